@@ -1,0 +1,1 @@
+"""tracemask: fast, accurate masking of personal data and secrets in LLM traces."""

@@ -1,0 +1,103 @@
+"""The detection engine: prefilter, match, validate, threshold, resolve overlaps.
+
+``DetectionEngine`` is built once from a tuple of detectors and is immutable afterwards, so one
+engine serves every thread.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping, Sequence
+
+from tracemask._finding import Finding
+from tracemask.detectors._prefilter import Prefilter, build_prefilter
+from tracemask.typing import Detector
+
+#: Strings shorter than this hold no entity tracemask detects (the shortest, an email, is 6).
+MIN_TEXT_LENGTH = 6
+
+
+class DetectionEngine:
+    """Runs a set of detectors over strings and returns non-overlapping findings.
+
+    Args:
+        detectors: the detectors, in priority order for ties.
+        thresholds: minimum score per entity; findings below are dropped.
+        default_threshold: minimum score for entities not in ``thresholds``.
+        allow: per entity, values (case-insensitive) that are never reported.
+        backend: ``"auto"`` (Hyperscan when installed), ``"hyperscan"`` or ``"re"``.
+    """
+
+    def __init__(
+        self,
+        detectors: Sequence[Detector],
+        *,
+        thresholds: Mapping[str, float] | None = None,
+        default_threshold: float = 0.5,
+        allow: Mapping[str, Sequence[str]] | None = None,
+        backend: str = "auto",
+    ) -> None:
+        self.detectors = tuple(detectors)
+        triggered = [
+            (i, d) for i, d in enumerate(self.detectors) if getattr(d, "trigger", "")
+        ]
+        self._triggered = tuple(d for _, d in triggered)
+        self._always = tuple(d for d in self.detectors if not getattr(d, "trigger", ""))
+        self._rank = {id(d): i for i, d in enumerate(self.detectors)}
+        self.prefilter: Prefilter = build_prefilter(
+            [(d.trigger, bool(getattr(d, "ignore_case", False))) for _, d in triggered],  # type: ignore[attr-defined]
+            backend,
+        )
+        self._thresholds = dict(thresholds or {})
+        self._default_threshold = default_threshold
+        self._allow = {e: frozenset(v.casefold() for v in vals) for e, vals in (allow or {}).items()}
+        self._rank_by_name = {d.name: i for i, d in enumerate(self.detectors)}
+
+    def detect(self, text: str) -> list[Finding]:
+        """Return the findings in ``text``, sorted by start, never overlapping."""
+        if len(text) < MIN_TEXT_LENGTH:
+            return []
+        hits = self.prefilter.hits(text)
+        if not hits and not self._always:
+            return []
+        raw: list[Finding] = []
+        for idx in hits:
+            raw.extend(self._triggered[idx].detect(text))
+        for det in self._always:
+            raw.extend(det.detect(text))
+        if not raw:
+            return []
+        kept = [f for f in raw if self._passes(f, text)]
+        return resolve_overlaps(kept, self._rank_by_name)
+
+    def _passes(self, finding: Finding, text: str) -> bool:
+        if finding.score < self._thresholds.get(finding.entity, self._default_threshold):
+            return False
+        allowed = self._allow.get(finding.entity)
+        return not (allowed and text[finding.start : finding.end].casefold() in allowed)
+
+
+def resolve_overlaps(findings: Sequence[Finding], rank: Mapping[str, int]) -> list[Finding]:
+    """Keep the best of overlapping findings; return them sorted by start.
+
+    The rule, applied greedily: higher score first, then the longer span, then the detector
+    listed first in the policy. A finding is kept when it overlaps none already kept.
+    O(n log n) in the number of findings.
+    """
+    if len(findings) <= 1:
+        return list(findings)
+    order = sorted(
+        findings,
+        key=lambda f: (-f.score, -(f.end - f.start), rank.get(f.recognizer, 1 << 30), f.start),
+    )
+    starts: list[int] = []
+    kept: list[Finding] = []
+    for f in order:
+        i = bisect.bisect_right(starts, f.start)
+        if i > 0 and kept[i - 1].end > f.start:
+            continue
+        if i < len(kept) and kept[i].start < f.end:
+            continue
+        starts.insert(i, f.start)
+        kept.insert(i, f)
+    return kept

@@ -1,0 +1,99 @@
+"""``PatternDetector``: a detector declared as data plus one optional ``validate`` hook.
+
+A subclass sets ``entity``, ``patterns``, a cheap ``trigger`` for the one-pass prefilter, optional
+``context`` words, and a base ``score``. ``validate`` sees each regex candidate and returns a score
+(or ``None`` to reject it): checksums, ranges and false-positive filters live there, so that the
+regexes can stay narrow and readable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from tracemask._finding import Finding
+
+#: Characters inspected on each side of a candidate when looking for context words.
+CONTEXT_WINDOW = 48
+#: How much a context word adds to (or a negative one removes from) a candidate's score.
+CONTEXT_BOOST = 0.35
+
+
+class PatternDetector:
+    """Base class for regex detectors.
+
+    Class attributes:
+        name: the detector's name in findings (defaults to the class name).
+        entity: canonical entity reported, e.g. ``"CREDIT_CARD"``.
+        patterns: Python regexes; a named group ``value`` marks the span, otherwise the whole match.
+        trigger: a regex in the subset shared by Python ``re`` (ASCII) and Hyperscan, matched once
+            per string by the prefilter; only strings it matches run ``patterns``. It must match
+            wherever a pattern can (it is a necessary condition, never a sufficient one).
+        ignore_case: compile ``trigger`` and ``patterns`` case-insensitively.
+        context: words that raise the score of a nearby candidate by ``CONTEXT_BOOST``.
+        negative_context: words that lower it by the same amount.
+        score: base score of a candidate that ``validate`` accepts.
+    """
+
+    name: ClassVar[str] = ""
+    entity: ClassVar[str] = ""
+    patterns: ClassVar[tuple[str, ...]] = ()
+    trigger: ClassVar[str] = ""
+    ignore_case: ClassVar[bool] = False
+    context: ClassVar[tuple[str, ...]] = ()
+    negative_context: ClassVar[tuple[str, ...]] = ()
+    score: ClassVar[float] = 0.85
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if not cls.__dict__.get("name"):
+            cls.name = cls.__name__
+
+    def __init__(self) -> None:
+        flags = re.IGNORECASE if self.ignore_case else 0
+        self._compiled = tuple(re.compile(p, flags) for p in self.patterns)
+        self._context = _word_regex(self.context)
+        self._negative = _word_regex(self.negative_context)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} entity={self.entity}>"
+
+    def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        """Score one candidate ``value`` found at ``text[start:end]``; ``None`` rejects it."""
+        del value, text, start, end
+        return self.score
+
+    def detect(self, text: str) -> Iterator[Finding]:
+        """Yield the validated, context-scored findings of this detector in ``text``."""
+        for compiled in self._compiled:
+            value_group = "value" if "value" in compiled.groupindex else 0
+            for match in compiled.finditer(text):
+                start, end = match.span(value_group)
+                if start < 0 or start == end:
+                    continue
+                score = self.validate(text[start:end], text, start, end)
+                if score is None:
+                    continue
+                score = self.rescore(score, text, start, end)
+                yield Finding(start, end, self.entity, min(max(score, 0.0), 1.0), self.name)
+
+    def rescore(self, score: float, text: str, start: int, end: int) -> float:
+        """Adjust ``score`` by the context words around ``text[start:end]``."""
+        if self._context is None and self._negative is None:
+            return score
+        before = text[max(0, start - CONTEXT_WINDOW) : start]
+        after = text[end : end + CONTEXT_WINDOW // 3]
+        window = f"{before} {after}"
+        if self._context is not None and self._context.search(window):
+            score += CONTEXT_BOOST
+        if self._negative is not None and self._negative.search(window):
+            score -= CONTEXT_BOOST
+        return score
+
+
+def _word_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z])(?:{alternation})(?![a-z])", re.IGNORECASE)

@@ -1,0 +1,89 @@
+"""One-pass prefilters: which detectors can possibly match a string.
+
+Each detector declares a ``trigger``. The Hyperscan prefilter matches every trigger in a single
+scan of the string; the portable one runs each trigger's compiled regex. Both return exactly the
+same set: the triggers are written in the syntax both engines share, ASCII only.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class Prefilter(Protocol):
+    """Maps a string to the indices of the triggers it matches."""
+
+    backend: str
+
+    def hits(self, text: str) -> list[int]:
+        """Return the sorted indices of the triggers that match somewhere in ``text``."""
+        ...
+
+
+class RegexPrefilter:
+    """Portable prefilter over Python ``re``: one ``search`` per trigger."""
+
+    backend = "re"
+
+    def __init__(self, triggers: Sequence[tuple[str, bool]]) -> None:
+        self._compiled = tuple(
+            (i, re.compile(t, re.ASCII | (re.IGNORECASE if nocase else 0)))
+            for i, (t, nocase) in enumerate(triggers)
+        )
+
+    def hits(self, text: str) -> list[int]:
+        return [i for i, regex in self._compiled if regex.search(text) is not None]
+
+
+class HyperscanPrefilter:
+    """Prefilter that matches every trigger in one Hyperscan block scan."""
+
+    backend = "hyperscan"
+
+    def __init__(self, triggers: Sequence[tuple[str, bool]]) -> None:
+        import hyperscan  # noqa: PLC0415 - optional dependency, imported only when chosen
+
+        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        flags = [
+            hyperscan.HS_FLAG_SINGLEMATCH
+            | hyperscan.HS_FLAG_ALLOWEMPTY
+            | (hyperscan.HS_FLAG_CASELESS if nocase else 0)
+            for _, nocase in triggers
+        ]
+        self._db.compile(
+            expressions=[t.encode("ascii") for t, _ in triggers],
+            ids=list(range(len(triggers))),
+            flags=flags,
+        )
+        self._scratch = hyperscan.Scratch(self._db)
+        # Scratch space may not be shared by concurrent scans: one clone per thread.
+        self._local = threading.local()
+
+    def hits(self, text: str) -> list[int]:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._scratch.clone()
+        found: list[int] = []
+
+        def on_match(idx: int, _from: int, _to: int, _flags: int, _ctx: object) -> None:
+            found.append(idx)
+
+        self._db.scan(
+            text.encode("utf-8", "surrogatepass"), match_event_handler=on_match, scratch=scratch
+        )
+        found.sort()
+        return found
+
+
+def build_prefilter(triggers: Sequence[tuple[str, bool]], backend: str = "auto") -> Prefilter:
+    """Return a Hyperscan prefilter when available (``backend="auto"``), else the ``re`` one."""
+    if backend in ("auto", "hyperscan"):
+        try:
+            return HyperscanPrefilter(triggers)
+        except ImportError:
+            if backend == "hyperscan":
+                raise
+    return RegexPrefilter(triggers)

@@ -1,0 +1,41 @@
+"""Public contracts of tracemask, as structural protocols.
+
+Any object that has the right shape is accepted; no base class is required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol, Union, runtime_checkable
+
+if TYPE_CHECKING:
+    from tracemask._finding import Finding
+
+#: A JSON-like value as tracemask walks it: scalars, mappings and sequences.
+JSONValue = Union[
+    str, int, float, bool, None, Mapping[str, "JSONValue"], Sequence["JSONValue"]
+]
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """Finds sensitive spans in a string.
+
+    ``detect`` returns findings with ``start``/``end`` as Python ``str`` offsets (end exclusive).
+    """
+
+    name: str
+    entity: str
+
+    def detect(self, text: str) -> Iterable[Finding]:
+        """Return the findings of this detector in ``text``."""
+        ...
+
+
+@runtime_checkable
+class Operator(Protocol):
+    """Turns one sensitive value into what is written in its place."""
+
+    def apply(self, value: str, entity: str) -> str:
+        """Return the replacement for ``value`` of kind ``entity``."""
+        ...
