@@ -48,9 +48,7 @@ class Report:
             "fields": self.fields,
             "by_entity": dict(sorted(self.by_entity.items())),
             "by_path": {
-                path: dict(
-                    sorted((e, n) for (p, e), n in self.by_path_entity.items() if p == path)
-                )
+                path: dict(sorted((e, n) for (p, e), n in self.by_path_entity.items() if p == path))
                 for path in sorted(self.by_path)
             },
         }

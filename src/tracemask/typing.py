@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from tracemask._finding import Finding
 
 #: A JSON-like value as tracemask walks it: scalars, mappings and sequences.
-JSONValue = Union[
+JSONValue = Union[  # noqa: UP007 - a runtime alias with string forward references
     str, int, float, bool, None, Mapping[str, "JSONValue"], Sequence["JSONValue"]
 ]
 
@@ -24,8 +24,15 @@ class Detector(Protocol):
     ``detect`` returns findings with ``start``/``end`` as Python ``str`` offsets (end exclusive).
     """
 
-    name: str
-    entity: str
+    @property
+    def name(self) -> str:
+        """The detector's name, reported in findings."""
+        ...
+
+    @property
+    def entity(self) -> str:
+        """The entity it reports (a detector may report more than one; this is the main one)."""
+        ...
 
     def detect(self, text: str) -> Iterable[Finding]:
         """Return the findings of this detector in ``text``."""

@@ -38,9 +38,7 @@ class DetectionEngine:
         backend: str = "auto",
     ) -> None:
         self.detectors = tuple(detectors)
-        triggered = [
-            (i, d) for i, d in enumerate(self.detectors) if getattr(d, "trigger", "")
-        ]
+        triggered = [(i, d) for i, d in enumerate(self.detectors) if getattr(d, "trigger", "")]
         self._triggered = tuple(d for _, d in triggered)
         self._always = tuple(d for d in self.detectors if not getattr(d, "trigger", ""))
         self._rank = {id(d): i for i, d in enumerate(self.detectors)}
@@ -50,7 +48,9 @@ class DetectionEngine:
         )
         self._thresholds = dict(thresholds or {})
         self._default_threshold = default_threshold
-        self._allow = {e: frozenset(v.casefold() for v in vals) for e, vals in (allow or {}).items()}
+        self._allow = {
+            e: frozenset(v.casefold() for v in vals) for e, vals in (allow or {}).items()
+        }
         self._rank_by_name = {d.name: i for i, d in enumerate(self.detectors)}
 
     def detect(self, text: str) -> list[Finding]:

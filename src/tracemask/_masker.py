@@ -1,0 +1,201 @@
+"""``Masker``: the one entry point. Compiles a policy once; masks any JSON-like value."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from tracemask._finding import Finding
+from tracemask._keys import KeyMatcher
+from tracemask._paths import PathGlob, PathSegment
+from tracemask._report import Report
+from tracemask._walker import Walk
+from tracemask.detectors._engine import MIN_TEXT_LENGTH, DetectionEngine
+from tracemask.detectors.catalog import build_detectors
+from tracemask.exceptions import MaskingError, TracemaskError
+from tracemask.policy import Policy, load_policy
+from tracemask.typing import Operator
+
+T = TypeVar("T")
+
+#: What tracemask's own operators write: ``<EMAIL_ADDRESS>``, ``<PERSON:1a2b3c4d5e6f>``.
+_MASK_TOKEN = re.compile(r"<[A-Z][A-Z0-9_/]*(?::[0-9a-f]{8,64})?>\Z")
+#: Masked results of strings up to this length are cached per Masker.
+_CACHE_MAX_LEN = 4096
+_CACHE_MAX_ENTRIES = 8192
+
+
+@dataclass(frozen=True)
+class _Rule:
+    entity: str
+    operator: Operator
+
+
+class Masker:
+    """Masks personal data and secrets in strings and JSON-like values.
+
+    Args:
+        policy: a :class:`~tracemask.Policy`, a dict, a path to a YAML policy, a preset name, or
+            ``None`` for ``$TRACEMASK_POLICY`` or else the default policy.
+        profile: a profile of the policy to apply (``None``: ``$TRACEMASK_PROFILE``).
+        backend: prefilter engine: ``"auto"`` (Hyperscan when installed), ``"hyperscan"``, ``"re"``.
+
+    Raises:
+        PolicyError: the policy is invalid (the message names the field), or a keyed operator
+            has no key.
+
+    A ``Masker`` is immutable after construction and safe to share between threads.
+    """
+
+    def __init__(
+        self,
+        policy: Policy | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+        *,
+        profile: str | None = None,
+        backend: str = "auto",
+    ) -> None:
+        self.policy = load_policy(policy, profile=profile)
+        p = self.policy
+        self._engine = DetectionEngine(
+            build_detectors(p),
+            thresholds={e: r.threshold for e, r in p.entities.items() if r.threshold is not None},
+            default_threshold=p.threshold,
+            allow={e: r.allow for e, r in p.entities.items() if r.allow},
+            backend=backend,
+        )
+        self._default_operator = p.default_operator.bind()
+        self._operators: dict[str, Operator] = {
+            e: r.operator.bind() for e, r in p.entities.items() if r.operator is not None
+        }
+        key_operator = p.key_operator.bind()
+        key_rules = [_Rule(kr.entity, kr.operator.bind()) for kr in p.key_rules]
+        key_rules += [_Rule("PASSWORD", key_operator), _Rule("SECRET", key_operator)]
+        n = len(p.key_rules)
+        self._key_rules = tuple(key_rules)
+        self._keys = KeyMatcher.build(
+            [(kr.keys, i) for i, kr in enumerate(p.key_rules)]
+            + [(p.password_keys, n), (p.secret_keys, n + 1)]
+        )
+        self._path_rules = tuple(
+            (PathGlob(pr.path), _Rule(pr.entity, pr.operator.bind())) for pr in p.path_rules
+        )
+        self.has_path_rules = bool(self._path_rules)
+        self._key_cache: dict[str, _Rule | None] = {}
+        self._cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._cache_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<Masker detectors={len(self._engine.detectors)} backend={self.backend}>"
+
+    @property
+    def backend(self) -> str:
+        """The prefilter engine in use: ``"hyperscan"`` or ``"re"``."""
+        return self._engine.prefilter.backend
+
+    # -- public API --------------------------------------------------------------------------
+
+    def mask(self, obj: T, *, report: Report | None = None) -> T:
+        """Return a masked copy of ``obj``: same shape and types, only strings changed.
+
+        Handles dicts, lists, tuples, strings (JSON inside them too), bytes (when the policy's
+        ``mask_bytes`` is on), dataclasses and pydantic models, at any depth. ``obj`` is never
+        mutated. Pass a :class:`Report` to have it filled with counts (never values).
+
+        Raises:
+            MaskingError: masking failed; the message names the JSON path, never the value.
+        """
+        walk = Walk(self, report)
+        try:
+            masked, _ = walk.run(obj)
+        except TracemaskError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any bug must surface as MaskingError, no value
+            from tracemask._paths import render_path  # noqa: PLC0415
+
+            where = render_path(walk.path()) or "(root)"
+            raise MaskingError(f"masking failed at {where}: {type(exc).__name__}") from None
+        return masked  # type: ignore[no-any-return]
+
+    def mask_text(self, text: str) -> str:
+        """Return ``text`` with every finding replaced (plain text: no JSON decoding)."""
+        return self.mask_string(text, None, None)
+
+    def detect(self, text: str) -> list[Finding]:
+        """Return the findings in ``text``: sorted, non-overlapping, above their thresholds."""
+        return self._engine.detect(text)
+
+    def scan(self, obj: Any) -> Report:
+        """Return a :class:`Report` of what :meth:`mask` would mask in ``obj``."""
+        report = Report()
+        self.mask(obj, report=report)
+        return report
+
+    # -- used by the walker ------------------------------------------------------------------
+
+    def key_rule(self, key: str) -> _Rule | None:
+        """Return the rule for values under ``key``, or ``None``."""
+        try:
+            return self._key_cache[key]
+        except KeyError:
+            pass
+        index = self._keys.match(key)
+        rule = self._key_rules[index] if index is not None else None
+        if len(self._key_cache) < _CACHE_MAX_ENTRIES:
+            self._key_cache[key] = rule
+        return rule
+
+    def path_rule(self, path: tuple[PathSegment, ...]) -> _Rule | None:
+        """Return the rule of the first path rule matching ``path``, or ``None``."""
+        for glob, rule in self._path_rules:
+            if glob.matches(path):
+                return rule
+        return None
+
+    def is_mask_token(self, text: str) -> bool:
+        """Whether ``text`` is already a masked token, which masking leaves as it is."""
+        return text[:1] == "<" and _MASK_TOKEN.match(text) is not None
+
+    def operator(self, entity: str) -> Operator:
+        """The operator applied to findings of ``entity``."""
+        return self._operators.get(entity, self._default_operator)
+
+    def mask_string(self, text: str, report: Report | None, path: Callable[[], str] | None) -> str:
+        """Mask findings in one string (no JSON decoding), counting them in ``report``."""
+        if len(text) < MIN_TEXT_LENGTH:
+            return text
+        cached = self._cache.get(text)
+        entities: tuple[str, ...]
+        if cached is None:
+            findings = self._engine.detect(text)
+            if not findings:
+                masked, entities = text, ()
+            else:
+                masked = self._apply(text, findings)
+                entities = tuple(f.entity for f in findings)
+            if len(text) <= _CACHE_MAX_LEN:
+                with self._cache_lock:
+                    if len(self._cache) >= _CACHE_MAX_ENTRIES:
+                        self._cache.clear()
+                    self._cache[text] = (masked, entities)
+        else:
+            masked, entities = cached
+        if entities and report is not None:
+            where = path() if path is not None else ""
+            for entity in entities:
+                report.add(entity, where)
+            report.fields += 1
+        return masked
+
+    def _apply(self, text: str, findings: list[Finding]) -> str:
+        parts: list[str] = []
+        pos = 0
+        for f in findings:
+            parts.append(text[pos : f.start])
+            parts.append(self.operator(f.entity).apply(text[f.start : f.end], f.entity))
+            pos = f.end
+        parts.append(text[pos:])
+        return "".join(parts)

@@ -1,0 +1,30 @@
+"""Cryptocurrency wallet addresses: Bitcoin (Base58Check, bech32/bech32m) and Ethereum."""
+
+from __future__ import annotations
+
+from tracemask.detectors import validators
+from tracemask.detectors._pattern import PatternDetector
+
+
+class CryptoWalletDetector(PatternDetector):
+    """BTC P2PKH/P2SH (checksummed), BTC segwit (bech32 checksummed), ETH (``0x`` + 40 hex)."""
+
+    entity = "CRYPTO"
+    trigger = r"[13][1-9A-HJ-NP-Za-km-z]{25}|bc1[02-9ac-hj-np-z]{8}|0x[0-9a-fA-F]{40}"
+    ignore_case = False
+    patterns = (
+        r"(?<![A-Za-z0-9])(?P<value>[13][1-9A-HJ-NP-Za-km-z]{25,34})(?![A-Za-z0-9])",
+        r"(?<![A-Za-z0-9])(?P<value>bc1[02-9ac-hj-np-z]{8,87})(?![A-Za-z0-9])",
+        r"(?<![A-Za-z0-9])(?P<value>0x[0-9a-fA-F]{40})(?![A-Za-z0-9])",
+    )
+    context = ("wallet", "bitcoin", "btc", "eth", "ethereum", "address", "crypto", "send to")
+    score = 0.9
+
+    def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        if value.startswith("0x"):
+            # Without keccak (not in hashlib) EIP-55 cannot be checked; 0x+40 hex is also how
+            # other 160-bit digests are written, so it scores lower and context decides.
+            return 0.55
+        if value.startswith("bc1"):
+            return self.score if validators.bech32(value) else None
+        return self.score if validators.base58check(value) else None

@@ -1,0 +1,78 @@
+"""IP addresses (v4, v6) and MAC addresses."""
+
+from __future__ import annotations
+
+import re
+
+from tracemask.detectors import validators
+from tracemask.detectors._pattern import PatternDetector
+
+_VERSION_BEFORE = re.compile(
+    r"(?:\bv|\bversion[\s:=]*|\bver[\s:=.]*|\brelease[\s:=]*|==|>=|<=|~=|@|\bbuild[\s:=]*)$",
+    re.IGNORECASE,
+)
+
+
+class IPv4Detector(PatternDetector):
+    """Dotted-quad IPv4 addresses; version strings (``v1.2.3.4``, ``==1.2.3.4``) are rejected."""
+
+    name = "IPAddressV4Detector"
+    entity = "IP_ADDRESS"
+    trigger = r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}"
+    patterns = (
+        r"(?<![\w.-])(?P<value>(?:[0-9]{1,3}\.){3}[0-9]{1,3})(?:/[0-9]{1,2})?(?![\w-]|\.\d)",
+    )
+    negative_context = ("version", "release", "build", "oid")
+    score = 0.85
+
+    def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        if not validators.ip_address(value):
+            return None
+        if any(len(part) > 1 and part[0] == "0" for part in value.split(".")):
+            return None  # leading zeros: an OID or a version, not an address
+        if _VERSION_BEFORE.search(text[max(0, start - 10) : start]):
+            return None
+        return self.score
+
+
+class IPv6Detector(PatternDetector):
+    """IPv6 addresses in any of their textual forms, validated by :mod:`ipaddress`."""
+
+    name = "IPAddressV6Detector"
+    entity = "IP_ADDRESS"
+    trigger = r"[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:|::"
+    patterns = (
+        r"(?<![\w:.])(?P<value>(?:[0-9A-Fa-f]{1,4}:|::?)(?:[0-9A-Fa-f]{0,4}:){1,7}"
+        r"(?:[0-9A-Fa-f]{1,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})?)(?![\w:]|\.\d)",
+    )
+    score = 0.85
+
+    def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        if value.count(":") < 2 or not validators.ip_address(value):
+            return None
+        if "::" not in value and value.count(":") < 7:
+            return None
+        if value in ("::", "::1") or value.endswith("::"):
+            return None  # loopback/unspecified, and ``Foo::`` scopes in code
+        return self.score
+
+
+class MacAddressDetector(PatternDetector):
+    """EUI-48 MAC addresses (``aa:bb:cc:dd:ee:ff``, ``aa-bb-…``, ``aabb.ccdd.eeff``)."""
+
+    entity = "MAC_ADDRESS"
+    trigger = r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\."
+    patterns = (
+        r"(?<![\w:-])(?P<value>[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\2){4}[0-9A-Fa-f]{2})(?![\w:-])",
+        r"(?<![\w.])(?P<value>[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w.])",
+    )
+    score = 0.8
+
+    def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        hexdigits = value.replace(":", "").replace("-", "").replace(".", "").lower()
+        if len(set(hexdigits)) == 1:
+            return None  # 00:00:…, ff:ff:… are placeholders and broadcast
+        # Cisco dotted form needs a letter, or it is a version/ip-like triple of numbers.
+        if "." in value and hexdigits.isdigit():
+            return None
+        return self.score

@@ -1,0 +1,77 @@
+"""Phone numbers: a permissive candidate regex, then ``phonenumbers`` on candidates only."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from tracemask.detectors import validators
+from tracemask.detectors._pattern import PatternDetector
+
+_DATE_LIKE = re.compile(
+    r"(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])$"
+    r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:19|20)?\d{2}$"
+)
+
+
+# 3-3-4 digits with one separator: the North American shape, even when the area code is unassigned.
+_NANP_SHAPE = re.compile(r"[0-9]{3}([.-])[0-9]{3}\1[0-9]{4}$")
+
+
+class PhoneNumberDetector(PatternDetector):
+    """International (``+``/``00``) and national formats, validated by libphonenumber.
+
+    Scoring: a valid international number 0.85; a valid national number with separators 0.75
+    (0.55 when only *possible*, e.g. fictional 555 numbers written ``(555) 555-1234``); a bare
+    digit run 0.4, so that it needs a context word ("phone", "call", …) to be reported.
+
+    Args:
+        regions: regions tried, in order, for numbers without a country code.
+    """
+
+    entity = "PHONE_NUMBER"
+    trigger = r"[0-9][0-9 ().-]{5,}[0-9]"
+    patterns = (
+        r"(?<![\w+/.-])(?P<value>"
+        r"(?:\+|00)[1-9][0-9]{0,2}[ .-]?(?:\(0?[0-9]{1,4}\)[ .-]?)?"
+        r"[0-9]{1,5}(?:[ .-]?[0-9]{1,5}){1,5}"
+        r"|\([0-9]{2,5}\)[ .-]?[0-9]{2,4}(?:[ .-]?[0-9]{2,4}){1,3}"
+        r"|[0-9]{2,5}[ .-][0-9]{2,4}(?:[ .-][0-9]{2,5}){1,3}"
+        r"|[0-9]{3}[ .-][0-9]{7}"
+        r"|[0-9]{10,11}"
+        r")(?![\w-]|\.\d)",
+    )
+    context = (
+        "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "contact", "reach",
+        "whatsapp", "sms", "text me", "dial", "ph", "number", "reached", "pager", "beeper",
+    )  # fmt: skip
+    negative_context = ("order", "invoice", "ref", "ticket", "account", "isbn", "id")
+    score = 0.75
+
+    def __init__(self, regions: tuple[str, ...] = ("US",)) -> None:
+        super().__init__()
+        self.regions = tuple(regions)
+
+    def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        digits = validators.digits_only(value)
+        if not (7 <= len(digits) <= 15) or _DATE_LIKE.match(value) or len(set(digits)) < 3:
+            return None
+        international = value[0] == "+" or value.startswith("00")
+        bare = value.isdigit()
+        # "00" is the international call prefix in most of the world: parse it as "+".
+        candidate = "+" + value[2:] if value.startswith("00") else value
+        for region in (None,) if international else self.regions:
+            try:
+                number = phonenumbers.parse(candidate, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                if international:
+                    return 0.85
+                return 0.4 if bare else self.score
+            if phonenumbers.is_possible_number(number) and not bare:
+                if international or "(" in value or _NANP_SHAPE.match(value):
+                    return 0.55
+                return 0.35
+        return None

@@ -1,0 +1,12 @@
+"""Policies: what to detect, how to mask it, and which keys and paths get special treatment."""
+
+from tracemask.policy._load import load_policy
+from tracemask.policy._model import (
+    CustomRecognizer,
+    EntityRule,
+    KeyRule,
+    PathRule,
+    Policy,
+)
+
+__all__ = ["CustomRecognizer", "EntityRule", "KeyRule", "PathRule", "Policy", "load_policy"]

@@ -1,0 +1,158 @@
+"""The policy model: versioned data, validated by pydantic, immutable once loaded."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from tracemask.operators import Drop, Keep, OperatorSpec, Replace
+
+#: Validators a custom recognizer may name.
+ValidatorName = Literal["luhn", "iban", "us_ssn", "ip_address", "base58check", "bech32"]
+
+#: Key names (normalised: lower case, no separators) whose values are masked whole as PASSWORD.
+DEFAULT_PASSWORD_KEYS = (
+    "password", "passwd", "pwd", "pass", "passphrase", "passcode", "pin", "otp",
+    "*password", "*passwd", "*passphrase",
+)  # fmt: skip
+
+#: Key names whose values are masked whole as SECRET. ``*x`` matches any key ending in ``x``.
+DEFAULT_SECRET_KEYS = (
+    "secret", "token", "apikey", "xapikey", "apitoken", "authorization", "proxyauthorization",
+    "auth", "cookie", "setcookie", "privatekey", "clientsecret", "accesstoken", "refreshtoken",
+    "idtoken", "session", "sessiontoken", "sessionkey", "secretkey", "accesskey",
+    "credentials", "credential", "connectionstring", "dsn", "signature", "cvv", "cvc",
+    "*secret", "*token", "*apikey", "*privatekey", "*accesskey", "*secretkey", "*credentials",
+    "*connectionstring",
+)  # fmt: skip
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EntityRule(_Model):
+    """How one entity is treated."""
+
+    enabled: bool = True
+    operator: OperatorSpec | None = None
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _no_drop(self) -> EntityRule:
+        if isinstance(self.operator, Drop):
+            raise ValueError(
+                "operator 'drop' removes a whole field; use it in key_rules/path_rules"
+            )
+        return self
+
+
+class KeyRule(_Model):
+    """Mask the whole value under matching keys (case- and separator-insensitive).
+
+    ``keys`` are names such as ``"api_key"`` (matches ``API-Key``, ``apiKey``, ``x.api_key``);
+    a leading ``*`` matches any key ending with the rest (``"*_token"``).
+    """
+
+    keys: tuple[str, ...] = Field(min_length=1)
+    entity: str = "SECRET"
+    operator: OperatorSpec = Replace()
+
+
+class PathRule(_Model):
+    """Apply an operator to everything at a JSON path (glob).
+
+    Paths join dict keys with ``.``; list items are their index; a key holding ``.`` or an OTLP
+    attribute (``{"key": k, "value": …}``) is written ``[k]``. ``*`` matches one segment and
+    ``**`` any number, e.g.
+    ``resourceSpans.*.scopeSpans.*.spans.*.attributes[gen_ai.input.messages]``.
+    ``operator: {type: keep}`` exempts the subtree from masking.
+    """
+
+    path: str = Field(min_length=1)
+    entity: str = "CUSTOM"
+    operator: OperatorSpec = Keep()
+
+
+class CustomRecognizer(_Model):
+    """A user pattern, compiled with RE2 (linear time: a pattern cannot hang the process)."""
+
+    name: str = Field(min_length=1)
+    entity: str = Field(min_length=1, pattern=r"^[A-Z][A-Z0-9_/]*$")
+    pattern: str = Field(min_length=1)
+    score: float = Field(default=0.8, ge=0.0, le=1.0)
+    context: tuple[str, ...] = ()
+    ignore_case: bool = False
+    validator: ValidatorName | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles_in_re2(cls, pattern: str) -> str:
+        import re2  # noqa: PLC0415 - only policies with custom recognizers need RE2
+
+        try:
+            re2.compile(pattern)
+        except re2.error as exc:
+            raise ValueError(f"not a valid RE2 pattern: {exc}") from None
+        return pattern
+
+
+class Policy(_Model):
+    """A complete masking policy. Every field has a safe default; see ``docs/policy.md``."""
+
+    version: Literal[1] = 1
+    entities: dict[str, EntityRule] = Field(default_factory=dict)
+    default_operator: OperatorSpec = Replace()
+    threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    password_keys: tuple[str, ...] = DEFAULT_PASSWORD_KEYS
+    secret_keys: tuple[str, ...] = DEFAULT_SECRET_KEYS
+    key_operator: OperatorSpec = Replace()
+    key_rules: tuple[KeyRule, ...] = ()
+    path_rules: tuple[PathRule, ...] = ()
+    recognizers: tuple[CustomRecognizer, ...] = ()
+    national_ids: tuple[str, ...] = ()
+    phone_regions: tuple[str, ...] = ("US",)
+    json_in_strings: bool = True
+    mask_bytes: bool = False
+    hide_inputs: bool = False
+    hide_outputs: bool = False
+    hide_metadata: bool = False
+    fail_mode: Literal["closed", "open"] = "closed"
+    profiles: dict[str, dict[str, object]] = Field(default_factory=dict)
+
+    @field_validator("entities")
+    @classmethod
+    def _entity_names(cls, entities: dict[str, EntityRule]) -> dict[str, EntityRule]:
+        for name in entities:
+            if not name or name.upper() != name:
+                raise ValueError(f"entity names are upper case, got {name!r}")
+        return entities
+
+    @field_validator("national_ids")
+    @classmethod
+    def _known_ids(cls, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        from tracemask.detectors.pii.national_ids import NATIONAL_IDS  # noqa: PLC0415
+
+        unknown = [k for k in kinds if k not in NATIONAL_IDS]
+        if unknown:
+            raise ValueError(
+                f"unknown national id {unknown[0]!r}; known: {', '.join(NATIONAL_IDS)}"
+            )
+        return kinds
+
+    @field_validator("phone_regions")
+    @classmethod
+    def _regions(cls, regions: tuple[str, ...]) -> tuple[str, ...]:
+        import phonenumbers  # noqa: PLC0415
+
+        for region in regions:
+            if region not in phonenumbers.SUPPORTED_REGIONS:
+                raise ValueError(f"unknown phone region {region!r} (use ISO 3166 codes like 'GB')")
+        return regions
+
+    def rule(self, entity: str) -> EntityRule:
+        """Return the rule for ``entity`` (the default rule when the policy names none)."""
+        return self.entities.get(entity) or EntityRule()

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tests.detectors._tables import spans
+from tracemask.detectors.pii.card import CreditCardDetector
+from tracemask.testing import fake_card
+
+POSITIVES = [
+    ("card 4111 1111 1111 1111 exp 12/29", "4111 1111 1111 1111"),
+    ("pay with 4111-1111-1111-1111.", "4111-1111-1111-1111"),
+    ("visa 4111111111111111", "4111111111111111"),
+    ("amex 3782 822463 10005 ok", "3782 822463 10005"),
+    ("mc 5555555555554444", "5555555555554444"),
+    ("mc2 2221000000000009", "2221000000000009"),
+    ("discover 6011111111111117", "6011111111111117"),
+    ("jcb 3530111333300000", "3530111333300000"),
+    ("my credit card 3590730093437731 has been", "3590730093437731"),  # Luhn + context
+]
+NEGATIVES = [
+    "order 4111111111111112 shipped",  # Luhn-invalid
+    "ts 1795400489304694939",  # nanosecond timestamp
+    "epoch 1767225600000",
+    "ref 3590730093437731",  # Luhn-valid, unknown issuer, no context
+    "amount 0.4111111111111111",  # a float
+    "id 4111111111111111-abc",  # part of a token
+    "1111 1111 1111 1111",  # one repeated digit, no issuer
+]
+
+
+@pytest.mark.parametrize(("text", "value"), POSITIVES)
+def test_finds_cards(text: str, value: str, backend: str) -> None:
+    assert spans(CreditCardDetector(), text, backend) == [("CREDIT_CARD", value)]
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_ignores_non_cards(text: str, backend: str) -> None:
+    assert spans(CreditCardDetector(), text, backend) == []
+
+
+def test_generated_cards_are_found_with_any_grouping(backend: str) -> None:
+    rng = random.Random(7)
+    for prefix, length in [("4", 16), ("51", 16), ("37", 15), ("6011", 16), ("4", 19)]:
+        number = fake_card(rng, prefix, length)
+        grouped = " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+        for shown in (number, grouped, grouped.replace(" ", "-")):
+            assert spans(CreditCardDetector(), f"card {shown} ok", backend) == [
+                ("CREDIT_CARD", shown)
+            ]
+
+
+def test_offsets_are_exact() -> None:
+    text = "x 4111 1111 1111 1111 y"
+    (finding,) = CreditCardDetector().detect(text)
+    assert (finding.start, finding.end) == (2, 21)
