@@ -116,7 +116,7 @@ class Masker:
         except Exception as exc:  # noqa: BLE001 - any bug must surface as MaskingError, no value
             from tracemask._paths import render_path  # noqa: PLC0415
 
-            where = render_path(walk.path()) or "(root)"
+            where = render_path(walk.path(walk.current)) or "(root)"
             raise MaskingError(f"masking failed at {where}: {type(exc).__name__}") from None
         return masked  # type: ignore[no-any-return]
 

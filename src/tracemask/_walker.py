@@ -70,6 +70,8 @@ class Walk:
         self.report = report
         self.base = base
         self.stack: list[_Frame] = []
+        #: Segment of the child being processed (for error messages).
+        self.current: PathSegment | None = None
 
     # -- paths -------------------------------------------------------------------------------
 
@@ -102,6 +104,10 @@ class Walk:
                 continue
             seg, key, child = frame.items[frame.i]
             frame.i += 1
+            self.current = seg
+            if frame.otlp is not None and seg == "key":
+                frame.out.append((seg, child))  # an attribute's name is not data
+                continue
             rule = frame.rule
             if rule is None and key is not None:
                 rule = self.m.key_rule(key)
@@ -136,9 +142,7 @@ class Walk:
             otlp = _otlp_key(value)
             if otlp is not None:
                 # An OTLP attribute: its value is keyed by the attribute name, not by "value".
-                if rule is None:
-                    rule = self.m.key_rule(otlp)
-                items = [("key", None, value["key"]), ("value", None, value["value"])]
+                items = [("key", None, value["key"]), ("value", otlp, value["value"])]
                 self.stack.append(_Frame(_MAP, value, items, seg, rule, otlp))
                 return True
             items = [(k, k if type(k) is str else None, v) for k, v in value.items()]

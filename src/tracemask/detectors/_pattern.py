@@ -34,6 +34,8 @@ class PatternDetector:
         context: words that raise the score of a nearby candidate by ``CONTEXT_BOOST``.
         negative_context: words that lower it by the same amount.
         score: base score of a candidate that ``validate`` accepts.
+        trim_separators: when a candidate fails ``validate``, shorter candidates cut at these
+            characters are tried (a phone number followed by a date, a card followed by a count).
     """
 
     name: ClassVar[str] = ""
@@ -44,6 +46,7 @@ class PatternDetector:
     context: ClassVar[tuple[str, ...]] = ()
     negative_context: ClassVar[tuple[str, ...]] = ()
     score: ClassVar[float] = 0.85
+    trim_separators: ClassVar[str] = ""
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -68,15 +71,36 @@ class PatternDetector:
         """Yield the validated, context-scored findings of this detector in ``text``."""
         for compiled in self._compiled:
             value_group = "value" if "value" in compiled.groupindex else 0
-            for match in compiled.finditer(text):
+            pos = 0
+            while (match := compiled.search(text, pos)) is not None:
                 start, end = match.span(value_group)
                 if start < 0 or start == end:
+                    pos = match.end() if match.end() > pos else pos + 1
                     continue
                 score = self.validate(text[start:end], text, start, end)
+                if score is None and self.trim_separators:
+                    end, score = self._trim(text, start, end)
                 if score is None:
+                    # A greedy candidate can swallow its neighbours ("+1 415 555 0132 2024"):
+                    # search again from the next character, not from the candidate's end.
+                    pos = start + 1
                     continue
                 score = self.rescore(score, text, start, end)
                 yield Finding(start, end, self.entity, min(max(score, 0.0), 1.0), self.name)
+                pos = end
+
+    def _trim(self, text: str, start: int, end: int) -> tuple[int, float | None]:
+        """Try the candidate cut at each separator, longest first; return the first that fits."""
+        cut = end
+        while True:
+            cut = max(text.rfind(sep, start, cut) for sep in self.trim_separators)
+            if cut <= start:
+                return end, None
+            while cut > start and text[cut - 1] in self.trim_separators:
+                cut -= 1
+            score = self.validate(text[start:cut], text, start, cut)
+            if score is not None:
+                return cut, score
 
     def rescore(self, score: float, text: str, start: int, end: int) -> float:
         """Adjust ``score`` by the context words around ``text[start:end]``."""

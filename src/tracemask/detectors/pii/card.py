@@ -21,6 +21,7 @@ class CreditCardDetector(PatternDetector):
     context = ("card", "credit", "debit", "visa", "mastercard", "amex", "pan", "cc", "payment")
     negative_context = ("order", "invoice", "tracking", "shipment", "ticket", "account no")
     score = 0.9
+    trim_separators = " -"
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         number = validators.digits_only(value)

@@ -16,6 +16,7 @@ class IbanDetector(PatternDetector):
         r"(?:[ -]?[A-Z0-9]{1,4})?)(?![A-Za-z0-9])",
     )
     score = 0.95
+    trim_separators = " -"
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         return self.score if validators.iban(value) else None

@@ -46,8 +46,8 @@ class PhoneNumberDetector(PatternDetector):
         "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "contact", "reach",
         "whatsapp", "sms", "text me", "dial", "ph", "number", "reached", "pager", "beeper",
     )  # fmt: skip
-    negative_context = ("order", "invoice", "ref", "ticket", "account", "isbn", "id")
     score = 0.75
+    trim_separators = " .-"
 
     def __init__(self, regions: tuple[str, ...] = ("US",)) -> None:
         super().__init__()

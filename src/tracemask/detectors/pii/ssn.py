@@ -17,7 +17,6 @@ class UsSsnDetector(PatternDetector):
     trigger = r"[0-9]{3}[ -]?[0-9]{2}[ -]?[0-9]{4}"
     patterns = (r"(?<![\w.-])(?P<value>[0-9]{3}([ -]?)[0-9]{2}\2[0-9]{4})(?![\w-]|\.\d)",)
     context = ("ssn", "social security", "social sec", "ss#", "ss #", "taxpayer", "tin")
-    negative_context = ("phone", "tel", "fax", "order", "invoice", "zip")
     score = 0.65
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:

@@ -1,0 +1,123 @@
+"""Hypothesis properties of ``Masker.mask``: the invariants every adapter relies on."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracemask import Masker
+
+MASKER = Masker()  # immutable and thread-safe: one instance serves every example
+
+PLANTED = [
+    "jane.doe@example.com",
+    "+1 (415) 555-0132",
+    "4111 1111 1111 1111",
+    "DE89 3704 0044 0532 0130 00",
+    "123-45-6780",
+    "203.0.113.7",
+]
+
+words = st.sampled_from(
+    ["hello", "World", "order", "id", "2024-08-06", "v1.2.3", "gpt-4o", "the", "card", "call", ""]
+)
+free_text = st.lists(
+    st.one_of(words, st.sampled_from(PLANTED), st.text(max_size=12)), max_size=8
+).map(" ".join)
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), free_text)
+keys = st.one_of(
+    st.sampled_from(["msg", "content", "password", "api_key", "id"]), st.text(max_size=8)
+)
+
+
+def json_like(leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.recursive(
+        leaves,
+        lambda children: st.one_of(
+            st.lists(children, max_size=5),
+            st.dictionaries(keys, children, max_size=5),
+            st.tuples(children, children),
+        ),
+        max_leaves=25,
+    )
+
+
+values = json_like(scalars)
+# Strings that hold JSON, the way trace attributes do.
+with_json_strings = json_like(
+    st.one_of(scalars, json_like(scalars).map(lambda v: json.dumps(v, default=list)))
+)
+
+
+def same_shape(a: Any, b: Any) -> bool:
+    """Equal except for the content of strings."""
+    if isinstance(a, str):
+        return isinstance(b, str)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_shape(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(same_shape(x, y) for x, y in zip(a, b, strict=True))
+    return a == b or (a != a and b != b)  # noqa: PLR0124 - NaN-safe comparison
+
+
+def strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
+common = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@common
+@given(values)
+def test_same_schema_out_as_in(value: Any) -> None:
+    assert same_shape(value, MASKER.mask(value))
+
+
+@common
+@given(with_json_strings)
+def test_input_is_never_mutated(value: Any) -> None:
+    before = copy.deepcopy(value)
+    MASKER.mask(value)
+    assert value == before
+
+
+@common
+@given(with_json_strings)
+def test_masking_is_idempotent(value: Any) -> None:
+    once = MASKER.mask(value)
+    assert MASKER.mask(once) == once
+
+
+@common
+@given(with_json_strings)
+def test_no_planted_value_survives(value: Any) -> None:
+    out = MASKER.mask(value)
+    for text in strings(out):
+        for planted in PLANTED:
+            assert planted not in text
+            assert json.dumps(planted)[1:-1] not in text
+
+
+@common
+@given(st.integers(min_value=1, max_value=3000), st.sampled_from(PLANTED))
+def test_any_depth_is_walked(depth: int, planted: str) -> None:
+    value: Any = {"leaf": f"x {planted} y"}
+    for i in range(depth):
+        value = [value] if i % 2 else {"k": value}
+    node = MASKER.mask(value)
+    for i in reversed(range(depth)):
+        node = node[0] if i % 2 else node["k"]
+    assert node == {"leaf": f"x {MASKER.mask(planted)} y"}
+    assert planted not in node["leaf"]
