@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 _OPENERS = frozenset('{["')
@@ -68,23 +69,11 @@ def _uses(body: str, item_sep: str, key_sep: str) -> bool:
     return item_ok and key_ok
 
 
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
 def _outside_strings(body: str) -> str:
-    out: list[str] = []
-    in_str = False
-    escaped = False
-    for ch in body:
-        if in_str:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        else:
-            out.append(ch)
-    return "".join(out)
+    return _STRING_LITERAL.sub("", body)
 
 
 def _dumps(value: Any, ensure_ascii: bool, indent: int | None, item: str, key: str) -> str:

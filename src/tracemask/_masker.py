@@ -6,7 +6,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from tracemask._finding import Finding
@@ -17,6 +17,7 @@ from tracemask._walker import Walk
 from tracemask.detectors._engine import MIN_TEXT_LENGTH, DetectionEngine
 from tracemask.detectors.catalog import build_detectors
 from tracemask.exceptions import MaskingError, TracemaskError
+from tracemask.operators import Drop, Keep
 from tracemask.policy import Policy, load_policy
 from tracemask.typing import Operator
 
@@ -31,8 +32,16 @@ _CACHE_MAX_ENTRIES = 8192
 
 @dataclass(frozen=True)
 class _Rule:
+    """A key or path rule, compiled: the entity it reports and the operator it applies."""
+
     entity: str
     operator: Operator
+    drop: bool = field(init=False)
+    keep: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "drop", isinstance(self.operator, Drop))
+        object.__setattr__(self, "keep", isinstance(self.operator, Keep))
 
 
 class Masker:
@@ -84,9 +93,11 @@ class Masker:
             (PathGlob(pr.path), _Rule(pr.entity, pr.operator.bind())) for pr in p.path_rules
         )
         self.has_path_rules = bool(self._path_rules)
-        self._key_cache: dict[str, _Rule | None] = {}
-        self._cache: dict[str, tuple[str, tuple[str, ...]]] = {}
-        self._cache_lock = threading.Lock()
+        #: Rules by raw key, filled as keys are met (bounded; read lock-free by the walker).
+        self.key_cache: dict[str, _Rule | None] = {}
+        #: Masked results of recent strings (bounded): traces repeat prompts and metadata.
+        self.text_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self.text_cache_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<Masker detectors={len(self._engine.detectors)} backend={self.backend}>"
@@ -116,13 +127,13 @@ class Masker:
         except Exception as exc:  # noqa: BLE001 - any bug must surface as MaskingError, no value
             from tracemask._paths import render_path  # noqa: PLC0415
 
-            where = render_path(walk.path(walk.current)) or "(root)"
+            where = render_path(walk.leaf_path()) or "(root)"
             raise MaskingError(f"masking failed at {where}: {type(exc).__name__}") from None
         return masked  # type: ignore[no-any-return]
 
     def mask_text(self, text: str) -> str:
         """Return ``text`` with every finding replaced (plain text: no JSON decoding)."""
-        return self.mask_string(text, None, None)
+        return self.mask_string(text)[0]
 
     def detect(self, text: str) -> list[Finding]:
         """Return the findings in ``text``: sorted, non-overlapping, above their thresholds."""
@@ -139,13 +150,13 @@ class Masker:
     def key_rule(self, key: str) -> _Rule | None:
         """Return the rule for values under ``key``, or ``None``."""
         try:
-            return self._key_cache[key]
+            return self.key_cache[key]
         except KeyError:
             pass
         index = self._keys.match(key)
         rule = self._key_rules[index] if index is not None else None
-        if len(self._key_cache) < _CACHE_MAX_ENTRIES:
-            self._key_cache[key] = rule
+        if len(self.key_cache) < _CACHE_MAX_ENTRIES:
+            self.key_cache[key] = rule
         return rule
 
     def path_rule(self, path: tuple[PathSegment, ...]) -> _Rule | None:
@@ -163,11 +174,11 @@ class Masker:
         """The operator applied to findings of ``entity``."""
         return self._operators.get(entity, self._default_operator)
 
-    def mask_string(self, text: str, report: Report | None, path: Callable[[], str] | None) -> str:
-        """Mask findings in one string (no JSON decoding), counting them in ``report``."""
+    def mask_string(self, text: str) -> tuple[str, tuple[str, ...]]:
+        """Mask findings in one string (no JSON decoding); return it and the entities found."""
         if len(text) < MIN_TEXT_LENGTH:
-            return text
-        cached = self._cache.get(text)
+            return text, ()
+        cached = self.text_cache.get(text)
         entities: tuple[str, ...]
         if cached is None:
             findings = self._engine.detect(text)
@@ -177,18 +188,13 @@ class Masker:
                 masked = self._apply(text, findings)
                 entities = tuple(f.entity for f in findings)
             if len(text) <= _CACHE_MAX_LEN:
-                with self._cache_lock:
-                    if len(self._cache) >= _CACHE_MAX_ENTRIES:
-                        self._cache.clear()
-                    self._cache[text] = (masked, entities)
+                with self.text_cache_lock:
+                    if len(self.text_cache) >= _CACHE_MAX_ENTRIES:
+                        self.text_cache.clear()
+                    self.text_cache[text] = (masked, entities)
         else:
             masked, entities = cached
-        if entities and report is not None:
-            where = path() if path is not None else ""
-            for entity in entities:
-                report.add(entity, where)
-            report.fields += 1
-        return masked
+        return masked, entities
 
     def _apply(self, text: str, findings: list[Finding]) -> str:
         parts: list[str] = []

@@ -1,46 +1,98 @@
 """The walker: rebuilds a JSON-like value with every string masked, at any depth.
 
-It is iterative (an explicit stack, no recursion), so 10,000 levels of nesting cost nothing
-special, and it builds new containers at every level, so the caller's object is never mutated
-nor aliased. Strings holding JSON are decoded, walked and re-encoded in their own style.
+Two traversals share one set of leaf rules. The common case, plain dicts, lists and strings a
+few hundred levels deep, takes a tight recursive walk; any subtree deeper than
+``RECURSION_LIMIT`` is handed to an iterative walk with an explicit stack, so 10,000 levels
+cost nothing special and no recursion limit is ever hit. Both build new containers at every
+level, so the caller's object is never mutated nor aliased. Strings holding JSON are decoded,
+walked and re-encoded in their own style.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from tracemask import _jsonstr
 from tracemask._paths import PathSegment, render_path
 from tracemask._report import Report
-from tracemask.operators import Drop, Keep
+from tracemask.detectors._engine import MIN_TEXT_LENGTH
 
 if TYPE_CHECKING:
     from tracemask._masker import Masker, _Rule
 
+#: Depth from which the iterative walk takes over (well below Python's default limit of 1000).
+RECURSION_LIMIT = 200
+
+_SCALARS = frozenset({int, float, bool, type(None)})
+_MISSING: Any = object()
+#: First characters of strings worth trying as JSON (whitespace may precede a document).
+_JSON_FIRST = frozenset('{[" \t\r\n')
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 _MAP, _SEQ, _DATACLASS, _MODEL = 0, 1, 2, 3
 #: One child of a container: its path segment, its key (for key rules), its value.
 _Item = tuple[PathSegment, "str | None", Any]
-_DROP = object()
 
 
-def _is_pydantic(value: object) -> bool:
-    return hasattr(type(value), "model_fields") and hasattr(value, "model_copy")
-
-
-def _otlp_key(item: object) -> str | None:
+def _otlp_key(item: dict[Any, Any]) -> str | None:
     """Return ``k`` when ``item`` is an OTLP ``KeyValue`` (``{"key": k, "value": …}``)."""
-    if type(item) is dict and len(item) <= 2 and "key" in item and "value" in item:
+    if len(item) == 2 and "key" in item and "value" in item:  # noqa: PLR2004
         key = item["key"]
         if type(key) is str:
             return key
     return None
 
 
+def _is_pydantic(value: object) -> bool:
+    return hasattr(type(value), "model_fields") and hasattr(value, "model_copy")
+
+
+def _children(value: Any) -> tuple[int, list[_Item]] | None:
+    """Split a container into ``(kind, items)``; ``None`` for a leaf."""
+    if isinstance(value, Mapping):
+        return _MAP, [(k, k if type(k) is str else None, v) for k, v in value.items()]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return _SEQ, [(i, None, v) for i, v in enumerate(value)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _DATACLASS, [(f.name, f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
+    if _is_pydantic(value):
+        items: list[_Item] = [(n, n, getattr(value, n, None)) for n in type(value).model_fields]
+        extra = getattr(value, "model_extra", None) or {}
+        items.extend((n, n, v) for n, v in extra.items())
+        return _MODEL, items
+    return None
+
+
+def _rebuild(kind: int, src: Any, out: list[Any]) -> Any:
+    """Build a container of ``src``'s type from masked children ``out``."""
+    if kind == _MAP:
+        if type(src) is dict:
+            return dict(out)
+        try:
+            return type(src)(out)
+        except TypeError:
+            return dict(out)
+    if kind == _SEQ:
+        t = type(src)
+        if t is list:
+            return out
+        if t is tuple:
+            return tuple(out)
+        if hasattr(src, "_fields"):  # a namedtuple
+            return t(*out)
+        return t(out)
+    if kind == _DATACLASS:
+        clone = copy.copy(src)
+        for name, value in out:
+            object.__setattr__(clone, name, value)
+        return clone
+    return src.model_copy(update=dict(out))
+
+
 class _Frame:
-    __slots__ = ("changed", "i", "items", "kind", "otlp", "out", "rule", "seg", "src")
+    __slots__ = ("i", "items", "kind", "otlp", "out", "rule", "seg", "src")
 
     def __init__(  # noqa: PLR0917 - built on the hot path, positional on purpose
         self,
@@ -49,7 +101,7 @@ class _Frame:
         items: list[_Item],
         seg: PathSegment,
         rule: _Rule | None,
-        otlp: str | None = None,
+        otlp: str | None,
     ) -> None:
         self.kind = kind
         self.src = src
@@ -58,182 +110,279 @@ class _Frame:
         self.out: list[Any] = []
         self.seg = seg
         self.rule = rule
-        self.changed = False
         self.otlp = otlp
 
 
 class Walk:
-    """One masking pass over one value; collects a :class:`Report` when asked."""
+    """One masking pass over one value; fills a :class:`Report` when given one."""
 
-    def __init__(self, masker: Masker, report: Report | None, base: tuple[PathSegment, ...] = ()):
+    def __init__(
+        self, masker: Masker, report: Report | None, base: tuple[PathSegment, ...] = ()
+    ) -> None:
         self.m = masker
         self.report = report
         self.base = base
-        self.stack: list[_Frame] = []
-        #: Segment of the child being processed (for error messages).
+        #: Path of the node being visited, below ``base`` (the recursive walk pushes and pops).
+        self.segs: list[PathSegment] = []
+        #: Strings changed or fields dropped so far: a JSON string is re-encoded only if this moves.
+        self.changes = 0
+        #: The key or index of the leaf being visited (string leaves are not pushed on ``segs``).
         self.current: PathSegment | None = None
+        self.key_cache = masker.key_cache
+        self.cache = masker.text_cache
+        self.json_in_strings = masker.policy.json_in_strings
 
-    # -- paths -------------------------------------------------------------------------------
-
-    def path(self, seg: PathSegment | None = None) -> tuple[PathSegment, ...]:
-        """The path of the current node (``seg`` appended), from the walk's base."""
-        segs = [f.seg for f in self.stack[2:]]
-        if seg is not None and len(self.stack) > 1:
-            segs.append(seg)
-        return self.base + tuple(segs)
-
-    def report_path(self, seg: PathSegment | None) -> Callable[[], str]:
-        return lambda: render_path(self.path(seg), fold_indices=True)
-
-    # -- the walk ----------------------------------------------------------------------------
+    def path(self) -> tuple[PathSegment, ...]:
+        """The path of the node being visited."""
+        return self.base + tuple(self.segs)
 
     def run(self, root: Any, rule: _Rule | None = None) -> tuple[Any, bool]:
         """Return ``(masked_copy, changed)``."""
-        holder = _Frame(_SEQ, None, [("", None, root)], "", rule)
-        self.stack.append(holder)
-        while self.stack:
-            frame = self.stack[-1]
-            if frame.i >= len(frame.items):
-                self.stack.pop()
-                built = self._build(frame)
-                if not self.stack:
-                    return built, frame.changed
-                parent = self.stack[-1]
-                parent.changed = parent.changed or frame.changed
-                self._deliver(parent, frame.seg, built)
+        before = self.changes
+        new = self.node(root, rule, 0)
+        return new, self.changes != before
+
+    # -- shared rules ------------------------------------------------------------------------
+
+    def child_rule(self, rule: _Rule | None, key: str | None, seg: PathSegment) -> _Rule | None:
+        """The rule of child ``seg`` (inherited, else its key's; a path rule overrides both)."""
+        if rule is None and key is not None:
+            rule = self.m.key_rule(key)
+        if self.m.has_path_rules:
+            rule = self.m.path_rule((*self.path(), seg)) or rule
+        return rule
+
+    def dropped(self, rule: _Rule) -> None:
+        """Count the removal of child ``self.current`` under a drop ``rule``."""
+        self.changes += 1
+        if self.report is not None:
+            self.report.add(rule.entity, self.where())
+
+    def leaf_path(self) -> tuple[PathSegment, ...]:
+        """The path of the leaf being visited (``self.current`` under the current node)."""
+        return self.path() if self.current is None else (*self.path(), self.current)
+
+    def where(self) -> str:
+        """The report path of the leaf being visited (list indices folded)."""
+        return render_path(self.leaf_path(), fold_indices=True)
+
+    # -- recursive walk (the fast path) ------------------------------------------------------
+
+    def node(self, v: Any, rule: _Rule | None, depth: int) -> Any:
+        """Mask ``v`` found at the current path."""
+        t = type(v)
+        if t is str:
+            return self.string(v, rule)
+        if t in _SCALARS:
+            return v
+        if depth >= RECURSION_LIMIT:
+            return self.iterate(v, rule)
+        segs = self.segs
+        if t is dict:
+            kv = _otlp_key(v)
+            if kv is not None:
+                # An OTLP attribute: its name is not data, its value is keyed by that name.
+                r = self.child_rule(rule, kv, "value")
+                segs.append("value")
+                self.current = None
+                value = self.node(v["value"], None if r is not None and r.drop else r, depth + 1)
+                segs.pop()
+                return {"key": v["key"], "value": value}
+            out: dict[Any, Any] = {}
+            fast = not self.m.has_path_rules
+            key_cache = self.key_cache
+            for k, x in v.items():
+                if fast and rule is None and type(k) is str:
+                    r = key_cache.get(k, _MISSING)
+                    if r is _MISSING:
+                        r = self.m.key_rule(k)
+                else:
+                    r = self.child_rule(rule, k if type(k) is str else None, k)
+                if r is not None and r.drop:
+                    self.current = k
+                    self.dropped(r)
+                    continue
+                tx = type(x)
+                if tx is str:
+                    self.current = k
+                    out[k] = self.string(x, r)
+                elif tx in _SCALARS:
+                    out[k] = x
+                else:
+                    segs.append(k)
+                    self.current = None
+                    out[k] = self.node(x, r, depth + 1)
+                    segs.pop()
+            return out
+        if t is list:
+            items: list[Any] = []
+            fast = not self.m.has_path_rules
+            for i, x in enumerate(v):
+                tx = type(x)
+                if tx is str:
+                    if fast:
+                        self.current = i
+                        items.append(self.string(x, rule))
+                        continue
+                elif tx in _SCALARS:
+                    items.append(x)
+                    continue
+                kv = _otlp_key(x) if tx is dict else None
+                seg: PathSegment = i if kv is None else f"[{kv}]"
+                r = rule if fast and kv is None else self.child_rule(rule, kv, seg)
+                if r is not None and r.drop:
+                    self.current = seg
+                    self.dropped(r)
+                    continue
+                segs.append(seg)
+                self.current = None
+                items.append(self.node(x, r, depth + 1))
+                segs.pop()
+            return items
+        split = _children(v)
+        if split is None:
+            return self.leaf(v, rule)
+        kind, children = split
+        rebuilt: list[Any] = []
+        for seg, key, x in children:
+            r = self.child_rule(rule, key, seg)
+            if r is not None and r.drop:
+                self.current = seg
+                self.dropped(r)
+                continue
+            segs.append(seg)
+            self.current = None
+            new = self.node(x, r, depth + 1)
+            segs.pop()
+            rebuilt.append(new if kind == _SEQ else (seg, new))
+        return _rebuild(kind, v, rebuilt)
+
+    # -- iterative walk (any depth) ----------------------------------------------------------
+
+    def iterate(self, root: Any, rule: _Rule | None) -> Any:
+        """Mask ``root`` with an explicit stack: the same rules as :meth:`node`, no recursion."""
+        base_depth = len(self.segs)
+        holder = _Frame(_SEQ, [], [("", None, root)], "", rule, None)
+        stack = [holder]
+        while True:
+            frame = stack[-1]
+            if frame.i == len(frame.items):
+                stack.pop()
+                built = frame.out if frame is holder else _rebuild_frame(frame)
+                if frame is holder:
+                    return built[0]
+                del self.segs[base_depth + len(stack) - 1 :]
+                parent = stack[-1]
+                parent.out.append(built if parent.kind == _SEQ else (frame.seg, built))
                 continue
             seg, key, child = frame.items[frame.i]
             frame.i += 1
-            self.current = seg
-            if frame.otlp is not None and seg == "key":
-                frame.out.append((seg, child))  # an attribute's name is not data
+            if frame is holder:
+                r = rule
+            else:
+                del self.segs[base_depth + len(stack) - 1 :]
+                if frame.otlp is not None:
+                    if seg == "key":
+                        frame.out.append((seg, child))  # an attribute's name is not data
+                        continue
+                    r = frame.rule  # decided, with the attribute's name, by the list above
+                else:
+                    kv = _otlp_key(child) if type(child) is dict else None
+                    r = self.child_rule(frame.rule, kv if kv is not None else key, seg)
+                    if r is not None and r.drop:
+                        self.current = seg
+                        self.dropped(r)
+                        continue
+                self.segs.append(seg)
+                self.current = None
+            split = None if type(child) in _LEAVES else _split_for_stack(child)
+            if split is not None:
+                kind, items, otlp = split
+                stack.append(_Frame(kind, child, items, seg, r, otlp))
                 continue
-            rule = frame.rule
-            if rule is None and key is not None:
-                rule = self.m.key_rule(key)
-            if self.m.has_path_rules:
-                path_rule = self.m.path_rule(self.path(seg))
-                if path_rule is not None:
-                    rule = path_rule
-            if rule is not None and isinstance(rule.operator, Drop):
-                frame.changed = True
-                if self.report is not None:
-                    self.report.add(rule.entity, render_path(self.path(seg), fold_indices=True))
-                continue
-            pushed = self._push(child, seg, rule)
-            if pushed:
-                continue
-            new = self._leaf(child, seg, rule)
-            if new is not child:
-                frame.changed = True
-            self._deliver(frame, seg, new)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _deliver(self, frame: _Frame, seg: PathSegment, value: Any) -> None:
-        if frame.kind == _SEQ:
-            frame.out.append(value)
-        else:
-            frame.out.append((frame.items[frame.i - 1][0] if frame.kind != _MAP else seg, value))
-
-    def _push(self, value: Any, seg: PathSegment, rule: _Rule | None) -> bool:
-        t = type(value)
-        items: list[_Item]
-        if t is dict or (isinstance(value, Mapping) and t is not str):
-            otlp = _otlp_key(value)
-            if otlp is not None:
-                # An OTLP attribute: its value is keyed by the attribute name, not by "value".
-                items = [("key", None, value["key"]), ("value", otlp, value["value"])]
-                self.stack.append(_Frame(_MAP, value, items, seg, rule, otlp))
-                return True
-            items = [(k, k if type(k) is str else None, v) for k, v in value.items()]
-            self.stack.append(_Frame(_MAP, value, items, seg, rule))
-            return True
-        if t is list or t is tuple or (isinstance(value, (list, tuple, set, frozenset))):
-            seq = list(value)
-            segs: list[PathSegment] = []
-            for i, item in enumerate(seq):
-                k = _otlp_key(item)
-                segs.append(f"[{k}]" if k is not None else i)
-            items = [(s, None, v) for s, v in zip(segs, seq, strict=True)]
-            self.stack.append(_Frame(_SEQ, value, items, seg, rule))
-            return True
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            items = [(f.name, f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
-            self.stack.append(_Frame(_DATACLASS, value, items, seg, rule))
-            return True
-        if _is_pydantic(value):
-            names = list(type(value).model_fields)
-            extra = getattr(value, "model_extra", None) or {}
-            items = [(n, n, getattr(value, n, None)) for n in names]
-            items.extend((n, n, v) for n, v in extra.items())
-            self.stack.append(_Frame(_MODEL, value, items, seg, rule))
-            return True
-        return False
-
-    def _build(self, frame: _Frame) -> Any:
-        src = frame.src
-        if frame.kind == _MAP:
-            if frame.otlp is not None:
-                return dict(frame.out)
-            if type(src) is dict or src is None:
-                return dict(frame.out)
-            try:
-                return type(src)(frame.out)
-            except TypeError:
-                return dict(frame.out)
-        if frame.kind == _SEQ:
-            if src is None:
-                return frame.out[0]
-            t = type(src)
-            if t is list:
-                return frame.out
-            if t is tuple:
-                return tuple(frame.out)
-            if hasattr(src, "_fields"):  # namedtuple
-                return t(*frame.out)
-            return t(frame.out)
-        if frame.kind == _DATACLASS:
-            clone = copy.copy(src)
-            for name, value in frame.out:
-                object.__setattr__(clone, name, value)
-            return clone
-        return src.model_copy(update=dict(frame.out))
+            new = self.leaf(child, r)
+            frame.out.append(new if frame.kind == _SEQ else (seg, new))
 
     # -- leaves ------------------------------------------------------------------------------
 
-    def _leaf(self, value: Any, seg: PathSegment, rule: _Rule | None) -> Any:
+    def leaf(self, value: Any, rule: _Rule | None) -> Any:
+        """Mask a value that is not a container."""
         if type(value) is str:
-            return self.string(value, seg, rule)
+            return self.string(value, rule)
         if isinstance(value, (bytes, bytearray)) and self.m.policy.mask_bytes:
             try:
                 text = bytes(value).decode("utf-8")
             except UnicodeDecodeError:
                 return value
-            masked = self.string(text, seg, rule)
+            masked = self.string(text, rule)
             return value if masked is text else type(value)(masked.encode("utf-8"))
-        if isinstance(value, str):  # a str subclass (e.g. an Enum member): mask as plain str
-            masked = self.string(str(value), seg, rule)
+        if isinstance(value, str):  # a str subclass (e.g. a str Enum member)
+            masked = self.string(str(value), rule)
             return value if masked == value else masked
         return value
 
-    def string(self, text: str, seg: PathSegment | None, rule: _Rule | None) -> str:
-        """Mask one string found at ``seg`` under ``rule`` (a key/path rule, or ``None``)."""
+    def string(self, text: str, rule: _Rule | None) -> str:
+        """Mask one string at the current path under ``rule`` (a key/path rule, or ``None``)."""
         m = self.m
-        if rule is not None and isinstance(rule.operator, Keep):
+        if rule is None:
+            # The hot path: most strings in a trace are short ids and enum-like values.
+            if len(text) < MIN_TEXT_LENGTH:
+                return text
+            if not (self.json_in_strings and text[0] in _JSON_FIRST):
+                cached = self.cache.get(text)
+                masked, entities = m.mask_string(text) if cached is None else cached
+                if entities:
+                    self._count(entities)
+                return masked
+        elif rule.keep:
             return text
-        if m.policy.json_in_strings and _jsonstr.looks_like_json(text):
+        if self.json_in_strings and _jsonstr.looks_like_json(text):
             ok, decoded = _jsonstr.decode(text)
             if ok and isinstance(decoded, (dict, list, str)):
-                nested = Walk(m, self.report, self.path(seg))
+                nested = Walk(m, self.report, self.leaf_path())
                 new, changed = nested.run(decoded, rule)
                 if not changed:
                     return text
+                self.changes += 1
                 return _jsonstr.encode_like(text, new)
         if rule is not None:
             if not text or m.is_mask_token(text):
                 return text
+            self.changes += 1
             if self.report is not None:
-                self.report.add(rule.entity, render_path(self.path(seg), fold_indices=True))
+                self.report.add(rule.entity, self.where())
                 self.report.fields += 1
             return rule.operator.apply(text, rule.entity)
-        return m.mask_string(text, self.report, self.report_path(seg))
+        masked, entities = m.mask_string(text)
+        if entities:
+            self._count(entities)
+        return masked
+
+    def _count(self, entities: tuple[str, ...]) -> None:
+        self.changes += 1
+        if self.report is not None:
+            where = self.where()
+            for entity in entities:
+                self.report.add(entity, where)
+            self.report.fields += 1
+
+
+def _split_for_stack(value: Any) -> tuple[int, list[_Item], str | None] | None:
+    if type(value) is dict:
+        otlp = _otlp_key(value)
+        if otlp is not None:
+            return _MAP, [("key", None, value["key"]), ("value", None, value["value"])], otlp
+    if type(value) is list:
+        items: list[_Item] = []
+        for i, x in enumerate(value):
+            otlp = _otlp_key(x) if type(x) is dict else None
+            items.append((f"[{otlp}]" if otlp is not None else i, None, x))
+        return _SEQ, items, None
+    split = _children(value)
+    return None if split is None else (split[0], split[1], None)
+
+
+def _rebuild_frame(frame: _Frame) -> Any:
+    if frame.otlp is not None:
+        return dict(frame.out)
+    return _rebuild(frame.kind, frame.src, frame.out)
