@@ -1,0 +1,633 @@
+"""The ``tracemask`` command line: ``redact``, ``detect``, ``scan`` and ``policy``.
+
+Every user error prints one line, ``tracemask: error: <where>: <what>``, and never a value from
+the data. Exit codes: 0 ok, 1 findings (``scan`` only), 2 user error, 3 masking failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import click
+import yaml
+
+from tracemask import __version__
+from tracemask._jsonstr import encode_like
+from tracemask._masker import Masker
+from tracemask._report import Report
+from tracemask.exceptions import InputError, MaskingError, TracemaskError
+from tracemask.policy import load_policy
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USER = 2
+EXIT_MASKING = 3
+_EXIT_PIPE = 141  # 128 + SIGPIPE: the reader went away (``tracemask redact big.jsonl | head``)
+
+#: Inputs larger than this show a progress bar on stderr (when stderr is a terminal).
+PROGRESS_MIN_BYTES = 8 * 1024 * 1024
+_PROGRESS_STEP = 1024 * 1024
+#: Files that ``scan`` picks up when it walks a directory.
+SCAN_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".log", ".txt"})
+FORMATS = ("auto", "json", "jsonl", "text")
+
+_BOM = b"\xef\xbb\xbf"
+_HIDDEN = "**********"  # what pydantic prints for a SecretStr
+_EXIT_CODES_HELP = """\b
+Exit codes:
+  0  ok
+  1  findings (scan only)
+  2  user error: bad input, policy, file or flag
+  3  masking failure"""
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+class _Input:
+    """A file or stdin, read as bytes (so that nothing is translated and offsets hold)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.is_stdin = path == "-"
+        self.name = "<stdin>" if self.is_stdin else path
+        self.size: int | None = None
+        if not self.is_stdin:
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+            if stat.S_ISDIR(st.st_mode):
+                raise InputError(f"{path}: is a directory")
+            self.size = st.st_size if stat.S_ISREG(st.st_mode) else None
+
+    @contextlib.contextmanager
+    def open(self) -> Iterator[IO[bytes]]:
+        if self.is_stdin:
+            yield sys.stdin.buffer
+            return
+        try:
+            f = open(self.path, "rb")  # noqa: SIM115 - closed below, errors mapped to one line
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot read ({exc.strerror})") from None
+        with f:
+            yield f
+
+    def error(self, message: str, line: int | None = None) -> InputError:
+        where = f"{self.name}: line {line}" if line is not None else self.name
+        return InputError(f"{where}: {message}")
+
+
+def _decode(raw: bytes, src: _Input, line: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line += raw.count(b"\n", 0, exc.start)
+        raise src.error("not valid UTF-8", line) from None
+
+
+def _read_all(src: _Input, data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise src.error("not valid UTF-8", data.count(b"\n", 0, exc.start) + 1) from None
+
+
+def _split_eol(text: str) -> tuple[str, str]:
+    """Split a line into its content and its line ending (``\\r\\n``, ``\\n`` or none)."""
+    if text.endswith("\r\n"):
+        return text[:-2], "\r\n"
+    if text.endswith("\n"):
+        return text[:-1], "\n"
+    return text, ""
+
+
+def _split_lines(text: str) -> Iterator[str]:
+    """Lines of ``text`` split at ``\n`` only (``str.splitlines`` also splits at ``\x0c`` etc.)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _parse_json(text: str, src: _Input, line: int | None) -> Any:
+    """``json.loads`` with errors as one line naming the file and line, never the content."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        at = exc.lineno if line is None else line
+        raise src.error(f"invalid JSON ({exc.msg}, column {exc.colno})", at) from None
+    except RecursionError:
+        raise src.error("JSON nested too deeply", line) from None
+
+
+def _lines(src: _Input, stream: IO[bytes], head: Iterable[bytes] = ()) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, decoded_line)`` lazily, line endings kept, BOM dropped."""
+    raws = itertools.chain(head, stream)
+    bar = _progress(src)
+    done = 0
+    try:
+        for number, raw in enumerate(raws, start=1):
+            if number == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]  # noqa: PLW2901
+            if bar is not None:
+                done += len(raw)
+                if done >= _PROGRESS_STEP:
+                    bar.update(done)
+                    done = 0
+            yield number, _decode(raw, src, number)
+        if bar is not None:
+            bar.update(done)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def _progress(src: _Input) -> Any:
+    if src.size is None or src.size <= PROGRESS_MIN_BYTES:
+        return None
+    if not sys.stderr.isatty():
+        return None
+    bar = click.progressbar(length=src.size, label=src.name, file=sys.stderr)
+    bar.__enter__()
+    return bar
+
+
+def _format_of(src: _Input, fmt: str) -> str:
+    """The format fixed by the flag or the file extension, or ``"auto"`` (sniff the content)."""
+    if fmt != "auto":
+        return fmt
+    suffix = Path(src.path).suffix.lower() if not src.is_stdin else ""
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".json":
+        return "json"
+    return "auto"
+
+
+# -- masking ---------------------------------------------------------------------------------
+
+
+class _Job:
+    """One input masked into one writer (``scan`` passes a writer that drops the text)."""
+
+    def __init__(self, masker: Masker, src: _Input, report: Report) -> None:
+        self.masker = masker
+        self.src = src
+        self.report = report
+
+    def _mask(self, obj: Any, line: int | None) -> Any:
+        try:
+            return self.masker.mask(obj, report=self.report)
+        except MaskingError as exc:
+            where = f"{self.src.name}: line {line}" if line is not None else self.src.name
+            raise MaskingError(f"{where}: {exc}") from None
+
+    def _mask_json_text(self, text: str, obj: Any, line: int | None) -> str:
+        masked = self._mask(obj, line)
+        if masked == obj:
+            return text  # unchanged: keep the original bytes, formatting and all
+        return encode_like(text, masked)
+
+    def run(self, fmt: str, write: Callable[[str], object]) -> None:
+        with self.src.open() as stream:
+            fmt = _format_of(self.src, fmt)
+            if fmt == "json":
+                self._document(self._read_all(stream), write)
+            elif fmt == "jsonl":
+                self._jsonl(_lines(self.src, stream), write)
+            elif fmt == "text":
+                self._text(_lines(self.src, stream), write)
+            else:
+                self._auto(stream, write)
+
+    def _read_all(self, stream: IO[bytes], head: bytes = b"") -> str:
+        return _read_all(self.src, head + stream.read()).removeprefix("\ufeff")
+
+    def _document(self, text: str, write: Callable[[str], object]) -> None:
+        obj = _parse_json(text, self.src, None)
+        write(self._mask_json_text(text, obj, None))
+
+    def _jsonl(self, lines: Iterable[tuple[int, str]], write: Callable[[str], object]) -> None:
+        for number, line in lines:
+            content, eol = _split_eol(line)
+            if not content.strip():
+                write(line)
+                continue
+            obj = _parse_json(content, self.src, number)
+            write(self._mask_json_text(content, obj, number) + eol)
+
+    def _text(self, lines: Iterable[tuple[int, str]], write: Callable[[str], object]) -> None:
+        for number, line in lines:
+            content, eol = _split_eol(line)
+            write(self._mask(content, number) + eol)
+
+    def _lenient(self, lines: Iterable[tuple[int, str]], write: Callable[[str], object]) -> None:
+        """Sniffed line input: lines holding a JSON object/array are masked as JSON, the rest
+        as text (so key rules apply to JSON lines even when ``json_in_strings`` is off)."""
+        for number, line in lines:
+            content, eol = _split_eol(line)
+            stripped = content.strip()
+            if stripped[:1] in ("{", "[") and stripped[-1:] in ("}", "]"):
+                try:
+                    obj = json.loads(content)
+                except (ValueError, RecursionError):
+                    pass
+                else:
+                    write(self._mask_json_text(content, obj, number) + eol)
+                    continue
+            write(self._mask(content, number) + eol)
+
+    def _auto(self, stream: IO[bytes], write: Callable[[str], object]) -> None:
+        # A JSON document when the first non-blank line starts one that only the whole input
+        # completes; otherwise lines (JSONL and text alike), streamed.
+        head: list[bytes] = []
+        for raw in stream:
+            head.append(raw)
+            if raw.strip():
+                break
+        first = b"".join(head).removeprefix(_BOM).strip()
+        if first[:1] in (b"{", b"["):
+            try:
+                json.loads(first)
+            except (ValueError, RecursionError):
+                text = self._read_all(stream, b"".join(head))
+                try:
+                    obj = json.loads(text)
+                except (ValueError, RecursionError):
+                    # Not JSON after all: mask it as lines of text (already in memory).
+                    self._lenient(enumerate(_split_lines(text), start=1), write)
+                else:
+                    write(self._mask_json_text(text, obj, None))
+                return
+        self._lenient(_lines(self.src, stream, head), write)
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _output(out: str | None) -> Iterator[Callable[[str], object]]:
+    """Yield a writer to stdout, or to ``out`` atomically (temp file + ``os.replace``)."""
+    if out is None or out == "-":
+        stdout = sys.stdout.buffer
+        yield lambda s: stdout.write(s.encode("utf-8"))
+        stdout.flush()
+        return
+    target = Path(out)
+    directory = target.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield lambda s: f.write(s.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    """The mode of the file being replaced, or the default for a new file (0666 & ~umask)."""
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(target.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _same_file(a: str, b: str) -> bool:
+    with contextlib.suppress(OSError):
+        return os.path.samefile(a, b)
+    return Path(a).resolve() == Path(b).resolve()
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: int = 1) -> str:
+    """An aligned text table; the last ``numeric`` columns are right-aligned."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    split = len(header) - numeric
+    out = []
+    for row in [header, *rows]:
+        cells = [c.ljust(w) for c, w in zip(row[:split], widths[:split], strict=True)]
+        cells += [c.rjust(w) for c, w in zip(row[split:], widths[split:], strict=True)]
+        out.append("  ".join(cells).rstrip())
+    return "\n".join(out)
+
+
+def _safe(report: Report, masker: Masker) -> Report:
+    """``report`` with its paths masked: dict keys are data too (``{"jane@x.com": ...}``)."""
+    safe = Report(fields=report.fields)
+    for (path, entity), n in report.by_path_entity.items():
+        safe.add(entity, masker.mask_text(path), n)
+    return safe
+
+
+def _path_label(path: str) -> str:
+    return path or "(root)"
+
+
+def _report_text(report: Report) -> str:
+    if not report:
+        return "nothing masked"
+    by_entity = [(e, str(n)) for e, n in sorted(report.by_entity.items())]
+    by_entity.append(("total", str(report.total)))
+    by_path = [(_path_label(p), e, str(n)) for (p, e), n in sorted(report.by_path_entity.items())]
+    return (
+        _table(("ENTITY", "COUNT"), by_entity)
+        + "\n\n"
+        + _table(("PATH", "ENTITY", "COUNT"), by_path)
+    )
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def _masker(policy: str | None, profile: str | None) -> Masker:
+    return Masker(policy, profile=profile)
+
+
+_policy_option = click.option(
+    "--policy",
+    "policy",
+    metavar="FILE",
+    default=None,
+    help="Policy file or preset name (default: $TRACEMASK_POLICY, else the default policy).",
+)
+_profile_option = click.option(
+    "--profile", metavar="NAME", default=None, help="Profile of the policy to apply."
+)
+_input_argument = click.argument("path", default="-", metavar="[PATH|-]")
+
+
+class _PipeClosed(Exception):  # noqa: N818 - not an error: the reader stopped reading
+    """stdout's reader went away; raised instead of ``BrokenPipeError``, which click would
+    turn into exit 1 (our "findings" code)."""
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _PipeClosed from None
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=_EXIT_CODES_HELP,
+)
+@click.version_option(
+    __version__, "--version", prog_name="tracemask", message="%(prog)s %(version)s"
+)
+def cli() -> None:
+    """Mask personal data and secrets in LLM traces, logs and exports."""
+
+
+@cli.command(epilog=_EXIT_CODES_HELP)
+@_input_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="Input format; auto: by extension (.json, .jsonl, .ndjson), else by content.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    metavar="OUT",
+    default=None,
+    help="Write here (atomically) instead of stdout. Never the input itself.",
+)
+@_policy_option
+@_profile_option
+@click.option("--report", is_flag=True, help="Print counts by entity and path to stderr.")
+def redact(
+    *, path: str, fmt: str, out: str | None, policy: str | None, profile: str | None, report: bool
+) -> int:
+    """Mask a JSON, JSONL or text file (or stdin) and write the result.
+
+    JSONL and text are streamed line by line; unchanged lines and documents are copied as they
+    are. The input is never modified.
+    """
+    src = _Input(path)
+    if out is not None and out != "-" and not src.is_stdin and _same_file(out, path):
+        raise InputError(f"{out}: refusing to overwrite the input")
+    masker = _masker(policy, profile)
+    counts = Report()
+    with _output(out) as write:
+        _Job(masker, src, counts).run(fmt, write)
+    if report:
+        click.echo(_report_text(_safe(counts, masker)), err=True)
+    return EXIT_OK
+
+
+@cli.command(epilog=_EXIT_CODES_HELP)
+@_input_argument
+@click.option(
+    "--jsonl",
+    is_flag=True,
+    help='Input lines are {"id": ..., "text": ...}; write {"id": ..., "spans": [...]} per line.',
+)
+@_policy_option
+@_profile_option
+def detect(*, path: str, jsonl: bool, policy: str | None, profile: str | None) -> int:
+    """Print the sensitive spans found in text (offsets are Python str offsets, end exclusive).
+
+    Without --jsonl the whole input is one text and one {"spans": [...]} object is printed.
+    """
+    src = _Input(path)
+    masker = _masker(policy, profile)
+    with _output(None) as write, src.open() as stream:
+        if not jsonl:
+            text = _read_all(src, stream.read())  # BOM kept: offsets match the decoded file
+            spans = [f.to_dict() for f in masker.detect(text)]
+            write(json.dumps({"spans": spans}, ensure_ascii=False) + "\n")
+            return EXIT_OK
+        for number, line in _lines(src, stream):
+            content, _ = _split_eol(line)
+            if not content.strip():
+                write(line)
+                continue
+            record = _parse_json(content, src, number)
+            if not isinstance(record, dict):
+                raise src.error("expected a JSON object", number)
+            value = record.get("text")
+            if not isinstance(value, str):
+                raise src.error('no "text" field holding a string', number)
+            spans = [f.to_dict() for f in masker.detect(value)]
+            write(json.dumps({"id": record.get("id"), "spans": spans}, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+def _scan_files(paths: Iterable[str]) -> Iterator[str]:
+    for path in paths:
+        if path != "-" and os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for name in sorted(files):
+                    if Path(name).suffix.lower() in SCAN_SUFFIXES:
+                        yield os.path.join(root, name)
+        else:
+            yield path
+
+
+@cli.command(epilog=_EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@_policy_option
+@_profile_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def scan(*, paths: tuple[str, ...], policy: str | None, profile: str | None, as_json: bool) -> int:
+    """Check files for unmasked personal data and secrets (a leak check for logs and exports).
+
+    Directories are walked for *.json, *.jsonl, *.ndjson, *.log and *.txt. Prints counts by
+    file, path and entity, never values. Exits 1 when anything is found, 0 when clean.
+    """
+    masker = _masker(policy, profile)
+    results: list[tuple[str, Report]] = []
+    for path in _scan_files(paths):
+        src = _Input(path)
+        report = Report()
+        _Job(masker, src, report).run("auto", lambda _s: None)
+        results.append((masker.mask_text(src.name), _safe(report, masker)))
+    total = sum(r.total for _, r in results)
+    if as_json:
+        doc = {
+            "total": total,
+            "files": [{"file": name, **r.to_dict()} for name, r in results],
+        }
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        rows = [
+            (name, _path_label(p), e, str(n))
+            for name, r in results
+            for (p, e), n in sorted(r.by_path_entity.items())
+        ]
+        if rows:
+            click.echo(_table(("FILE", "PATH", "ENTITY", "COUNT"), rows))
+        dirty = sum(1 for _, r in results if r)
+        if total:
+            click.echo(f"{total} finding(s) in {dirty} of {len(results)} file(s)")
+        else:
+            click.echo(f"clean: no findings in {len(results)} file(s)")
+    return EXIT_FINDINGS if total else EXIT_OK
+
+
+@cli.group("policy")
+def policy_group() -> None:
+    """Show or check policies."""
+
+
+@policy_group.command("show")
+@_policy_option
+@_profile_option
+def policy_show(*, policy: str | None, profile: str | None) -> int:
+    """Print the effective policy as YAML (keys of keyed operators are hidden)."""
+    loaded = load_policy(policy, profile=profile)
+    data = _hide_keys(loaded.model_dump(mode="json"))
+    click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), nl=False)
+    return EXIT_OK
+
+
+def _hide_keys(value: Any) -> Any:
+    """Hide ``key`` strings everywhere: ``profiles`` holds raw dicts that SecretStr misses."""
+    if isinstance(value, dict):
+        return {
+            k: _HIDDEN if k == "key" and isinstance(v, str) and v else _hide_keys(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_hide_keys(v) for v in value]
+    return value
+
+
+@policy_group.command("check")
+@click.argument("file", metavar="FILE")
+def policy_check(file: str) -> int:
+    """Validate a policy file: print "ok", or the error and exit 2."""
+    load_policy(file)
+    click.echo("ok")
+    return EXIT_OK
+
+
+# -- entry point -----------------------------------------------------------------------------
+
+
+def _fail(message: str, code: int) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(f"tracemask: error: {message}\n")
+        sys.stderr.flush()
+    return code
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    ctx = exc.ctx
+    if ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI with ``argv`` and return the exit code (errors already printed)."""
+    try:
+        rv = cli.main(args=argv, prog_name="tracemask", standalone_mode=False)
+    except click.UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError" and exc.ctx is not None:
+            click.echo(exc.ctx.get_help(), err=True)  # bare ``tracemask``: help, as click does
+            return EXIT_USER
+        return _fail(_usage_message(exc), EXIT_USER)
+    except click.ClickException as exc:
+        return _fail(" ".join(exc.format_message().split()), EXIT_USER)
+    except click.Abort:
+        return _fail("interrupted", 130)
+    except MaskingError as exc:
+        return _fail(str(exc), EXIT_MASKING)
+    except TracemaskError as exc:
+        return _fail(str(exc), EXIT_USER)
+    except (_PipeClosed, BrokenPipeError):
+        # Silence the flush at exit: stdout's reader is gone.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return _EXIT_PIPE
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or type(exc).__name__}", EXIT_USER)
+    except Exception as exc:
+        if os.environ.get("TRACEMASK_DEBUG"):
+            raise
+        # The message of an unexpected error may hold data: print its type only.
+        return _fail(
+            f"internal error ({type(exc).__name__}); set TRACEMASK_DEBUG=1 for details",
+            EXIT_MASKING,
+        )
+    return rv if isinstance(rv, int) else EXIT_OK
+
+
+def main() -> None:
+    """Console-script entry point."""
+    sys.exit(run())
