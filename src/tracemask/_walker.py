@@ -38,7 +38,7 @@ _Item = tuple[PathSegment, "str | None", Any]
 
 def _otlp_key(item: dict[Any, Any]) -> str | None:
     """Return ``k`` when ``item`` is an OTLP ``KeyValue`` (``{"key": k, "value": …}``)."""
-    if len(item) == 2 and "key" in item and "value" in item:  # noqa: PLR2004
+    if len(item) == 2 and "key" in item and "value" in item:
         key = item["key"]
         if type(key) is str:
             return key
@@ -56,7 +56,9 @@ def _children(value: Any) -> tuple[int, list[_Item]] | None:
     if isinstance(value, (list, tuple, set, frozenset)):
         return _SEQ, [(i, None, v) for i, v in enumerate(value)]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _DATACLASS, [(f.name, f.name, getattr(value, f.name)) for f in dataclasses.fields(value)]
+        return _DATACLASS, [
+            (f.name, f.name, getattr(value, f.name)) for f in dataclasses.fields(value)
+        ]
     if _is_pydantic(value):
         items: list[_Item] = [(n, n, getattr(value, n, None)) for n in type(value).model_fields]
         extra = getattr(value, "model_extra", None) or {}
@@ -163,12 +165,16 @@ class Walk:
         return self.path() if self.current is None else (*self.path(), self.current)
 
     def where(self) -> str:
-        """The report path of the leaf being visited (list indices folded)."""
-        return render_path(self.leaf_path(), fold_indices=True)
+        """The report path of the leaf being visited (list indices folded).
+
+        Keys come from the data and may themselves hold personal data (an email used as a
+        dict key), so the rendered path is masked too before it goes into a report.
+        """
+        return self.m.mask_text(render_path(self.leaf_path(), fold_indices=True))
 
     # -- recursive walk (the fast path) ------------------------------------------------------
 
-    def node(self, v: Any, rule: _Rule | None, depth: int) -> Any:
+    def node(self, v: Any, rule: _Rule | None, depth: int) -> Any:  # noqa: PLR0915 - hot path, inlined on purpose
         """Mask ``v`` found at the current path."""
         t = type(v)
         if t is str:

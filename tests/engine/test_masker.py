@@ -210,7 +210,7 @@ class Model(pydantic.BaseModel):
     items: list[str]
 
 
-Point = namedtuple("Point", ["label", "n"])  # noqa: PYI024 - the test needs a plain namedtuple
+Point = namedtuple("Point", ["label", "n"])
 
 
 def test_dataclasses_pydantic_namedtuples_and_mappings(masker: Masker) -> None:

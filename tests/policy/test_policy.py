@@ -30,16 +30,28 @@ def test_yaml_file_and_preset(tmp_path: Path) -> None:
     ("data", "expected"),
     [
         ({"threshold": 2}, "threshold: Input should be less than or equal to 1"),
-        ({"entities": {"EMAIL_ADDRESS": {"operator": {"type": "nope"}}}}, "entities.EMAIL_ADDRESS.operator"),
+        (
+            {"entities": {"EMAIL_ADDRESS": {"operator": {"type": "nope"}}}},
+            "entities.EMAIL_ADDRESS.operator",
+        ),
         ({"entities": {"email": {}}}, "entities: entity names are upper case"),
-        ({"entities": {"X": {"operator": {"type": "drop"}}}}, "operator 'drop' removes a whole field"),
-        ({"recognizers": [{"name": "r", "entity": "X", "pattern": "(a"}]}, "not a valid RE2 pattern"),
+        (
+            {"entities": {"X": {"operator": {"type": "drop"}}}},
+            "operator 'drop' removes a whole field",
+        ),
+        (
+            {"recognizers": [{"name": "r", "entity": "X", "pattern": "(a"}]},
+            "not a valid RE2 pattern",
+        ),
         ({"recognizers": [{"name": "r", "entity": "X", "pattern": "(?<=a)b"}]}, "RE2"),
         ({"national_ids": ["xx.nope"]}, "unknown national id 'xx.nope'"),
         ({"phone_regions": ["ZZ"]}, "unknown phone region 'ZZ'"),
         ({"unknown_field": 1}, "unknown_field: Extra inputs are not permitted"),
         ({"default_operator": {"type": "mask", "char": "a"}}, "char must not be a letter or digit"),
-        ({"default_operator": {"type": "replace", "template": "<{nope}>"}}, "template may only use"),
+        (
+            {"default_operator": {"type": "replace", "template": "<{nope}>"}},
+            "template may only use",
+        ),
     ],
 )
 def test_bad_policies_fail_with_one_line_naming_the_field(
