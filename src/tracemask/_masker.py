@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -97,7 +96,6 @@ class Masker:
         self.key_cache: dict[str, _Rule | None] = {}
         #: Masked results of recent strings (bounded): traces repeat prompts and metadata.
         self.text_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
-        self.text_cache_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<Masker detectors={len(self._engine.detectors)} backend={self.backend}>"
@@ -179,22 +177,23 @@ class Masker:
         if len(text) < MIN_TEXT_LENGTH:
             return text, ()
         cached = self.text_cache.get(text)
-        entities: tuple[str, ...]
-        if cached is None:
-            findings = self._engine.detect(text)
-            if not findings:
-                masked, entities = text, ()
-            else:
-                masked = self._apply(text, findings)
-                entities = tuple(f.entity for f in findings)
-            if len(text) <= _CACHE_MAX_LEN:
-                with self.text_cache_lock:
-                    if len(self.text_cache) >= _CACHE_MAX_ENTRIES:
-                        self.text_cache.clear()
-                    self.text_cache[text] = (masked, entities)
+        return self.compute(text) if cached is None else cached
+
+    def compute(self, text: str) -> tuple[str, tuple[str, ...]]:
+        """Detect and mask ``text`` (no cache lookup); remember the result when it is short."""
+        findings = self._engine.detect(text)
+        if not findings:
+            result: tuple[str, tuple[str, ...]] = (text, ())
         else:
-            masked, entities = cached
-        return masked, entities
+            result = (self._apply(text, findings), tuple(f.entity for f in findings))
+        if len(text) <= _CACHE_MAX_LEN:
+            cache = self.text_cache
+            if len(cache) >= _CACHE_MAX_ENTRIES:
+                # Clearing wholesale is cheaper than LRU bookkeeping on the hot path, and a
+                # race with another thread can only cost a recomputation.
+                cache.clear()
+            cache[text] = result
+        return result
 
     def _apply(self, text: str, findings: list[Finding]) -> str:
         parts: list[str] = []

@@ -336,7 +336,7 @@ class Walk:
                 return text
             if not (self.json_in_strings and text[0] in _JSON_FIRST):
                 cached = self.cache.get(text)
-                masked, entities = m.mask_string(text) if cached is None else cached
+                masked, entities = m.compute(text) if cached is None else cached
                 if entities:
                     self._count(entities)
                 return masked

@@ -63,19 +63,24 @@ class HyperscanPrefilter:
         self._local = threading.local()
 
     def hits(self, text: str) -> list[int]:
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
+        try:
+            scratch = self._local.scratch
+        except AttributeError:
             scratch = self._local.scratch = self._scratch.clone()
         found: list[int] = []
-
-        def on_match(idx: int, _from: int, _to: int, _flags: int, _ctx: object) -> None:
-            found.append(idx)
-
         self._db.scan(
-            text.encode("utf-8", "surrogatepass"), match_event_handler=on_match, scratch=scratch
+            text.encode("utf-8", "surrogatepass"),
+            match_event_handler=_collect,
+            context=found,
+            scratch=scratch,
         )
-        found.sort()
+        if len(found) > 1:
+            found.sort()
         return found
+
+
+def _collect(idx: int, _start: int, _end: int, _flags: int, found: list[int]) -> None:
+    found.append(idx)
 
 
 def build_prefilter(triggers: Sequence[tuple[str, bool]], backend: str = "auto") -> Prefilter:

@@ -19,6 +19,9 @@ _DATE_LIKE = re.compile(
 _NANP_SHAPE = re.compile(r"[0-9]{3}([.-])[0-9]{3}\1[0-9]{4}$")
 
 
+_MAX_VERDICTS = 4096
+
+
 class PhoneNumberDetector(PatternDetector):
     """International (``+``/``00``) and national formats, validated by libphonenumber.
 
@@ -52,8 +55,22 @@ class PhoneNumberDetector(PatternDetector):
     def __init__(self, regions: tuple[str, ...] = ("US",)) -> None:
         super().__init__()
         self.regions = tuple(regions)
+        # libphonenumber costs ~25 us a call and the same candidates recur across a trace's
+        # strings: remember verdicts (bounded; depends on the value only, not its context).
+        self._verdicts: dict[str, float | None] = {}
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        try:
+            return self._verdicts[value]
+        except KeyError:
+            pass
+        verdict = self._judge(value)
+        if len(self._verdicts) >= _MAX_VERDICTS:
+            self._verdicts.clear()
+        self._verdicts[value] = verdict
+        return verdict
+
+    def _judge(self, value: str) -> float | None:
         digits = validators.digits_only(value)
         if not (7 <= len(digits) <= 15) or _DATE_LIKE.match(value) or len(set(digits)) < 3:
             return None
