@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from tracemask._finding import Finding
 from tracemask._keys import KeyMatcher
-from tracemask._paths import PathGlob, PathSegment
+from tracemask._paths import PathGlob, PathSegment, render_path
 from tracemask._report import Report
 from tracemask._walker import Walk
 from tracemask.detectors._engine import MIN_TEXT_LENGTH, DetectionEngine
@@ -123,11 +123,16 @@ class Masker:
         except TracemaskError:
             raise
         except Exception as exc:  # noqa: BLE001 - any bug must surface as MaskingError, no value
-            from tracemask._paths import render_path  # noqa: PLC0415
-
-            where = render_path(walk.leaf_path()) or "(root)"
+            where = self._safe_path(walk)
             raise MaskingError(f"masking failed at {where}: {type(exc).__name__}") from None
         return masked  # type: ignore[no-any-return]
+
+    def _safe_path(self, walk: Walk) -> str:
+        """The failing path for an error message, itself masked: keys can hold personal data."""
+        try:
+            return self.mask_text(render_path(walk.leaf_path())) or "(root)"
+        except Exception:  # noqa: BLE001 - the engine itself may be what failed
+            return "(path withheld)"
 
     def mask_text(self, text: str) -> str:
         """Return ``text`` with every finding replaced (plain text: no JSON decoding)."""

@@ -284,3 +284,18 @@ def test_internal_errors_become_masking_errors_without_values(
         masker.mask({"a": {"b": [f"mail {EMAIL} please"]}})
     assert "a.b.0" in str(info.value)
     assert EMAIL not in str(info.value)
+
+
+def test_error_paths_are_masked_too(masker: Masker, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = masker.compute
+
+    def fail_on_value(text: str) -> tuple[str, tuple[str, ...]]:
+        if "please" in text:
+            raise RuntimeError(text)
+        return real(text)
+
+    monkeypatch.setattr(masker, "compute", fail_on_value)
+    with pytest.raises(MaskingError) as info:
+        masker.mask({EMAIL: ["mail me please"]})
+    assert EMAIL not in str(info.value)
+    assert "<EMAIL_ADDRESS>" in str(info.value)

@@ -95,7 +95,9 @@ def capture_server() -> Iterator[CaptureServer]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     cap = CaptureServer(url=f"http://127.0.0.1:{httpd.server_address[1]}")
     server_box["s"] = cap
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield cap
