@@ -32,7 +32,7 @@ def run(tmp_path: Path) -> Run:
         else:
             cmd = [sys.executable, "-m", "tracemask", *args]
         data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
-        return subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        return subprocess.run(
             cmd, input=data, capture_output=True, cwd=tmp_path, env=_env(), timeout=60, check=False
         )
 

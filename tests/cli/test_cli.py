@@ -183,7 +183,7 @@ def test_output_untouched_when_input_is_malformed(run: Run, frozen: Write, tmp_p
 def test_closed_stdout_is_not_an_error(frozen: Write, tmp_path: Path) -> None:
     frozen("big.jsonl", (json.dumps(TRACE) + "\n") * 3000)
     cmd = [sys.executable, "-m", "tracemask", "redact", "big.jsonl"]
-    with subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+    with subprocess.Popen(
         cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as proc:
         assert proc.stdout is not None

@@ -82,8 +82,9 @@ class PatternDetector:
                     end, score = self._trim(text, start, end)
                 if score is None:
                     # A greedy candidate can swallow its neighbours ("+1 415 555 0132 2024"):
-                    # search again from the next character, not from the candidate's end.
-                    pos = start + 1
+                    # detectors that trim search again from the next character (their
+                    # candidates are short, so this stays linear); others resume after it.
+                    pos = start + 1 if self.trim_separators else max(match.end(), pos + 1)
                     continue
                 score = self.rescore(score, text, start, end)
                 yield Finding(start, end, self.entity, min(max(score, 0.0), 1.0), self.name)

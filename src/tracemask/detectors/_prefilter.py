@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, cast
 
 
 class Prefilter(Protocol):
@@ -79,8 +79,8 @@ class HyperscanPrefilter:
         return found
 
 
-def _collect(idx: int, _start: int, _end: int, _flags: int, found: list[int]) -> None:
-    found.append(idx)
+def _collect(idx: int, _start: int, _end: int, _flags: int, found: object) -> None:
+    cast("list[int]", found).append(idx)
 
 
 def build_prefilter(triggers: Sequence[tuple[str, bool]], backend: str = "auto") -> Prefilter:
