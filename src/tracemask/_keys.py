@@ -18,33 +18,60 @@ def normalize_key(key: str) -> str:
     return _SEPARATORS.sub("", last.lower())
 
 
+def normalize_dotted(key: str) -> str:
+    """Normalise every dotted segment of ``key``: ``User.Email_Address`` → ``user.emailaddress``."""
+    return ".".join(_SEPARATORS.sub("", seg.lower()) for seg in key.split("."))
+
+
 @dataclass(frozen=True)
 class KeyMatcher:
-    """Matches keys against exact names and ``*suffix`` patterns, returning a rule index."""
+    """Matches keys against rule names, returning the index of the first matching rule.
+
+    A name without a dot (``api_key``) matches a key's last dotted segment, so it also matches
+    ``http.request.header.x-api-key``. A name with dots (``user.id``) matches the whole key, so
+    it does not match ``session.id``. A leading ``*`` matches any key ending with the rest.
+    """
 
     exact: dict[str, int]
     suffixes: tuple[tuple[str, int], ...]
+    dotted: dict[str, int]
+    dotted_suffixes: tuple[tuple[str, int], ...]
 
     @classmethod
     def build(cls, rules: Iterable[tuple[Iterable[str], int]]) -> KeyMatcher:
         """Build from ``(names, rule_index)`` pairs; earlier rules win."""
         exact: dict[str, int] = {}
         suffixes: list[tuple[str, int]] = []
+        dotted: dict[str, int] = {}
+        dotted_suffixes: list[tuple[str, int]] = []
         for names, index in rules:
             for name in names:
-                if name.startswith("*"):
-                    suffixes.append((normalize_key(name[1:]), index))
+                wildcard = name.startswith("*")
+                body = name[1:] if wildcard else name
+                if "." in body:
+                    norm = normalize_dotted(body)
+                    if wildcard:
+                        dotted_suffixes.append((norm, index))
+                    else:
+                        dotted.setdefault(norm, index)
+                elif wildcard:
+                    suffixes.append((normalize_key(body), index))
                 else:
-                    exact.setdefault(normalize_key(name), index)
-        return cls(exact, tuple(suffixes))
+                    exact.setdefault(normalize_key(body), index)
+        return cls(exact, tuple(suffixes), dotted, tuple(dotted_suffixes))
 
     def match(self, key: str) -> int | None:
         """Return the index of the first rule matching ``key``, or ``None``."""
+        hits: list[int] = []
+        if (self.dotted or self.dotted_suffixes) and "." in key:
+            full = normalize_dotted(key)
+            hit = self.dotted.get(full)
+            if hit is not None:
+                hits.append(hit)
+            hits.extend(index for suffix, index in self.dotted_suffixes if full.endswith(suffix))
         norm = normalize_key(key)
         hit = self.exact.get(norm)
         if hit is not None:
-            return hit
-        for suffix, index in self.suffixes:
-            if norm.endswith(suffix):
-                return index
-        return None
+            hits.append(hit)
+        hits.extend(index for suffix, index in self.suffixes if norm.endswith(suffix))
+        return min(hits) if hits else None

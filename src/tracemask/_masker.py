@@ -184,6 +184,11 @@ class Masker:
         cached = self.text_cache.get(text)
         return self.compute(text) if cached is None else cached
 
+    def remember(self, text: str, masked: str) -> None:
+        """Cache the masked form of a JSON-holding string (its entities are not kept)."""
+        if len(text) <= _CACHE_MAX_LEN:
+            self._store(text, (masked, ()))
+
     def compute(self, text: str) -> tuple[str, tuple[str, ...]]:
         """Detect and mask ``text`` (no cache lookup); remember the result when it is short."""
         findings = self._engine.detect(text)
@@ -192,13 +197,16 @@ class Masker:
         else:
             result = (self._apply(text, findings), tuple(f.entity for f in findings))
         if len(text) <= _CACHE_MAX_LEN:
-            cache = self.text_cache
-            if len(cache) >= _CACHE_MAX_ENTRIES:
-                # Clearing wholesale is cheaper than LRU bookkeeping on the hot path, and a
-                # race with another thread can only cost a recomputation.
-                cache.clear()
-            cache[text] = result
+            self._store(text, result)
         return result
+
+    def _store(self, text: str, result: tuple[str, tuple[str, ...]]) -> None:
+        cache = self.text_cache
+        if len(cache) >= _CACHE_MAX_ENTRIES:
+            # Clearing wholesale is cheaper than LRU bookkeeping on the hot path, and a race
+            # with another thread can only cost a recomputation.
+            cache.clear()
+        cache[text] = result
 
     def _apply(self, text: str, findings: list[Finding]) -> str:
         parts: list[str] = []

@@ -30,6 +30,9 @@ _SCALARS = frozenset({int, float, bool, type(None)})
 _MISSING: Any = object()
 #: First characters of strings worth trying as JSON (whitespace may precede a document).
 _JSON_FIRST = frozenset('{[" \t\r\n')
+#: OTLP JSON ``AnyValue`` members that are typed scalars spelled as strings (int64 as decimal,
+#: bytes as base64): a masked token in their place would break the type, so they are kept.
+_OTLP_TYPED = frozenset({"intValue", "bytesValue"})
 _LEAVES = frozenset({str, int, float, bool, type(None)})
 _MAP, _SEQ, _DATACLASS, _MODEL = 0, 1, 2, 3
 #: One child of a container: its path segment, its key (for key rules), its value.
@@ -63,6 +66,10 @@ def _children(value: Any) -> tuple[int, list[_Item]] | None:
         items: list[_Item] = [(n, n, getattr(value, n, None)) for n in type(value).model_fields]
         extra = getattr(value, "model_extra", None) or {}
         items.extend((n, n, v) for n, v in extra.items())
+        # Private attributes (``_hidden_params`` and the like) can hold request data too, and
+        # ``model_copy`` would share them with the caller's object: walk them as well.
+        private = getattr(value, "__pydantic_private__", None) or {}
+        items.extend((n, n, v) for n, v in private.items())
         return _MODEL, items
     return None
 
@@ -90,7 +97,13 @@ def _rebuild(kind: int, src: Any, out: list[Any]) -> Any:
         for name, value in out:
             object.__setattr__(clone, name, value)
         return clone
-    return src.model_copy(update=dict(out))
+    private_names = getattr(src, "__pydantic_private__", None) or {}
+    fields = {k: v for k, v in out if k not in private_names}
+    clone = src.model_copy(update=fields)
+    if private_names:
+        masked_private = {k: v for k, v in out if k in private_names}
+        object.__setattr__(clone, "__pydantic_private__", {**private_names, **masked_private})
+    return clone
 
 
 class _Frame:
@@ -210,6 +223,9 @@ class Walk:
                     continue
                 tx = type(x)
                 if tx is str:
+                    if k in _OTLP_TYPED and len(v) == 1:
+                        out[k] = x  # an OTLP int64/bytes value written as a string
+                        continue
                     self.current = k
                     out[k] = self.string(x, r)
                 elif tx in _SCALARS:
@@ -306,7 +322,10 @@ class Walk:
                 kind, items, otlp = split
                 stack.append(_Frame(kind, child, items, seg, r, otlp))
                 continue
-            new = self.leaf(child, r)
+            if key in _OTLP_TYPED and frame.kind == _MAP and len(frame.items) == 1:
+                new = child  # an OTLP int64/bytes value written as a string
+            else:
+                new = self.leaf(child, r)
             frame.out.append(new if frame.kind == _SEQ else (seg, new))
 
     # -- leaves ------------------------------------------------------------------------------
@@ -343,14 +362,22 @@ class Walk:
         elif rule.keep:
             return text
         if self.json_in_strings and _jsonstr.looks_like_json(text):
+            if rule is None and self.report is None:
+                cached = self.cache.get(text)
+                if cached is not None:
+                    if cached[0] is not text:
+                        self.changes += 1
+                    return cached[0]
             ok, decoded = _jsonstr.decode(text)
             if ok and isinstance(decoded, (dict, list, str)):
                 nested = Walk(m, self.report, self.leaf_path())
                 new, changed = nested.run(decoded, rule)
-                if not changed:
-                    return text
-                self.changes += 1
-                return _jsonstr.encode_like(text, new)
+                masked = _jsonstr.encode_like(text, new) if changed else text
+                if changed:
+                    self.changes += 1
+                if rule is None and self.report is None:
+                    m.remember(text, masked)
+                return masked
         if rule is not None:
             if not text or m.is_mask_token(text):
                 return text

@@ -299,3 +299,40 @@ def test_error_paths_are_masked_too(masker: Masker, monkeypatch: pytest.MonkeyPa
         masker.mask({EMAIL: ["mail me please"]})
     assert EMAIL not in str(info.value)
     assert "<EMAIL_ADDRESS>" in str(info.value)
+
+
+def test_otlp_typed_scalars_are_kept(masker: Masker) -> None:
+    attrs = [
+        {"key": "order.ref", "value": {"intValue": "4111111111111111"}},
+        {"key": "password", "value": {"intValue": "1234"}},
+        {"key": "blob", "value": {"bytesValue": "amFuZS5kb2VAZXhhbXBsZS5jb20="}},
+        {"key": "note", "value": {"stringValue": "card 4111111111111111"}},
+    ]
+    out = masker.mask({"attributes": attrs})["attributes"]
+    assert [a["value"] for a in out[:3]] == [a["value"] for a in attrs[:3]]
+    assert out[3]["value"] == {"stringValue": "card <CREDIT_CARD>"}
+
+
+class WithPrivate(pydantic.BaseModel):
+    text: str
+    _hidden: dict[str, str] = pydantic.PrivateAttr(default_factory=dict)
+
+
+def test_pydantic_private_attributes_are_masked_and_not_shared(masker: Masker) -> None:
+    model = WithPrivate(text=EMAIL)
+    model._hidden["api_base"] = f"https://x.example/?owner={EMAIL}"
+    out = masker.mask(model)
+    assert out.text == "<EMAIL_ADDRESS>"
+    assert EMAIL not in out._hidden["api_base"]
+    assert out._hidden is not model._hidden
+    assert EMAIL in model._hidden["api_base"]
+
+
+def test_json_strings_are_cached_without_changing_results(masker: Masker) -> None:
+    text = json.dumps({"m": EMAIL, "password": "x"})
+    first = masker.mask({"a": text})
+    second = masker.mask({"a": text})
+    report = Report()
+    third = masker.mask({"a": text}, report=report)
+    assert first == second == third
+    assert report.by_entity == {"EMAIL_ADDRESS": 1, "PASSWORD": 1}

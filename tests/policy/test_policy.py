@@ -151,3 +151,16 @@ def test_custom_recognizer_with_context_and_validator() -> None:
     assert masker.mask("badge EMP-004211") == "badge <EMPLOYEE_ID>"
     assert masker.mask("account 3590730093437731") == "account <ACCOUNT>"
     assert masker.mask("ref 4111111111111112") == "ref 4111111111111112"
+
+
+def test_policy_objects_pass_through_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = load_policy(
+        {
+            "default_operator": {"type": "mask", "keep_last": 2},
+            "profiles": {"loud": {"default_operator": {"type": "replace"}}},
+        }
+    )
+    monkeypatch.setenv("TRACEMASK_PROFILE", "nope")  # resolved objects ignore the env profile
+    assert load_policy(policy) is policy
+    assert Masker(policy).mask("jane.doe@example.com").endswith("om")
+    assert Masker(policy, profile="loud").mask("jane.doe@example.com") == "<EMAIL_ADDRESS>"

@@ -31,17 +31,21 @@ def load_policy(
         source: a ``Policy``, a dict, a path to a YAML file, the name of a bundled preset
             (``"default"``), or ``None`` for ``$TRACEMASK_POLICY`` or else the default.
         profile: a key of the policy's ``profiles`` whose values override the base policy;
-            ``None`` reads ``$TRACEMASK_PROFILE``.
+            ``None`` reads ``$TRACEMASK_PROFILE`` — except for a ``Policy`` object, which is
+            already resolved and only takes a profile given here.
 
     Raises:
         PolicyError: with a one-line message naming the file, the field and the reason.
     """
     origin = "policy"
+    if isinstance(source, Policy):
+        if profile is None:
+            return source
+        data: Mapping[str, Any] = source.model_dump()
+        return _validate(_apply_profile(data, profile, origin), origin)
     if source is None:
         source = os.environ.get(ENV_POLICY) or None
-    if isinstance(source, Policy):
-        data: Mapping[str, Any] = source.model_dump(exclude_defaults=True)
-    elif source is None:
+    if source is None:
         data = {}
     elif isinstance(source, Mapping):
         data = source
@@ -50,6 +54,10 @@ def load_policy(
     profile = profile if profile is not None else os.environ.get(ENV_PROFILE) or None
     if profile is not None:
         data = _apply_profile(data, profile, origin)
+    return _validate(data, origin)
+
+
+def _validate(data: Mapping[str, Any], origin: str) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
@@ -98,7 +106,8 @@ def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[st
     merged = dict(base)
     for key, value in override.items():
         current = merged.get(key)
-        if isinstance(current, Mapping) and isinstance(value, Mapping):
+        # An operator ({"type": ...}) is replaced whole: its fields depend on its type.
+        if isinstance(current, Mapping) and isinstance(value, Mapping) and "type" not in value:
             merged[key] = _deep_merge(current, value)
         else:
             merged[key] = value
