@@ -1,4 +1,5 @@
-"""The ``tracemask`` command line: ``redact``, ``detect``, ``scan`` and ``policy``.
+"""The ``tracemask`` command line: ``redact``, ``detect``, ``scan``, ``eval``, ``bench``,
+``policy``, ``serve`` and ``sink``.
 
 Every user error prints one line, ``tracemask: error: <where>: <what>``, and never a value from
 the data. Exit codes: 0 ok, 1 findings (``scan`` only), 2 user error, 3 masking failure.
@@ -10,9 +11,11 @@ import contextlib
 import itertools
 import json
 import os
+import shlex
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -536,6 +539,160 @@ def scan(*, paths: tuple[str, ...], policy: str | None, profile: str | None, as_
     return EXIT_FINDINGS if total else EXIT_OK
 
 
+def _write_json(doc: Any, out: str) -> None:
+    """Write ``doc`` as indented JSON to ``out`` (``-``: stdout), atomically for files."""
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    with _output(out) as write:
+        write(text)
+
+
+@cli.command("eval", epilog=_EXIT_CODES_HELP)
+@click.argument("paths", nargs=-1, required=True, metavar="DATA.jsonl...")
+@click.option(
+    "--label-map",
+    "label_map",
+    metavar="FILE",
+    default=None,
+    help='JSON mapping each source\'s labels to canonical ones ({"sources": {...}}). '
+    "Without it, gold labels must already be canonical.",
+)
+@_policy_option
+@_profile_option
+@click.option(
+    "--json", "json_out", metavar="OUT", default=None, help="Also write the full results as JSON."
+)
+def eval_command(
+    *,
+    paths: tuple[str, ...],
+    label_map: str | None,
+    policy: str | None,
+    profile: str | None,
+    json_out: str | None,
+) -> int:
+    """Score detection on labelled JSONL ({"text", "spans": [{start, end, label}], "source"}).
+
+    Prints Markdown tables to stdout: precision, recall and F1 per canonical entity with exact
+    and overlap span matching, micro averages, character-level leak recall and precision, and
+    the share of records without gold spans that got a finding; overall and per source.
+    """
+    from tracemask.evaluation import LabelMap, evaluate, render_markdown, report_json  # noqa: PLC0415
+
+    labels = LabelMap.load(label_map) if label_map is not None else None
+    masker = _masker(policy, profile)
+    name = policy or os.environ.get("TRACEMASK_POLICY") or "default"
+    report = evaluate(paths, masker, labels, policy_name=name)
+    click.echo(render_markdown(report), nl=False)
+    if json_out is not None:
+        _write_json(report_json(report), json_out)
+    return EXIT_OK
+
+
+def _systems_list(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    from tracemask.bench import SYSTEMS  # noqa: PLC0415
+
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    unknown = [n for n in names if n not in SYSTEMS]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"unknown system {', '.join(unknown) or '(none)'}; choose from {', '.join(SYSTEMS)}",
+            param_hint="'--systems'",
+        )
+    return names
+
+
+@cli.command("bench", epilog=_EXIT_CODES_HELP)
+@click.option("--quick", is_flag=True, help="A smoke run of a few seconds (small corpus, 2 reps).")
+@click.option("--payloads", type=click.IntRange(1), default=None, help="Corpus size [400].")
+@click.option("--reps", type=click.IntRange(1), default=None, help="Repetitions [5].")
+@click.option("--seed", type=int, default=0, show_default=True, help="Corpus seed.")
+@click.option(
+    "--systems",
+    metavar="A,B,...",
+    default=None,
+    help="Systems to compare (default: tracemask, tracemask-nocache, presidio, "
+    "presidio-spacy, langsmith, orjson; also tracemask-re).",
+)
+@_policy_option
+@click.option("--no-scaling", is_flag=True, help="Skip the 1 KB to 10 MB scaling table.")
+@click.option("--no-cold-start", is_flag=True, help="Skip the fresh-process cold start probe.")
+@click.option(
+    "--wall-clock",
+    is_flag=True,
+    help="Time with the wall clock instead of process CPU time (CPU time ignores other "
+    "processes on a shared machine).",
+)
+@click.option(
+    "--profile",
+    "profile_out",
+    metavar="OUT",
+    default=None,
+    help="Profile tracemask's hot path; write pyinstrument + cProfile text to OUT.",
+)
+@click.option("--charts", metavar="DIR", default=None, help="Write PNG charts to DIR.")
+@click.option(
+    "--json", "json_out", metavar="OUT", default=None, help="Also write the full results as JSON."
+)
+def bench_command(
+    *,
+    quick: bool,
+    payloads: int | None,
+    reps: int | None,
+    seed: int,
+    systems: str | None,
+    policy: str | None,
+    no_scaling: bool,
+    no_cold_start: bool,
+    wall_clock: bool,
+    profile_out: str | None,
+    charts: str | None,
+    json_out: str | None,
+) -> int:
+    """Benchmark tracemask side by side with Presidio, LangSmith and the orjson floor.
+
+    Generates a seeded corpus of realistic trace payloads (LangSmith runs, OTLP requests,
+    LiteLLM payloads, chat bodies; 200 B to 50 KB) with planted personal data, secrets and
+    decoys, and prints Markdown tables: MB/s, p50/p99 latency, leak rate and decoys kept per
+    system, cold start and peak RSS, and scaling from 1 KB to 10 MB. Systems that are not
+    installed are listed as such (install the bench and compare extras).
+    """
+    from tracemask.bench import BenchConfig, render_markdown, run_bench  # noqa: PLC0415
+
+    load_policy(policy)  # a bad policy fails here, in one line, before anything is generated
+    command = "tracemask " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    options: dict[str, Any] = {
+        "payloads": payloads,
+        "reps": reps,
+        "seed": seed,
+        "systems": _systems_list(systems),
+        "policy": policy,
+        "scaling": not no_scaling,
+        "cold_start": not no_cold_start,
+        "clock": "wall" if wall_clock else "cpu",
+        "profile": profile_out,
+        "charts": charts,
+        "command": command,
+    }
+    if quick:
+        cfg = BenchConfig.quick_config(**options)
+    else:
+        cfg = BenchConfig(**{k: v for k, v in options.items() if v is not None})
+    started = time.perf_counter()
+
+    def log(message: str) -> None:
+        click.echo(f"tracemask bench: [{time.perf_counter() - started:5.1f} s] {message}", err=True)
+
+    try:
+        result = run_bench(cfg, log=log)
+    except ImportError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(render_markdown(result), nl=False)
+    if json_out is not None:
+        _write_json(result, json_out)
+    return EXIT_OK
+
+
 @cli.group("policy")
 def policy_group() -> None:
     """Show or check policies."""
@@ -570,6 +727,145 @@ def policy_check(file: str) -> int:
     """Validate a policy file: print "ok", or the error and exit 2."""
     load_policy(file)
     click.echo("ok")
+    return EXIT_OK
+
+
+# -- serve and the local sink ---------------------------------------------------------------
+
+_SERVER_EXTRA = "tracemask serve needs the server extra: pip install 'tracemask[server]'"
+_SERVER_MODULES = frozenset(
+    {"starlette", "uvicorn", "httpx", "anyio", "prometheus_client", "google", "opentelemetry"}
+)
+
+
+@cli.command(epilog=_EXIT_CODES_HELP)
+@click.option(
+    "--config",
+    "config",
+    metavar="FILE",
+    default=None,
+    help="Policy YAML with a server: section (default: $TRACEMASK_CONFIG).",
+)
+@_policy_option
+@_profile_option
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default 4318).")
+@click.option("--upstream", metavar="URL", default=None, help="OTLP/HTTP endpoint to forward to.")
+@click.option("--data-dir", metavar="DIR", default=None, help="Local sink directory.")
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default=None,
+)
+@click.option("--check", is_flag=True, help='Validate the configuration, print "ok" and exit.')
+def serve(
+    *,
+    config: str | None,
+    policy: str | None,
+    profile: str | None,
+    host: str | None,
+    port: int | None,
+    upstream: str | None,
+    data_dir: str | None,
+    log_level: str | None,
+    check: bool,
+) -> int:
+    """Run the masking service: Langfuse callback, OTLP gateway, /v1/mask (see docs/server.md).
+
+    Without an upstream, masked OTLP batches go to a local sink under --data-dir that
+    'tracemask sink list|export' reads. SIGHUP or an edited config file reloads the policies.
+    """
+    from tracemask.server._config import ConfigSource, load_config  # noqa: PLC0415
+
+    flags = (("host", host), ("port", port), ("log_level", log_level))
+    overrides: dict[str, Any] = {k: v for k, v in flags if v is not None}
+    if upstream is not None:
+        overrides["upstream"] = {"endpoint": upstream}
+    if data_dir is not None:
+        overrides["sink"] = {"dir": data_dir}
+    source = ConfigSource(path=config, policy=policy, profile=profile, overrides=overrides)
+    loaded = load_config(source)
+    if check:
+        click.echo("ok")
+        return EXIT_OK
+    try:
+        from tracemask.server._run import run_server  # noqa: PLC0415
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] in _SERVER_MODULES:
+            raise click.ClickException(_SERVER_EXTRA) from None
+        raise
+    run_server(loaded)
+    return EXIT_OK
+
+
+def _sink_dir(directory: str | None) -> str:
+    from tracemask.server._config import DEFAULT_SINK_DIR  # noqa: PLC0415
+
+    return directory or os.environ.get("TRACEMASK_SINK_DIR") or DEFAULT_SINK_DIR
+
+
+_sink_dir_option = click.option(
+    "--data-dir",
+    "data_dir",
+    metavar="DIR",
+    default=None,
+    help="Sink directory (default: $TRACEMASK_SINK_DIR, else ./tracemask-data).",
+)
+
+
+@cli.group("sink")
+def sink_group() -> None:
+    """Inspect what 'tracemask serve' stored locally (masked OTLP batches)."""
+
+
+def _batches(data_dir: str | None) -> Iterator[Any]:
+    from tracemask.server._sink import read_batches  # noqa: PLC0415
+
+    directory = _sink_dir(data_dir)
+    try:
+        yield from read_batches(directory)
+    except FileNotFoundError as exc:
+        raise InputError(str(exc)) from None
+
+
+@sink_group.command("list")
+@_sink_dir_option
+@click.option("--limit", type=int, default=20, show_default=True, help="Newest batches shown.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per batch.")
+def sink_list(*, data_dir: str | None, limit: int, as_json: bool) -> int:
+    """List stored batches: id, time, signal, items, findings, size."""
+    rows = list(itertools.islice(reversed(list(_batches(data_dir))), max(limit, 0)))[::-1]
+    if as_json:
+        for b in rows:
+            meta = {"id": b.id, "time": b.time, "signal": b.signal, "items": b.items}
+            meta |= {"findings": b.findings, "bytes": b.size}
+            click.echo(json.dumps(meta))
+        return EXIT_OK
+    if not rows:
+        click.echo("no batches")
+        return EXIT_OK
+    table = [
+        (str(b.id), b.time, b.signal, str(b.items), str(b.findings), str(b.size)) for b in rows
+    ]
+    click.echo(_table(("ID", "TIME", "SIGNAL", "ITEMS", "FINDINGS", "BYTES"), table, numeric=3))
+    return EXIT_OK
+
+
+@sink_group.command("export")
+@_sink_dir_option
+@click.option("--id", "ids", type=int, multiple=True, help="Only these batches (repeatable).")
+@click.option("--signal", type=click.Choice(["traces", "logs"]), default=None)
+@click.option("-o", "--output", "out", metavar="OUT", default=None, help="Write here.")
+def sink_export(
+    *, data_dir: str | None, ids: tuple[int, ...], signal: str | None, out: str | None
+) -> int:
+    """Write stored batches as JSONL: one OTLP JSON export request per line."""
+    wanted = set(ids)
+    with _output(out) as write:
+        for b in _batches(data_dir):
+            if (wanted and b.id not in wanted) or (signal and b.signal != signal):
+                continue
+            write(b.body + "\n")
     return EXIT_OK
 
 

@@ -5,8 +5,17 @@ from tracemask.policy._model import (
     CustomRecognizer,
     EntityRule,
     KeyRule,
+    NerConfig,
     PathRule,
     Policy,
 )
 
-__all__ = ["CustomRecognizer", "EntityRule", "KeyRule", "PathRule", "Policy", "load_policy"]
+__all__ = [
+    "CustomRecognizer",
+    "EntityRule",
+    "KeyRule",
+    "NerConfig",
+    "PathRule",
+    "Policy",
+    "load_policy",
+]

@@ -100,6 +100,21 @@ class CustomRecognizer(_Model):
         return pattern
 
 
+class NerConfig(_Model):
+    """An optional NER backend run as one more detector on free-text strings.
+
+    ``backend`` needs its extra (``tracemask[spacy]``, ``[presidio]``, ``[transformers]``,
+    ``[gliner]``); ``model`` is a spaCy pipeline name, a local model path or a model name
+    already on disk (nothing is downloaded at run time).
+    """
+
+    backend: Literal["spacy", "presidio", "transformers", "gliner"] | None = None
+    model: str | None = None
+    entities: tuple[str, ...] = ("PERSON", "LOCATION")
+    min_chars: int = Field(default=20, ge=1)
+    options: dict[str, object] = Field(default_factory=dict)
+
+
 class Policy(_Model):
     """A complete masking policy. Every field has a safe default; see ``docs/policy.md``."""
 
@@ -115,6 +130,7 @@ class Policy(_Model):
     recognizers: tuple[CustomRecognizer, ...] = ()
     national_ids: tuple[str, ...] = ()
     phone_regions: tuple[str, ...] = ("US",)
+    ner: NerConfig = NerConfig()
     json_in_strings: bool = True
     mask_bytes: bool = False
     hide_inputs: bool = False

@@ -1,0 +1,600 @@
+"""Street addresses, address blocks and place names (entity ``LOCATION``).
+
+What is found, and how it is scored (before context; the default threshold is 0.5):
+
+* **Streets**: a house number and a street type (``1668 Glyn St``, ``99 Park Avenue``), a street
+  prefix (``Rue``, ``Via``, ``Calle``, ``ul.``, ``Rua``: ``44 Rue Abderrahmen Ziad``), a street
+  word ending (``Parijsstraat 8``, ``Kiannonkatu 98``, ``Paul-Nevermann-Platz 47``), a PO box or a
+  military address (``P.O. Box 175``, ``PSC 2905, Box 1278``, ``APO AE 99081``): 0.85.
+  A number, capitalised words and a number (``172 Maneeži 75``): 0.75. Capitalised words and a
+  number after an address cue (``lives at``, ``taxi to``, ``address:``): 0.7.
+* **Address components** after a street, on the same line (comma separated) or on the next
+  lines of a block: unit (``Apt. 026``, ``Suite 783``), city, region, country and postcode;
+  each is a finding of its own (0.9), so that masking keeps the layout of the block.
+* **Places** from the gazetteer (countries, US states, cities over 15,000 inhabitants, from
+  GeoNames): a country 0.6, a city or region 0.45; after a place cue (``in``, ``from``,
+  ``lives in``, ``moved to``) +0.3, and an unlisted capitalised word after a strong cue
+  (``originally from``, ``street in``) 0.6.
+* **Facilities** (clinical notes): the name before ``Hospital``, ``Hosp``, ``Medical Center``,
+  ``Clinic`` (``Memorial Hospital``: ``Memorial``), and a facility after a transfer verb
+  (``transferred to GH``, ``transfer to Quartermain 2``): 0.65.
+
+The house number is part of the street finding; ``Hospital`` and ``Street`` words alone never
+are findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tracemask._finding import Finding
+from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors.data import COUNTRY, GIVEN, STOP, SURNAME, WORD, Lexicon
+from tracemask.detectors.pii.person import LETTER, RUN, UPPER
+
+
+def _words(text: str) -> list[str]:
+    """The whitespace-separated words of ``text`` (word lists are written as prose)."""
+    return text.split()
+
+
+_L = LETTER
+# A capitalised word (any script), or ALL CAPS; inner hyphens and apostrophes allowed.
+_CAP = rf"[{UPPER}]{_L}*(?:['\u2019-]{_L}+)*\.?"
+#: Lower-case particles inside street and place names ("Via delle Coste", "Soto del Barco").
+_PARTICLES = (
+    "de|del|della|delle|dei|degli|dello|dal|dalla|di|da|do|dos|das|du|des|la|le|les|van|von|der"
+    "|den|el|al|y|e|i|na|nad|am|an|im|auf|zum|zur"
+)
+# A word of a street name: capitalised, an abbreviation ("St."), or a lower-case particle.
+_NAME_WORD = rf"(?:{_CAP}|(?:{_PARTICLES})(?=[ \t]))"
+_SP = r"[ \t]+"
+# A Title case word (not ALL CAPS: clinical shorthand "BP 124" is not a street), or "St."-like.
+_LOWER_LETTER = rf"[^\W\d_{UPPER}]"
+_TITLE = rf"(?:[{UPPER}]{_LOWER_LETTER}+(?:['\u2019-]{_L}+)*|[{UPPER}]{_LOWER_LETTER}?\.)"
+_TITLE_WORD = rf"(?:{_TITLE}|(?:{_PARTICLES})(?=[ \t]))"
+_NUM = r"\d{1,6}[A-Za-z]?(?:[/-]\d{1,4}[A-Za-z]?)?"
+
+STREET_TYPES = (
+    "Street|St|Avenue|Ave|Av|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Place|Pl|Square|Sq"
+    "|Terrace|Ter|Way|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Trail|Trl|Row|Close|Crescent|Cres"
+    "|Gardens|Gdns|Walk|Alley|Plaza|Loop|Path|Pike|Turnpike|Point|Pt|Flats|Mews|Hill|Heights"
+    "|Grove|View|Ridge|Park|Estate|Bypass|Expressway|Freeway|Fwy|Crossing|Xing|Landing|Harbor"
+    "|Harbour|Junction|Jct|Quay|Wharf|Green|Parade|Rise|Vale|Gate|Causeway|Esplanade|Promenade"
+    "|Embankment|Broadway|Centre|Center|Creek|Cove|Glen|Hollow|Meadow|Meadows|Mill|Manor"
+    "|Orchard|Pass|Pines|Port|Ranch|Run|Shore|Shores|Spring|Springs|Station|Summit|Track"
+    "|Trace|Valley|Villa|Village|Villas|Wood|Woods|Knoll|Lake|Lakes|Fork|Forge|Ford|Fort"
+    "|Field|Fields|Bluff|Bend|Branch|Brook|Burg|Camp|Canyon|Cape|Club|Corner|Corners|Course"
+    "|Dale|Dam|Divide|Falls|Ferry|Garden|Haven|Inlet|Island|Isle|Key|Keys|Mission|Motorway"
+    "|Mount|Mountain|Neck|Oval|Overpass|Plain|Plains|Prairie|Radial|Ramp|Rest|Route|Shoal"
+    "|Skyway|Spur|Stream|Throughway|Tunnel|Underpass|Union|Ville|Vista|Well|Wells|Stravenue"
+)
+STREET_PREFIXES = (
+    "Rue|Rua|Via|Viale|Vicolo|Corso|Piazza|Piazzale|Largo|Strada|Calle|C/|Avenida|Avda\\.?"
+    "|Av\\.|Avinguda|Carrer|Camino|Paseo|Pasaje|Plaza|Praça|Travessa|Rambla|Ronda|Chemin|Allée"
+    "|Boulevard|Bd|Impasse|Quai|Place|Ulica|ul\\.|Ul\\.|al\\.|Al\\.|Aleja|Aleje|Plac|os\\.|Utca"
+    "|Λεωφόρος|Λεωφ\\.|Οδός|\u03a1\\.|Ulitsa|ulitsa|Prospekt|Sokak|Soka\u011f\u0131|Cadde|Caddesi"
+    "|Jalan|Jl\\."
+    "|Thanon|Đường|Calea|Strada|Bulevardul|Aleea|Nám\\.|náměstí|tř\\."
+)
+STREET_ENDINGS = (
+    "straat|strasse|straße|str\\.|weg|vej|vejen|vegen|veien|vei|veg|gata|gatan|gaten|gade|gate"
+    "|katu|kuja|tie|tien|polku|stien|sti|platz|allee|gasse|ring|damm|ufer|chaussee|steig|pfad"
+    "|laan|plein|gracht|kade|dreef|steeg|singel|vägen|väg|gränd|stræti|vegur|braut|utca|útja"
+    "|körút|tér|sor|iela|gatvė|tänav|ulica|ulice|cesta|trg|ulitsa|sokak|caddesi|bulvar\u0131"
+)
+_UNIT = (
+    r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Room|Rm\.?|Floor|Fl\.?|Bldg\.?|Building|#)"
+    r"[ \t]*#?\d{1,5}[A-Za-z]?"
+)
+_UNIT_RE = re.compile(rf"(?i:{_UNIT})(?![\w])")
+_BOX = (
+    r"(?:P\.?[ \t]?O\.?[ \t]?Box|Post(?:al)?[ \t]?(?:Office[ \t])?Box|Postbox|Postfach|Apartado"
+    r"|Caixa[ \t]Postal|Boîte[ \t]Postale|Skrytka[ \t]pocztowa)[ \t]+\d{1,6}"
+    r"|(?:PSC|Unit|CMR)[ \t]+\d{1,5},?[ \t]+Box[ \t]+\d{1,5}"
+    rf"|(?:USNS|USS|USNV|USCGC|HMS)[ \t]+{_CAP}(?:[ \t]+{_CAP})?"
+    r"|(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}"
+)
+
+#: Streets, strongest shapes first. Each has a ``value`` group (the street line part).
+_STREETS: tuple[tuple[re.Pattern[str], float], ...] = (
+    (re.compile(rf"(?<![\w/.-])(?P<value>{_BOX})(?![\w])"), 0.85),
+    (
+        re.compile(
+            rf"(?P<value>\d(?<![\w/.,-]\d)\d{{0,5}}[A-Za-z]?(?:[/-]\d{{1,4}}[A-Za-z]?)?"
+            rf"(?:{_SP}{_NUM})?{_SP}(?:{_NAME_WORD}{_SP}){{0,4}}"
+            rf"{_CAP}{_SP}(?:{STREET_TYPES})\.?(?:{_SP}(?:North|South|East|West|N|S|E|W|NE|NW|SE|SW)\b)?)"
+            r"(?![\w-])",
+        ),
+        0.85,
+    ),
+    (
+        re.compile(
+            rf"(?<![\w/.-])(?P<value>(?:{STREET_PREFIXES}){_SP}"
+            rf"(?:{_NAME_WORD}{_SP}){{0,5}}{_NAME_WORD}(?:,?{_SP}{_NUM})?)(?![\w-])"
+        ),
+        0.8,
+    ),
+    (
+        re.compile(
+            rf"(?P<value>\d(?<![\w/.,:+-]\d)\d{{0,5}}[A-Za-z]?{_SP}(?:{_TITLE_WORD}{_SP}){{0,3}}{_TITLE}"
+            rf"{_SP}\d{{1,5}}[A-Za-z]?)(?=[ \t]*(?:[\n,;]|\Z|\.(?:[ \t]|\Z)))"
+        ),
+        0.75,
+    ),
+)
+#: A street named without a house number: "Anderson Street", "Marina Fort Avenue".
+_NAMED_STREET = re.compile(
+    rf"(?<![\w/.-])(?P<value>(?:{_TITLE_WORD}{_SP}){{0,3}}{_TITLE}{_SP}"
+    r"(?:Street|Avenue|Road|Lane|Boulevard|Drive|Court|Terrace|Parkway|Highway|Crescent|Alley"
+    r"|Strasse|Straße|Straat))(?![\w-])"
+)
+#: A word then a house number ("Parijsstraat 8"), or a number then a word ("25 Hochstrasse"):
+#: candidates for street-word endings, checked in Python (a regex over every ending is slow).
+_WORD_THEN_NUMBER = re.compile(
+    rf"(?P<word>{_L}(?<!\w{_L}){_L}{{2,}})\.?{_SP}(?P<num>{_NUM})(?![\w-])"
+)
+_NUMBER_THEN_WORD = re.compile(
+    rf"(?P<num>\d(?<![\w/.,:+-]\d)\d{{0,5}}[A-Za-z]?){_SP}(?P<word>{_L}{{3,}})(?![\w-])"
+)
+_ENDINGS = tuple(e.replace("\\.", ".") for e in STREET_ENDINGS.split("|"))
+#: Up to three street-name words and a house number before a street word (matched at the end).
+_STREET_HEAD = re.compile(rf"(?:(?:{_NUM}){_SP})?(?:{_NAME_WORD}{_SP}){{0,3}}\Z")
+#: Cheap gates: a regex only runs when one of its literal words is in the (lower-cased) text.
+_BOX_GATE = (
+    "box",
+    "postfach",
+    "apartado",
+    "caixa",
+    "boîte",
+    "skrytka",
+    "usns",
+    "uss ",
+    "usnv",
+    "uscgc",
+    "hms ",
+    "apo ",
+    "fpo ",
+    "dpo ",
+)
+_CUE_GATE = (
+    "live",
+    "located",
+    "reside",
+    "moved",
+    "ship",
+    "deliver",
+    "send",
+    "mail",
+    "taxi",
+    "address",
+    "it's",
+    "its ",
+)
+_STREET_TYPE_GATE = re.compile(
+    r"(?:Street|Avenue|Road|Lane|Boulevard|Drive|Court|Terrace|Parkway|Highway|Crescent|Alley|Strasse|Straße|Straat)(?![\w-])"
+)
+_TRANSFER_GATE = (
+    "transfer",
+    "admitted",
+    "sent",
+    "taken",
+    "brought",
+    "presented",
+    "discharged",
+    "d/c",
+    "arrived",
+    "return",
+    "went",
+    " go",
+)
+_FACILITY_GATE = ("hosp", "clinic", "medical", "med cent", "rehab", "infirmary", "nursing")
+#: Capitalised words and a house number after an address cue ("lives at Maneeži 37").
+_CUED_STREET = re.compile(
+    r"(?i:\b(?:lives?|living|lived|located|reside|resides|resided|moved|ship|deliver|send|mail"
+    r"|taxi|address(?:[ \t]is)?|it'?s)[ \t]+(?:at|to|in|is|:)?[ \t]*"
+    r"(?:the[ \t]+corner[ \t]+of[ \t]+)?)"
+    rf"(?P<value>(?:{_NUM}{_SP})?(?:{_NAME_WORD}{_SP}){{0,4}}{_CAP}{_SP}\d{{1,5}}[A-Za-z]?)(?![\w.:/-])"
+)
+_STREET_TYPE_WORD = re.compile(rf"(?:{STREET_TYPES})\Z", re.IGNORECASE)
+
+#: A component after a street: unit, "City", "City ST 12345", "Country 12345", postcode.
+_POSTCODE = (
+    r"(?:\d{4,6}(?:-\d{3,4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)"
+)
+# A word of a place name: a period only after a short abbreviation ("St.", "Ft.").
+_PLACE_WORD = (
+    rf"(?:[{UPPER}]{_L}{{0,2}}\.|[{UPPER}]{_L}*(?:['\u2019-]{_L}+)*"
+    r"|(?:de|del|della|di|da|do|dos|das|du|des|la|le|les|van|von|der|den|el|al|y|e|i|na|nad|am"
+    r"|an|im|auf|sur|sous|en|upon|on|under)(?=[ \t]))"
+)
+_PLACE_WORDS = rf"(?:{_PLACE_WORD}|nan)(?:[ \t]+(?:{_PLACE_WORD}|\(\w+\)))*"
+_COMPONENT = re.compile(
+    rf"(?P<unit>{_UNIT})(?![\w])"
+    rf"|(?P<place>{_PLACE_WORDS})(?:[ \t]*,?[ \t]+(?P<post>{_POSTCODE}))?(?![\w])"
+    rf"|(?P<postonly>{_POSTCODE})(?![\w])",
+)
+_US_STATES = frozenset(
+    _words(
+        "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ "
+        "NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR GU VI AS MP AA AE AP "
+        "ON QC BC AB MB SK NS NB NL PE YT NT NU NSW VIC QLD TAS ACT"
+    )
+)
+
+#: Cues before a place name; the strong ones also take an unlisted capitalised word.
+_PLACE_CUE = re.compile(
+    r"(?i:\b(?:in|from|to|at|near|visit|visiting|visited|via|across|around|outside|inside"
+    r"|toward|towards|into))[ \t]+(?:the[ \t]+)?\Z"
+)
+_STRONG_PLACE_CUE = re.compile(
+    r"(?i:\b(?:lives?[ \t]+in|living[ \t]+in|lived[ \t]+in|live[ \t]+in|moved[ \t]+to|born[ \t]+in"
+    r"|based[ \t]+in|located[ \t]+in|originally[ \t]+from|i'?m[ \t]+from|i[ \t]+am[ \t]+from"
+    r"|comes?[ \t]+from|street[ \t]+in|city[ \t]+of|town[ \t]+of|village[ \t]+of"
+    r"|year[ \t]+in|reside[ \t]+in|resides[ \t]+in|travel(?:l?ed|l?ing)?[ \t]+to"
+    r"|flew[ \t]+to|fly(?:ing)?[ \t]+to|trip[ \t]+to|tribute[ \t]+(?:here[ \t]+)?to))"
+    r"[ \t]+(?:the[ \t]+)?\Z"
+)
+#: The same cues, matched forward on lower-case text (no leading ``\b``, so that the scan can
+#: skip on the first letter): a candidate starting where one ends is cued.
+_STRONG_PLACE_CUE_AT = re.compile(
+    _STRONG_PLACE_CUE.pattern.replace(r"(?i:\b(?:", "(?:(?<![a-z])(?:").replace(r"\Z", "(?=\\S)")
+)
+#: Facility words: the capitalised words before them name a hospital or clinic.
+_FACILITY_WORD = re.compile(
+    r"(?i:(?<=[ \t])(?:hospital|hosp\b\.?|medical[ \t]+cent(?:er|re)|med[ \t]+cent(?:er|re)"
+    r"|clinic|infirmary|nursing[ \t]+home|rehab\b))"
+)
+_FACILITY_HEAD = re.compile(
+    rf"(?<![\w])(?P<value>(?:(?:St\.?|Saint|ST\.?){_SP})?(?:{_CAP}{_SP}){{0,2}}{_CAP})"
+    r"(?:'s)?[ \t]+\Z"
+)
+#: A transfer verb, then a facility: an acronym or unlisted capitalised word, maybe a number.
+_TRANSFER = re.compile(
+    r"(?i:\b(?:transferred|transfered|transfer|transferring|admitted|sent|taken|brought"
+    r"|presented|discharged|d/c'?d|arrived|returned|return|readmitted|went|go|going)"
+    r"[ \t]+(?:back[ \t]+)?(?:to|from|at)[ \t]+(?:the[ \t]+)?)"
+    rf"(?P<value>[{UPPER}]{_L}+(?:[ \t]+[{UPPER}]{_L}+)?)(?![/\w])"
+)
+#: Hospital units and clinical words that follow transfer verbs but are not places.
+_NOT_FACILITY = frozenset(
+    _words(
+        """
+    icu micu sicu ccu csru nicu picu pacu cvicu ctic tsicu or er ed ew ir ep cath lab ct mri
+    floor home rehab unit room bed ward hospital hosp service team dr md pt pts patient
+    the a an his her their this that same other another next previous prior outside
+    osh neuro cardiac cardiology medicine surgery surgical oncology ortho radiology dialysis
+    hd cvu tsicu vicu stepdown telemetry tele pcu ecu ccu ep endoscopy gi bronch echo
+    """
+    )
+)
+
+
+class LocationDetector(PatternDetector):
+    """Street addresses, address blocks, places and facilities, as ``LOCATION``.
+
+    Args:
+        lexicon: name, word and place lists; detectors built by one policy share one.
+    """
+
+    entity = "LOCATION"
+    # A digit, a capitalised word, or a street prefix / transfer verb in lower case.
+    trigger = r"[0-9]|\b[A-Z][A-Za-z]|\b(?:rue|rua|via|calle|ul\.|transfer|admitted|hosp|from|in)\b"
+    score = 0.85
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        super().__init__()
+        self.lexicon = lexicon if lexicon is not None else Lexicon()
+
+    def detect(self, text: str) -> Iterator[Finding]:
+        """Yield LOCATION findings in ``text``."""
+        taken: list[tuple[int, int]] = []
+        lower = text.lower()
+        if _DIGIT.search(text) is not None:
+            for start, end, score in self._streets(text, lower):
+                if _overlaps(taken, start, end):
+                    continue
+                taken.append((start, end))
+                unit = _UNIT_BEFORE.search(text, max(0, start - 16), start)
+                if unit is not None and not _overlaps(taken, unit.start(1), unit.end(1)):
+                    taken.append(unit.span(1))
+                    yield Finding(unit.start(1), unit.end(1), self.entity, 0.9, self.name)
+                yield Finding(start, end, self.entity, score, self.name)
+                yield from self._components(text, end, taken)
+        if _STREET_TYPE_GATE.search(text) is not None:
+            for m in _NAMED_STREET.finditer(text):
+                start, end = m.span("value")
+                if not _overlaps(taken, start, end) and self._street_ok(text, start, end):
+                    taken.append((start, end))
+                    yield Finding(start, end, self.entity, 0.6, self.name)
+        yield from self._places(text, lower, taken)
+        if any(g in lower for g in _FACILITY_GATE):
+            yield from self._facilities(text, taken)
+        if any(g in lower for g in _TRANSFER_GATE):
+            yield from self._transfers(text, taken)
+
+    def _streets(self, text: str, lower: str) -> Iterator[tuple[int, int, float]]:
+        """Street candidates ``(start, end, score)``, strongest shapes first."""
+        for i, (regex, score) in enumerate(_STREETS):
+            if i == 0 and not any(g in lower for g in _BOX_GATE):
+                continue
+            generic = score < 0.8  # number, words, number: no street word to vouch for it
+            for m in regex.finditer(text):
+                start, end = m.span("value")
+                if generic and not self._street_ok(text, start, end):
+                    continue
+                if score == 0.8:  # a street prefix: take a house number before it
+                    head = _NUMBER_BEFORE.search(text, max(0, start - 12), start)
+                    if head is not None:
+                        start = head.start()
+                yield start, end, score
+        for m in _WORD_THEN_NUMBER.finditer(text):
+            if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
+                head = _STREET_HEAD.search(text, max(0, m.start() - 60), m.start())
+                start = head.start() if head is not None else m.start()
+                yield start, m.end(), 0.85
+        for m in _NUMBER_THEN_WORD.finditer(text):
+            if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
+                yield m.start(), m.end(), 0.85
+        if not any(g in lower for g in _CUE_GATE):
+            return
+        for m in _CUED_STREET.finditer(text):
+            if self._street_ok(text, m.start("value"), m.end("value")):
+                yield m.start("value"), m.end("value"), 0.7
+
+    def _plain(self, word: str) -> bool:
+        """A dictionary word that is not a name: "string", "during", "delegate"."""
+        f = self.lexicon.flags(word)
+        return bool(f & (WORD | STOP)) and not f & (GIVEN | SURNAME)
+
+    def _not_facility(self, word: str) -> bool:
+        return word.lower() in _NOT_FACILITY or bool(self.lexicon.flags(word) & STOP)
+
+    def _street_ok(self, text: str, start: int, end: int) -> bool:
+        """Reject quantities and headings that have a street's shape ("Chapter 3 Section 5")."""
+        value = text[start:end]
+        words = [w for w in _WORDS.findall(value) if not _STREET_TYPE_WORD.match(w)]
+        return (
+            not words or not all(self._plain(w) for w in words) or bool(_PREFIX_ONLY.match(value))
+        )
+
+    # -- components after a street ---------------------------------------------------------
+
+    def _components(self, text: str, pos: int, taken: list[tuple[int, int]]) -> Iterator[Finding]:
+        """Units, cities, regions, countries and postcodes after a street ending at ``pos``.
+
+        Components are separated by commas, line breaks (one blank line and bullets allowed)
+        or, for units, postcodes and listed places, by spaces; anything else ends the address.
+        """
+        n = len(text)
+        lines = 0
+        while pos < n:
+            sep = _SEPARATOR.match(text, pos)
+            if sep is None:
+                return
+            newlines = sep.group().count("\n")
+            if newlines:
+                lines += 1
+                if newlines > 2 or lines > 5:
+                    return
+            spaced = not newlines and "," not in sep.group()
+            pos = sep.end()
+            m = _COMPONENT.match(text, pos)
+            if m is None or m.end() == pos or not _BOUNDARY.match(text, m.end()):
+                return
+            found = list(self._component(text, m, spaced, bool(newlines)))
+            if not found:
+                return
+            for f in found:
+                if not _overlaps(taken, f.start, f.end):
+                    taken.append((f.start, f.end))
+                    yield f
+            pos = m.end()
+
+    def _ends_in_country(self, words: list[str]) -> bool:
+        places = self.lexicon.places
+        return any(
+            places.get(" ".join(w.lower() for w in words[-k:])) == COUNTRY
+            for k in (1, 2, 3)
+            if k < len(words)
+        )
+
+    def _strong_next_line(self, text: str, pos: int) -> bool:
+        """Whether the next line holds a listed place or a postcode."""
+        m = _NEXT_LINE.match(text, pos)
+        if m is None:
+            return False
+        line = m.group(1)
+        words = _WORDS.findall(line)
+        places = self.lexicon.places
+        return bool(_POSTCODE_RE.search(line)) or any(
+            " ".join(w.lower() for w in words[:k]) in places for k in (1, 2, 3)
+        )
+
+    def _component(
+        self, text: str, m: re.Match[str], spaced: bool, newline: bool
+    ) -> Iterator[Finding]:
+        if m.group("unit"):
+            yield Finding(m.start(), m.end(), self.entity, 0.9, self.name)
+            return
+        if m.group("postonly"):
+            yield Finding(m.start(), m.end(), self.entity, 0.9, self.name)
+            return
+        place = m.group("place")
+        words = _WORDS.findall(place)
+        if not words or len(words) > 5:
+            return
+        places = self.lexicon.places
+        key = " ".join(w.lower() for w in words)
+        known = key in places
+        if spaced and not known and not m.group("post") and not self._ends_in_country(words):
+            return
+        # A line of dictionary words ("Please call me") is not a place, unless it is one or it
+        # is a short capitalised line followed by a listed place or a postcode ("West Brook").
+        if (
+            not known
+            and all(self.lexicon.flags(w) & (WORD | STOP) for w in words)
+            and not (len(words) == 1 and words[0] in _US_STATES)
+            and not (
+                newline
+                and len(words) <= 3
+                and all(w[0].isupper() for w in words)
+                and self._strong_next_line(text, m.end())
+            )
+        ):
+            return
+        pstart, pend = m.span("place")
+        post = m.group("post")
+        if not known and len(words) > 1:
+            # "Ebermannsdorf Belarus", "Soloi Cyprus": a city, then a listed country.
+            for k in (3, 2, 1):
+                tail = " ".join(w.lower() for w in words[-k:])
+                if k < len(words) and places.get(tail) == COUNTRY:
+                    cut = pend
+                    for _ in range(k):
+                        cut = text.rfind(" ", pstart, cut)
+                    city_end = cut
+                    while city_end > pstart and text[city_end - 1] in " \t,":
+                        city_end -= 1
+                    yield Finding(pstart, city_end, self.entity, 0.9, self.name)
+                    yield Finding(cut + 1, pend, self.entity, 0.9, self.name)
+                    if post:
+                        yield Finding(m.start("post"), m.end("post"), self.entity, 0.9, self.name)
+                    return
+        if post and words[-1] in _US_STATES and len(words) > 1:
+            # "Springfield IL 62704": city, then state and ZIP.
+            cut = text.rfind(words[-1], pstart, pend)
+            city_end = cut
+            while city_end > pstart and text[city_end - 1] in " \t,":
+                city_end -= 1
+            yield Finding(pstart, city_end, self.entity, 0.9, self.name)
+            yield Finding(cut, m.end("post"), self.entity, 0.9, self.name)
+            return
+        yield Finding(pstart, pend, self.entity, 0.9, self.name)
+        if post:
+            yield Finding(m.start("post"), m.end("post"), self.entity, 0.9, self.name)
+
+    # -- places --------------------------------------------------------------------------------
+
+    def _places(self, text: str, lower: str, taken: list[tuple[int, int]]) -> Iterator[Finding]:
+        places = self.lexicon.places
+        place_words = self.lexicon.place_words
+        cue_text = lower if len(lower) == len(text) else text
+        cued = {m.end() for m in _STRONG_PLACE_CUE_AT.finditer(cue_text)}
+        for run in RUN.finditer(text):
+            if run.start() not in cued and place_words.isdisjoint(
+                run.group().lower().replace(",", " ").replace(".", " ").split()
+            ):
+                continue
+            words = list(_WORDS.finditer(run.group()))
+            base = run.start()
+            i = 0
+            while i < len(words):
+                # Longest listed place starting at word i (up to 4 words).
+                hit = 0
+                kind = ""
+                for k in range(min(4, len(words) - i), 0, -1):
+                    key = " ".join(w.group().lower() for w in words[i : i + k])
+                    kind = places.get(key, "")
+                    if kind:
+                        hit = k
+                        break
+                start = base + words[i].start()
+                if hit:
+                    end = base + words[i + hit - 1].end()
+                    score = self._place_score(text, start, end, words[i : i + hit], kind)
+                    i += hit
+                elif start in cued and not self.lexicon.flags(words[i].group()) & (WORD | STOP):
+                    # An unlisted capitalised word right after a strong cue: "from Gargara".
+                    j = i + 1
+                    while j < len(words) and not self.lexicon.flags(words[j].group()) & (
+                        WORD | STOP
+                    ):
+                        j += 1
+                    end = base + words[j - 1].end()
+                    score = 0.6
+                    i = j
+                else:
+                    i += 1
+                    continue
+                if score >= 0.3 and not _overlaps(taken, start, end):
+                    taken.append((start, end))
+                    yield Finding(start, end, self.entity, min(score, 1.0), self.name)
+
+    def _place_score(
+        self, text: str, start: int, end: int, words: list[re.Match[str]], kind: str
+    ) -> float:
+        tokens = self.lexicon.tokens
+        f = tokens.get(words[0].group().lower(), 0) if len(words) == 1 else 0
+        ambiguous = bool(f & (WORD | STOP | GIVEN | SURNAME))
+        if words[0].group().isupper() and len(words[0].group()) <= 3:
+            return 0.0  # "US", "UK", "IN": acronyms are too ambiguous without an address
+        score = 0.6 if kind == COUNTRY else 0.45
+        if ambiguous:
+            score -= 0.2
+        if words[0].group().isupper():
+            score -= 0.3  # ALL CAPS: "AROUND ALOT" is no place
+        if _STRONG_PLACE_CUE.search(text, max(0, start - 30), start):
+            score += 0.4
+        elif _PLACE_CUE.search(text, max(0, start - 16), start):
+            score += 0.3 if not ambiguous or kind == COUNTRY else 0.15
+        return score
+
+    # -- facilities ------------------------------------------------------------------------
+
+    def _facilities(self, text: str, taken: list[tuple[int, int]]) -> Iterator[Finding]:
+        for fac in _FACILITY_WORD.finditer(text):
+            m = _FACILITY_HEAD.search(text, max(0, fac.start() - 48), fac.start())
+            if m is None:
+                continue
+            start, end = m.span("value")
+            words = list(_WORDS.finditer(m.group("value")))
+            # Drop leading function words and clinical words: "TRANSFERRED TO GH HOSPITAL".
+            while words and self._not_facility(words[0].group()):
+                words.pop(0)
+            if not words or self._not_facility(words[-1].group()):
+                continue
+            start += words[0].start()
+            if not _overlaps(taken, start, end):
+                taken.append((start, end))
+                yield Finding(start, end, self.entity, 0.7, self.name)
+
+    def _transfers(self, text: str, taken: list[tuple[int, int]]) -> Iterator[Finding]:
+        for m in _TRANSFER.finditer(text):
+            start, end = m.span("value")
+            words = _WORDS.findall(m.group("value"))
+            first = words[0]
+            f = self.lexicon.tokens.get(first.lower(), 0)
+            if first.lower() in _NOT_FACILITY or f & (WORD | STOP):
+                continue
+            if first.isupper() and not 2 <= len(first) <= 12:
+                continue
+            if len(words) > 1:
+                f2 = self.lexicon.tokens.get(words[1].lower(), 0)
+                if words[1].lower() in _NOT_FACILITY or f2 & (WORD | STOP):
+                    end = start + len(first)
+            if not _overlaps(taken, start, end):
+                taken.append((start, end))
+                yield Finding(start, end, self.entity, 0.65, self.name)
+
+
+_DIGIT = re.compile(r"\d")
+_NUMBER_BEFORE = re.compile(rf"(?<![\w/.,:+-]){_NUM}[ \t]+\Z")
+_UNIT_BEFORE = re.compile(rf"(?<![\w])({_UNIT})[ \t]+\Z")
+_NEXT_LINE = re.compile(
+    r"[ \t]*\n(?:[ \t]*\n)?[ \t]*(?:[?*•·>|-]+[ \t]+)?(?:,[ \t]*)?([^\n]{1,60})"
+)
+_POSTCODE_RE = re.compile(rf"(?<![\w]){_POSTCODE}(?![\w])")
+_WORDS = re.compile(rf"{_L}+(?:['\u2019-]{_L}+)*")
+#: Between components: spaces, a comma, or line breaks then bullets.
+_SEPARATOR = re.compile(
+    r"[ \t]*(?:,[ \t]*|(?:\n[ \t]*)+(?:[?*•·>|-]+[ \t]+)?(?:,[ \t]*)?|(?<=[ \t]))"
+)
+#: A component ends at the end of the text or a line, or before , . ; ) or spaces.
+_BOUNDARY = re.compile(r"\Z|[\n,.;)!?]|[ \t]")
+_PREFIX_ONLY = re.compile(rf"(?:{_NUM}{_SP})?(?:{STREET_PREFIXES})")
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in taken)

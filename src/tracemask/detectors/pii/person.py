@@ -1,0 +1,471 @@
+"""People's names without a neural model: name lexicons, capitalisation and context cues.
+
+How a name is found, cheaply:
+
+1. One regex pass finds *runs* of capitalised tokens (``Jennifer Kucharski``, ``Dr. O'Connell``,
+   ``FRANCIS G. LEVINE``, ``van de Noort``); a string without any is done after that pass.
+2. Each token is looked up once in the :class:`~tracemask.detectors.data.Lexicon` (given names,
+   surnames, English dictionary words, function words, places: frozen mappings).
+3. A run is cut into name candidates at tokens that cannot be part of a name (dictionary words
+   that are not names, function words, street or organisation words) and each candidate is
+   scored by its shape (see :class:`PersonDetector`); context cues before it (``Dr.``, ``my name
+   is``, ``Dear``, ``son``, ``Producer``) or after it (``, MD``, ``aware``) raise the score.
+4. Lower-case names are only taken right after a strong cue (``dr green``, ``husband jim``).
+
+ALL CAPS text (clinical shorthand) carries no capitalisation signal, so an ALL CAPS token must be
+a listed name and, alone, needs a cue; ``Lastname, Firstname`` is one finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from tracemask._finding import Finding
+from tracemask.detectors._pattern import CONTEXT_BOOST, PatternDetector
+from tracemask.detectors.data import (
+    FREQUENT_GIVEN,
+    GIVEN,
+    PLACE,
+    STOP,
+    SURNAME,
+    TOP_SURNAME,
+    WORD,
+    Lexicon,
+)
+
+
+def _words(text: str) -> list[str]:
+    """The whitespace-separated words of ``text`` (word lists are written as prose)."""
+    return text.split()
+
+
+#: Upper-case letters beyond ASCII that can start a name (Latin, Greek, Cyrillic).
+_UPPER_EXTRA = "".join(c for c in map(chr, range(0xC0, 0x530)) if c.isupper())
+UPPER = f"A-Z{_UPPER_EXTRA}"
+#: A letter (any script).
+LETTER = r"[^\W\d_]"
+#: A capitalised token: ``Smith``, ``O'Connell``, ``Stord-Painter``, ``ÁRPÁD``, ``Dr.``, ``G.``.
+TOKEN = rf"[{UPPER}]{LETTER}*(?:['\u2019]{LETTER}+|-[{UPPER}]{LETTER}*)*\.?"
+#: Lower-case particles inside names: ``Jacob van Gameren``, ``Villafranca del Cid``.
+PARTICLES = frozenset(
+    _words("van von der den de del della di da du dos das do le la bin ibn al el ten ter zu y nad")
+)
+_PARTICLE = "|".join(sorted(PARTICLES, key=len, reverse=True))
+_BEFORE = r"(?<![\w<@/\\.#$%&_+=-])"
+_AFTER = r"(?![\w@/\\(<>=_])"
+#: A run of capitalised tokens on one line, particles and ``Last, First`` commas allowed.
+RUN = re.compile(
+    rf"{_BEFORE}{TOKEN}{_AFTER}"
+    rf"(?:(?:[ \t]+(?:(?:{_PARTICLE})[ \t]+)*|[ \t]*,[ \t]*){TOKEN}{_AFTER})*"
+)
+_TOKEN_RE = re.compile(rf"{TOKEN}|,")
+
+#: Honorifics: the following capitalised (or lower-case) token is a name.
+TITLES = frozenset(
+    _words("mr mrs ms miss mx dr drs prof sir dame rev herr frau mme mlle madame monsieur")
+)
+#: Words after which a capitalised token is probably a person's name (relations, roles,
+#: greetings). In a run they are dropped from the name: ``Producer Vilhjálmur Georgsson``.
+CUE_WORDS = frozenset(
+    _words(
+        """
+    dear hi hello hey thanks thank cheers regards sincerely signed attn
+    son sons daughter daughters wife husband mother father mom mum dad sister sisters brother
+    brothers sibling aunt uncle niece nephew cousin grandson granddaughter grandaughter
+    grandmother grandfather grandma grandpa girlfriend boyfriend fiance fiancee spouse partner
+    proxy guardian friend neighbor neighbour colleague boss
+    patient attending resident intern fellow nurse doctor physician surgeon
+    producer director author writer singer actor actress player president ceo cto cfo coo
+    founder cofounder chairman chairwoman senator governor minister professor judge officer
+    agent manager engineer rapper drummer guitarist composer artist coach captain
+    """
+    )
+)
+#: Tokens that end a name run and mean it is a place or an organisation, not a person.
+NOT_PERSON_AFTER = frozenset(
+    _words(
+        """
+    street st avenue ave road rd lane ln drive boulevard blvd court ct place pl square sq
+    terrace way parkway highway hwy circle alley row close crescent gardens park bridge
+    hospital hosp clinic center centre medical university college school institute academy
+    inc llc ltd gmbh corp corporation company co plc llp group partners holdings foundation
+    bank church library museum hotel airport station county city state island islands
+    """
+    )
+)
+#: Capitalised words that look like given names but, alone, are mostly products, programming
+#: languages or weekdays/months in traces: never a name without an honorific.
+AMBIGUOUS = frozenset(
+    _words(
+        """
+    claude gemini alexa siri cortana bard grok copilot jasper julia ruby perl scala crystal
+    elixir swift rust dart kotlin ada bert ernie llama alpaca vicuna mistral falcon phoenix
+    apollo athena aurora nova orion luna iris ivy hazel sage echo atlas titan pandas django
+    flask jenkins ansible kafka max min
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    """
+    )
+)
+#: Clinical/ALL CAPS abbreviations that are also listed names ("MAE", "ED", "AL", "PAT").
+CAPS_STOP = frozenset(
+    _words(
+        "mae ed al pat art tom ace ami gi gu ct cv ms ns pe ro ra er or sr st le re ue icu ccu "
+        "micu sicu csru nicu pacu kcl bp hr rr iv po prn sob cad chf copd dnr cpr ekg ecg mri "
+        "abg ngt ogt ett lll rll rul lul ruq luq rlq luq dvt pna uti ivf tpn ppn npo ams"
+    )
+)
+
+_CONTRACTION = re.compile(r"['\u2019](?:s|m|re|ve|ll|d|t)\Z", re.IGNORECASE)
+
+#: Cue phrases right before a candidate (checked on a short window, anchored at its end).
+_BEFORE_CUE = re.compile(
+    r"(?:\b(?:name|named|called|nickname|surname|username)\b\s*(?:is|was|:|=|-)?"
+    r"|\b(?:i'?m|i am|this is|it'?s|i'm)"
+    r"|\b(?:spoke|speak|talked|talk|met|meeting|call|email|contact|ask|asked)\s+(?:with|to|for)"
+    rf"|\b(?:{'|'.join(sorted(CUE_WORDS, key=len, reverse=True))})\b\.?"
+    r"|\b(?:by|per|from|cc|to)\s*:"
+    r")[ \t,:;'\"(?!-]*\Z"
+    r"|\b(?:thanks|thank you|regards|sincerely|cheers|best|signed|yours)[ \t,!.-]*\n[ \t]*\Z",
+    re.IGNORECASE,
+)
+#: Cues right after a candidate: credentials, clinical verbs, speech verbs.
+_AFTER_CUE = re.compile(
+    r",?[ \t]*(?:M\.?D\b|R\.?N\b|N\.?P\b|P\.?A\b|RRT\b|Ph\.?D\b|D\.?O\b|DDS\b|Esq\b|Jr\b"
+    r"|(?i:aware|notified|paged|informed|said|says|wrote|replied|stated|asked|"
+    r"lives|lived|works|worked|explained|told|joined|was born)\b)"
+)
+#: A title or cue word, then lower-case names: ``dr green aware``, ``husband jim``.
+_LOWER = re.compile(
+    r"(?<![\w<])(?P<cue>(?i:dr|mr|mrs|ms|prof|"
+    r"son|daughter|wife|husband|mother|father|sister|brother|niece|nephew|grandson|"
+    r"granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
+    r"my name is|name is|named|i'?m|i am))\b\.?[ \t]*[,:-]?[ \t]*"
+    r"(?P<a>[a-z][a-z'-]+)(?:[ \t]+(?P<b>[a-z][a-z'-]+))?(?![\w<>@/])"
+)
+_TITLE_CUES = frozenset({"dr", "mr", "mrs", "ms", "prof"})
+#: Titles taken in ALL CAPS ("MS" is multiple sclerosis or mental status there).
+_CAPS_TITLES = frozenset({"dr", "drs", "mr", "mrs", "prof"})
+
+#: Upper-case letters of the scripts we read, as a set, for shape checks.
+_UPPER_SET = frozenset(_UPPER_EXTRA + "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+class _Tok(NamedTuple):
+    start: int
+    end: int
+    key: str  # lower case, trailing period and contraction removed
+    flags: int
+    caps: bool  # ALL CAPS (two letters or more)
+    initial: bool  # one letter, with or without a period
+    simple: bool  # Title case with no inner capitals (``Kucharski``, not ``UserProfile``)
+    period: bool  # ended with a period
+
+
+class PersonDetector(PatternDetector):
+    """People's names, scored by shape and context.
+
+    Scores before context (the default threshold is 0.5):
+
+    * a given name followed by a surname or an unlisted capitalised word: 0.85
+      (``Jennifer Kucharski``, ``Mohmad R. Vizirov``); 0.65 in ALL CAPS;
+    * a given name that is also an English word (``Mark``, ``Will``) followed by a listed
+      surname: 0.75; a surname and a given name both listed (``Hajdu Miklós``): 0.7;
+    * a given name alone: 0.55 (0.3 in ALL CAPS, or when it is also a word, place or product);
+    * a surname alone: 0.35; an unlisted capitalised word, or two: 0.2 / 0.4;
+    * after an honorific (``Dr.``, ``Mrs``): at least 0.85, whatever the token.
+
+    A cue before (``my name is``, ``Dear``, ``son``, ``Producer``) or after (``, MD``,
+    ``aware``) adds 0.35. Runs followed by a street, facility or company word (``Anderson
+    Street``, ``Memorial Hospital``) are not people.
+
+    Args:
+        lexicon: name and word lists; detectors built by one policy share one.
+    """
+
+    entity = "PERSON"
+    # A capitalised word at a word start, or a lower-case cue that can introduce a name.
+    trigger = (
+        r"\b[A-Z][A-Za-z]|\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|"
+        r"sister|brother|niece|nephew|grandson|granddaughter|grandaughter|girlfriend|"
+        r"boyfriend|friend|proxy|name is|named|i'?m|i am)\b"
+    )
+    score = 0.85
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        super().__init__()
+        self.lexicon = lexicon if lexicon is not None else Lexicon()
+
+    def detect(self, text: str) -> Iterator[Finding]:
+        """Yield PERSON findings in ``text``."""
+        for run in RUN.finditer(text):
+            yield from self._run(text, run.start(), run.group())
+        if _LOWER_CUE_HINT.search(text) is not None:
+            yield from self._lower(text)
+
+    # -- capitalised runs ----------------------------------------------------------------------
+
+    def _run(self, text: str, offset: int, run: str) -> Iterator[Finding]:
+        segments: list[list[_Tok]] = [[]]
+        for m in _TOKEN_RE.finditer(run):
+            if m.group() == ",":
+                segments.append([])
+            else:
+                segments[-1].append(self._tok(m.group(), offset + m.start()))
+        if len(segments) == 2 and (merged := self._last_first(text, segments)) is not None:
+            yield merged
+            return
+        for seg in segments:
+            yield from self._segment(text, seg)
+
+    def _tok(self, raw: str, start: int) -> _Tok:
+        period = raw.endswith(".")
+        word = raw[:-1] if period else raw
+        end = start + len(word)
+        key = _CONTRACTION.sub("", word).lower()
+        if len(key) != len(word):
+            end = start + len(key)
+        flags = self.lexicon.flags(key)
+        letters = len(key)
+        caps = letters > 1 and word.isupper()
+        simple = not caps and (letters == 1 or _simple_title(word))
+        return _Tok(start, end, key, flags, caps, letters == 1, simple, period)
+
+    def _capable(self, tok: _Tok, titled: bool) -> bool:
+        """Whether ``tok`` can be part of a name (``titled``: first token after ``Dr``)."""
+        f = tok.flags
+        if tok.initial:
+            return titled or tok.period or tok.key not in ("i", "a")
+        if f & STOP or tok.key in NOT_PERSON_AFTER or tok.key in TITLES or tok.key in CUE_WORDS:
+            return False
+        if tok.caps and tok.key in CAPS_STOP:
+            return False
+        if f & (GIVEN | SURNAME):
+            return True
+        if f & WORD:
+            return False
+        # An unlisted word: a name only when it looks like one (Title case, or after "Dr").
+        return tok.simple or (titled and tok.caps)
+
+    def _segment(self, text: str, seg: list[_Tok]) -> Iterator[Finding]:
+        i, n = 0, len(seg)
+        titled = False
+        cued = False
+        while i < n:
+            tok = seg[i]
+            if tok.key in TITLES and not tok.initial and (not tok.caps or tok.key in _CAPS_TITLES):
+                titled, cued = True, False
+                i += 1
+                continue
+            if tok.key in CUE_WORDS:
+                cued = True
+                i += 1
+                continue
+            if tok.key in _STREET_BEFORE and not tok.caps:
+                return  # "Rua João Pessoa 1636": the rest of the run is a street name
+            if not self._capable(tok, titled):
+                titled = cued = False
+                i += 1
+                continue
+            j = i + 1
+            while j < n and self._capable(seg[j], False):
+                if seg[j].initial and j + 1 >= n and not seg[j].period:
+                    break
+                j += 1
+            name = seg[i:j]
+            # Trailing initials ("Smith J") and a dangling initial are not part of the name.
+            while len(name) > 1 and name[-1].initial and not name[-1].period:
+                name = name[:-1]
+            after = seg[j] if j < n else None
+            finding = self._score(text, name, after, titled, cued)
+            if finding is not None:
+                yield finding
+            titled = cued = False
+            i = j
+
+    def _score(
+        self,
+        text: str,
+        name: list[_Tok],
+        after: _Tok | None,
+        titled: bool,
+        cued: bool,
+    ) -> Finding | None:
+        start, end = name[0].start, name[-1].end
+        if name[-1].initial and name[-1].period:
+            end += 1
+        nxt = after.key if after is not None else _next_word(text, end)
+        if nxt in NOT_PERSON_AFTER:
+            return None
+        words = [t for t in name if not t.initial]
+        if not words:
+            return None
+        first = words[0]
+        f0 = first.flags
+        caps = all(t.caps for t in words)
+        if len(words) > 1 and " ".join(t.key for t in words) in self.lexicon.places:
+            return None
+        ambiguous = first.key in AMBIGUOUS or bool(f0 & PLACE)
+        plain_given = bool(f0 & GIVEN) and not f0 & WORD
+        if len(words) >= 2:
+            rest = words[1:]
+            if plain_given and first.key not in AMBIGUOUS and all(_surname_like(t) for t in rest):
+                score = 0.65 if caps and not all(t.flags for t in rest) else 0.85
+            elif f0 & GIVEN and not _plain_word(f0) and all(_listed_name(t) for t in rest):
+                score = 0.75
+            elif all(_listed_name(t) for t in words):
+                score = 0.4 if caps else 0.7
+            elif not caps and all(t.flags == 0 or _listed_name(t) for t in words):
+                # Two unlisted capitalised words; a middle initial makes it a name's shape.
+                score = 0.6 if any(t.initial and t.period for t in name[1:-1]) else 0.4
+            else:
+                score = 0.2 if caps else 0.3
+        elif plain_given and not ambiguous:
+            score = 0.3 if caps else 0.55 if f0 & FREQUENT_GIVEN else 0.4
+        elif f0 & (GIVEN | SURNAME) and not f0 & WORD:
+            score = 0.25 if caps else 0.35
+        elif f0 & (GIVEN | SURNAME):
+            score = 0.2
+        else:
+            score = 0.1 if caps else 0.2
+        # A cue adds CONTEXT_BOOST, unless it cannot lift the score to the threshold or the
+        # score is already high; a lone ambiguous or dictionary word gets no boost at all.
+        if titled:
+            score = max(score, 0.85)
+        elif (
+            0.15 <= score < 0.85
+            and not (len(words) == 1 and (ambiguous or _plain_word(f0)))
+            and (
+                cued
+                or _BEFORE_CUE.search(text, max(0, start - 40), start)
+                or (
+                    _AFTER_CUE.match(text, end, end + 24)
+                    and any(t.flags == 0 or _listed_name(t) for t in words)
+                )
+            )
+        ):
+            score += CONTEXT_BOOST
+        if (score < 0.5 and len(words) == 1 and caps) or score < 0.3:
+            return None
+        if _in_street(text, start, end):
+            return None
+        return Finding(start, end, self.entity, min(score, 1.0), self.name)
+
+    def _last_first(self, text: str, segments: list[list[_Tok]]) -> Finding | None:
+        """``Kucharski, Jennifer`` / ``SMITH, JOHN A.``: one finding, or ``None``."""
+        last, first = segments
+        if len(last) != 1 or not first or len(first) > 3:
+            return None
+        sur, given = last[0], first[0]
+        if sur.initial or given.initial or not given.flags & GIVEN or given.flags & WORD:
+            return None
+        if sur.flags & (WORD | STOP) or not (sur.flags & SURNAME or sur.simple):
+            return None
+        if any(not (t.initial or _listed_name(t)) for t in first[1:]):
+            return None
+        if not sur.flags & SURNAME and not _BEFORE_CUE.search(
+            text, max(0, sur.start - 40), sur.start
+        ):
+            return None
+        end = first[-1].end + (1 if first[-1].initial and first[-1].period else 0)
+        return Finding(sur.start, end, self.entity, 0.8, self.name)
+
+    # -- lower case after a cue ------------------------------------------------------------------
+
+    def _lower(self, text: str) -> Iterator[Finding]:
+        lex = self.lexicon.tokens
+        for m in _LOWER.finditer(text):
+            cue = m.group("cue").lower().replace("\u2019", "'")
+            if cue == "ms" and text[m.end("cue") : m.end("cue") + 1] != ".":
+                continue  # clinical "ms" is mental status
+            a = m.group("a")
+            fa = lex.get(a, 0)
+            if fa & STOP or a in CUE_WORDS or a in TITLES:
+                continue
+            if cue in _TITLE_CUES:
+                ok = bool(fa & (GIVEN | SURNAME)) or not fa & WORD
+            elif cue in ("my name is", "name is", "named", "i'm", "im", "i am"):
+                ok = bool(fa & (GIVEN | SURNAME)) and not fa & WORD
+            else:
+                ok = bool(fa & GIVEN) and not fa & WORD
+            b = m.group("b")
+            fb = lex.get(b, 0) if b else 0
+            take_b = bool(b) and bool(fb & (GIVEN | SURNAME)) and not fb & (WORD | STOP)
+            if not ok and not (take_b and fa & GIVEN and not fa & STOP):
+                continue
+            end = m.end("b") if take_b else m.end("a")
+            yield Finding(m.start("a"), end, self.entity, 0.8, self.name)
+
+
+_STREET_BEFORE = frozenset(
+    _words(
+        "rue rua via calle avenida av avenue strada ulica ul viale largo piazza praça plaza "
+        "rambla paseo camino carrer c chemin allée boulevard bd"
+    )
+)
+_LOWER_CUE_HINT = re.compile(
+    r"(?i:\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|sister|brother|"
+    r"niece|nephew|grandson|granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
+    r"name is|named|i'?m|i am)\b\.?[ \t]*[,:-]?[ \t]*[a-z])"
+)
+
+
+def _simple_title(word: str) -> bool:
+    """``Kucharski``, ``O'Connell``, ``Stord-Painter``: capitals only at part starts."""
+    for part in re.split(r"['\u2019-]", word):
+        if not part:
+            return False
+        rest = part[1:]
+        if rest and not rest.islower():
+            # McDonald, MacLeod, LeBlanc, DeSantis, VanDyke: one inner capital after a prefix.
+            cut = next((len(p) for p in _NAME_PREFIXES if part.startswith(p)), 0)
+            if not (cut and part[cut : cut + 1].isupper() and part[cut + 1 :].islower()):
+                return False
+    return True
+
+
+_NAME_PREFIXES = ("Mac", "Mc", "Le", "La", "De", "Di", "Du", "Da", "Van", "Von", "Del", "St")
+
+
+def _listed_name(tok: _Tok) -> bool:
+    return bool(tok.flags & (GIVEN | SURNAME)) and not tok.flags & (WORD | STOP)
+
+
+def _surname_like(tok: _Tok) -> bool:
+    """After a given name: a listed surname (frequent ones even when also words) or an
+    unlisted Title case word."""
+    f = tok.flags
+    if f & STOP:
+        return False
+    if f & (GIVEN | SURNAME):
+        return not f & WORD or bool(f & TOP_SURNAME)
+    if f & WORD:
+        return False
+    return tok.simple or tok.caps
+
+
+def _plain_word(flags: int) -> bool:
+    """A dictionary word that is not also a frequent name: "World", "Report", not "Mark"."""
+    return bool(flags & WORD) and not flags & (FREQUENT_GIVEN | TOP_SURNAME)
+
+
+def _in_street(text: str, start: int, end: int) -> bool:
+    """``86036 Rua do Arenque``, ``rue Victor Hugo``, ``Joaquin Suarez 2906``: a street name."""
+    m = _PREV_WORD.search(text, max(0, start - 24), start)
+    if m is not None and (m.group(1) is not None or m.group(2).lower() in _STREET_BEFORE):
+        return True
+    return _HOUSE_NUMBER_AFTER.match(text, end) is not None
+
+
+_PREV_WORD = re.compile(r"(?:(\d{1,6})|([^\W\d_]+)\.?)[ \t]+\Z")
+_HOUSE_NUMBER_AFTER = re.compile(r"[ \t]+\d{1,5}[a-zA-Z]?[ \t]*(?:$|[\n,]|\Z)", re.MULTILINE)
+
+
+def _next_word(text: str, end: int) -> str:
+    m = _NEXT_WORD.match(text, end)
+    return m.group(1).lower() if m else ""
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_]+)")

@@ -1,0 +1,89 @@
+"""``POST /v1/mask``: mask any JSON (or ``text/plain``) body.
+
+The answer is the masked body in the same shape. With ``?report=true`` (and ``server.report``
+on) it is ``{"data": <masked>, "report": {...}}``: counts by entity and path, never values.
+``X-Tracemask-Findings`` always carries the number of findings.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tracemask._masker import Masker
+from tracemask._report import Report
+from tracemask.exceptions import MaskingError
+from tracemask.server._errors import BadRequestError, MaskingFailedError, UnsupportedMediaError
+from tracemask.server._http import guarded, masker_for, state_of
+from tracemask.server._limits import decode_body
+from tracemask.server._otlp import parse_json
+
+log = logging.getLogger("tracemask.server")
+
+
+def _process(  # noqa: PLR0917 - one call site, run in a worker thread
+    masker: Masker,
+    raw: bytes,
+    encoding: str | None,
+    limit: int,
+    text: bool,
+    fail_open: bool,
+    with_report: bool,
+) -> tuple[bytes, Report, bool]:
+    body = decode_body(raw, encoding, limit)
+    if text:
+        try:
+            value: Any = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadRequestError("body is not UTF-8") from None
+    else:
+        value = parse_json(body)
+    report = Report()
+    passed = False
+    try:
+        masked = masker.mask(value, report=report)
+    except MaskingError:
+        if not fail_open:
+            raise MaskingFailedError from None
+        masked, report, passed = value, Report(), True
+    if with_report:
+        masked = {"data": masked, "report": report.to_dict()}
+    elif text:
+        return str(masked).encode(), report, passed
+    return json.dumps(masked, ensure_ascii=False, separators=(",", ":")).encode(), report, passed
+
+
+@guarded
+async def mask_endpoint(request: Request) -> Response:
+    state = state_of(request)
+    runtime = state.runtime()
+    masker = masker_for(runtime, request)
+    content_type = request.headers.get("content-type", "application/json").lower()
+    text = content_type.startswith("text/")
+    if not text and "json" not in content_type:
+        raise UnsupportedMediaError
+    want_report = request.query_params.get("report", "").lower() in ("1", "true", "yes")
+    with_report = want_report and runtime.settings.report
+    raw = await request.body()
+    body, report, passed = await state.run(
+        _process,
+        masker,
+        raw,
+        request.headers.get("content-encoding"),
+        runtime.settings.limits.max_body_bytes,
+        text,
+        runtime.fail_open(masker),
+        with_report,
+    )
+    if passed:
+        state.metrics.fail_open.inc()
+        state.failure("masking")
+        log.warning("masking failed; fail_mode is open: /v1/mask body returned UNMASKED")
+    state.metrics.observe_report(report)
+    headers = {"x-tracemask-findings": str(report.total)}
+    media = "text/plain; charset=utf-8" if text and not with_report else "application/json"
+    return Response(body, media_type=media, headers=headers)

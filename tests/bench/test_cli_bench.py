@@ -1,0 +1,94 @@
+"""``tracemask bench``: a quick run through the real entry point, and unavailable systems."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from tests.bench.conftest import Run
+from tracemask.bench import SYSTEMS, BenchConfig, System, render_markdown, run_bench
+from tracemask.bench.systems import DEFAULT_SYSTEMS, make
+from tracemask.cli import run as cli_run
+
+
+def test_quick_run_prints_every_table(run: Run, tmp_path: Path) -> None:
+    proc = run("bench", "--quick", "--json", "out.json", "--charts", "img", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    for title in (
+        "## Throughput and accuracy on the corpus",
+        "## Latency per payload, ~4 KB payloads",
+        "## Leaks by planted entity",
+        "## Decoys damaged by kind",
+        "## Cold start and memory",
+        "## Scaling",
+    ):
+        assert title in out, title
+    doc = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    ran = {r["system"] for r in doc["throughput"]}
+    # Every default system either ran or is listed as not installed: nothing is dropped.
+    assert ran | set(doc["unavailable"]) == set(DEFAULT_SYSTEMS)
+    assert {"tracemask", "tracemask-nocache", "orjson"} <= ran
+    for name, why in doc["unavailable"].items():
+        assert why.startswith("not installed"), (name, why)
+        assert f"| {name} | not installed" in out
+    rows = {r["system"]: r for r in doc["throughput"]}
+    tm = rows["tracemask"]
+    assert tm["mb_per_s"] > 0
+    assert tm["p99_us"] >= tm["p50_us"] > 0
+    assert "tracemask_ratio" not in tm
+    assert all("tracemask_ratio" in r for name, r in rows.items() if name != "tracemask")
+    # The floor masks nothing: every planted value leaks, every decoy survives.
+    floor = rows["orjson"]["accuracy"]
+    assert floor["leak_all"]["rate"] == 1.0
+    assert floor["decoys_kept"]["rate"] == 1.0
+    # tracemask catches most structured PII and secrets; names are another issue's.
+    assert tm["accuracy"]["leak_structured"]["rate"] < 0.5
+    assert doc["cold_start"]["tracemask"]["total_ms"] > 0
+    assert doc["cold_start"]["none"]["peak_rss_mb"] > 0
+    assert doc["scaling"]["payload"]
+    assert doc["scaling"]["batch"]
+    assert doc["machine"]["cores"] >= 1
+    assert {p.name for p in (tmp_path / "img").iterdir()} == {
+        "throughput.png",
+        "leak_vs_damage.png",
+        "scaling.png",
+    }
+
+
+class _Missing(System):
+    name = "missing"
+    label = "Not here"
+    modules: ClassVar[tuple[str, ...]] = ("tracemask_bench_no_such_module",)
+
+
+def test_unavailable_system_is_reported_not_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(SYSTEMS, "missing", _Missing)
+    cfg = BenchConfig.quick_config(
+        systems=("tracemask", "missing"), scaling=False, cold_start=False, payloads=4
+    )
+    result: dict[str, Any] = run_bench(cfg)
+    assert result["unavailable"] == {
+        "missing": "not installed (tracemask_bench_no_such_module; "
+        "pip install 'tracemask[compare]')"
+    }
+    assert [r["system"] for r in result["throughput"]] == ["tracemask"]
+    assert "| missing | not installed (tracemask_bench_no_such_module;" in render_markdown(result)
+
+
+def test_unknown_system_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_run(["bench", "--quick", "--systems", "tracemask,nope"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("tracemask: error: ")
+    assert "unknown system nope" in err[0]
+    with pytest.raises(ValueError, match="unknown system"):
+        make("nope")
+
+
+def test_bad_policy_fails_before_generating(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_run(["bench", "--quick", "--policy", "no-such-policy.yaml"]) == 2
+    assert capsys.readouterr().err.startswith("tracemask: error: ")

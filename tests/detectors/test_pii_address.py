@@ -1,0 +1,87 @@
+"""LOCATION: streets, address blocks (one finding per component), places and facilities."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.detectors._tables import spans
+from tracemask.detectors.data import Lexicon
+from tracemask.detectors.pii.address import LocationDetector
+
+LEXICON = Lexicon()
+
+POSITIVES = [
+    (
+        "Ship it to 4412 Oak Ridge Dr, Springfield, IL 62704.",
+        ["4412 Oak Ridge Dr", "Springfield", "IL", "62704"],
+    ),
+    ("at 10 Downing Street", ["10 Downing Street"]),
+    ("Tosh Olsen lives at 172 Maneeži 75, Saareküla", ["172 Maneeži 75", "Saareküla"]),
+    (
+        "Robert lives at 38 C/ Señores Curas 88, Villafranca del Cid",
+        ["38 C/ Señores Curas 88", "Villafranca del Cid"],
+    ),
+    (
+        "Jennifer Kucharski\n\n04 44 Rue Abderrahmen Ziad\n Suite 783\n Gargara\n\n Uruguay 93613",
+        ["44 Rue Abderrahmen Ziad", "Suite 783", "Gargara", "Uruguay", "93613"],
+    ),
+    (
+        "??? Thomas Gomes\n??? 02 P.O. Box 175\n??? Apt. 016\n??? Aasiaat\n??? Rwanda 53434",
+        ["P.O. Box 175", "Apt. 016", "Aasiaat", "Rwanda", "53434"],
+    ),
+    (
+        "a taxi to 25 Schaarsteinweg 58 Apt. 584 Ebermannsdorf Belarus. Please call me.",
+        ["25 Schaarsteinweg 58", "Apt. 584", "Ebermannsdorf", "Belarus"],
+    ),
+    (
+        "a taxi to 124 67 Devon Street West\n Suite 240\n West Brook\n New Zealand. Thanks",
+        ["124 67 Devon Street West", "Suite 240", "West Brook", "New Zealand"],
+    ),
+    ("Unit 7349 Box 6067\nDPO AE 99081", ["Unit 7349 Box 6067", "DPO", "AE 99081"]),
+    ("Hochstrasse 96 in der Altstadt", ["Hochstrasse 96"]),
+    ("I'm originally from Ukraine", ["Ukraine"]),
+    ("Blink-182 pay tribute here to the Netherlands.", ["Netherlands"]),
+    ("these early shows on Anderson Street were important", ["Anderson Street"]),
+    # Clinical notes: facilities.
+    ("PATIENT WAS TRANSFERRED TO GH THIS EVENING", ["GH"]),
+    ("went to Harbor Hosp 8/23 with severe pain", ["Harbor"]),
+    ("TRANSFER TO QUARTERMAIN 2 IN AM", ["QUARTERMAIN"]),
+    ("was transfered from Memorial Hospital 9/13", ["Memorial"]),
+]
+
+NEGATIVES = [
+    "Version 3 Release 5 shipped",
+    "released 2024-08-06 at noon",
+    "Chapter 3 Section 5",
+    "We have 3 Apples 5 times",
+    "Top 10 Items 20",
+    "gpt-4o-2024-08-06",
+    "v1.2.3 build 456",
+    "Hello World from Quarterly Revenue Report",
+    "HR 101-115 ST with temp, BP 124-141/72-80",
+    "INTUBATED ON 55% 700 X 15, NO SPON BREATHS.",
+    "THRASHES AROUND ALOT AND TRIES TO SIT UP",
+    "transferred to MICU for further management",
+    "MEDICATIONS ON ADMISSION TO HOSPITAL:",
+    "the string 10 during 3 loops",
+    "order 4111111111111112 shipped in 2 Boxes",
+    "<LOCATION>\n <LOCATION>",
+]
+
+
+@pytest.mark.parametrize(("text", "values"), POSITIVES)
+def test_finds_addresses_and_places(text: str, values: list[str], backend: str) -> None:
+    assert spans(LocationDetector(LEXICON), text, backend) == [("LOCATION", v) for v in values]
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_ignores_street_shaped_noise(text: str, backend: str) -> None:
+    assert spans(LocationDetector(LEXICON), text, backend) == []
+
+
+def test_a_city_alone_needs_a_cue(backend: str) -> None:
+    det = LocationDetector(LEXICON)
+    assert spans(det, "Springfield was mentioned", backend) == []
+    assert spans(det, "She moved to Springfield last year", backend) == [
+        ("LOCATION", "Springfield")
+    ]

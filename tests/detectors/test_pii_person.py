@@ -1,0 +1,94 @@
+"""PERSON: dictionary, shape and context rules; Title Case phrases and product names survive."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.detectors._tables import spans
+from tracemask.detectors.data import Lexicon
+from tracemask.detectors.pii.person import PersonDetector
+
+LEXICON = Lexicon()  # read once for the module: the tables below share it
+
+POSITIVES = [
+    ("Maybe it's under Scott Schmidt", ["Scott Schmidt"]),
+    ("Jennifer Kucharski lives in Lyon", ["Jennifer Kucharski"]),
+    ("Please correct it to Dr. Jacob van Gameren?", ["Jacob van Gameren"]),
+    ("Mohmad R. Vizirov", ["Mohmad R. Vizirov"]),
+    ("Hi Romilda, I'm contacting you about a transfer", ["Romilda"]),
+    ("Thanks,\nJane", ["Jane"]),
+    ("What's your last name? Magnusson", ["Magnusson"]),
+    ("Producer Vilhjálmur Georgsson explained to the press", ["Vilhjálmur Georgsson"]),
+    ('{"name": "Sarah Yamanaka", "model": "claude-3-5-sonnet"}', ["Sarah Yamanaka"]),
+    ("Kucharski, Jennifer", ["Kucharski, Jennifer"]),
+    ("Tomomi Nishiyama lives at the corner", ["Tomomi Nishiyama"]),
+    ("Mr. O'Connell and Ms. LeBlanc signed", ["O'Connell", "LeBlanc"]),
+    # ALL CAPS clinical shorthand: honorifics, relations, credentials.
+    ("CARDIAC- CK DRAWN AT 1515. DR JONES AWARE.", ["JONES"]),
+    ("REFER TO MR. BENSKY, NOT MR. SKRIBA- PLEASE DISREGARD", ["BENSKY", "SKRIBA"]),
+    ("VENTOLIN/ATROVENT Q4.\n FRANCIS G. LEVINE, RRT", ["FRANCIS G. LEVINE"]),
+    ("SOCIAL: LIVES ALONE. SON ROB 285-482-5518 AND", ["ROB"]),
+    ("Seen by J. Yi, MD. Pain to right side", ["J. Yi"]),
+    # Lower case only after a strong cue.
+    ("spo2 97%, some mild stridor noted, dr green aware. however", ["green"]),
+    ("valuables given to husband jim to take home", ["jim"]),
+]
+
+# Near misses and decoys: Title Case that is not a person.
+NEGATIVES = [
+    "Hello World from Quarterly Revenue Report",
+    "Claude Sonnet and Visual Studio Code with GPT-4o",
+    "Getting Started Guide",
+    "Customer Success Team",
+    "Billing Support Bot and Terms Of Service",
+    "Monday March Madness in April",
+    "Mark As Read",
+    "See the Incident Postmortem page for details.",
+    "Synergized Well-Modulated Capability",
+    "Anderson Street is closed",
+    "transferred to Memorial Hospital for cath",
+    "The Netherlands and New Zealand",
+    "class UserProfile(BaseModel): pass",
+    "Console.WriteLine(FirstName)",
+    "/Users/John/projects",
+    "user@Example.com",
+    "ID- Max temp 103.4, tx",
+    "HOUSE STAFF NOTIFIED. BP LABILE.",
+    "ms: sedated on propofol",
+    "PT IN USOH UNTIL 8/23 WHEN PRESENTED AT VAMC HOSPITAL",
+    "Getting Albuterol given as ordered.",
+    "Dear Customer, your order shipped",
+    "<PERSON> approved <PERSON:1a2b3c4d5e6f>",
+]
+
+
+@pytest.mark.parametrize(("text", "names"), POSITIVES)
+def test_finds_names(text: str, names: list[str], backend: str) -> None:
+    assert spans(PersonDetector(LEXICON), text, backend) == [("PERSON", n) for n in names]
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_ignores_title_case_that_is_not_a_person(text: str, backend: str) -> None:
+    assert spans(PersonDetector(LEXICON), text, backend) == []
+
+
+def test_single_ambiguous_given_name_needs_an_honorific(backend: str) -> None:
+    assert spans(PersonDetector(LEXICON), "Thanks Claude, that works", backend) == []
+    assert spans(PersonDetector(LEXICON), "Dr. Claude Bernard wrote it", backend) == [
+        ("PERSON", "Claude Bernard")
+    ]
+
+
+def test_scores_reward_context() -> None:
+    det = PersonDetector(LEXICON)
+    (plain,) = det.detect("Maybe Magnusson knows")  # a surname alone stays below 0.5
+    (cued,) = det.detect("My name is Magnusson")
+    assert plain.score < 0.5 <= cued.score
+
+
+def test_lexicon_is_read_on_first_use_only() -> None:
+    lexicon = Lexicon()
+    PersonDetector(lexicon)
+    assert lexicon._tokens is None
+    list(PersonDetector(lexicon).detect("Jane Smith"))
+    assert lexicon._tokens is not None
