@@ -44,7 +44,10 @@ PLANTED = {"E": EMAIL, "P": PHONE, "C": CARD, "C compact": CARD.replace(" ", "")
 
 USER_MSG = f"Hi, I'm Jane ({EMAIL}, {PHONE}). Card {CARD}. My old key {API_KEY} leaked."
 ANSWER = f"Thanks Jane! I've noted card {CARD} and will email a confirmation to {EMAIL}."
-MASKED_ANSWER = "Thanks <PERSON>! I've noted card <CREDIT_CARD> and will email a confirmation to <EMAIL_ADDRESS>."
+MASKED_ANSWER = (
+    "Thanks <PERSON>! I've noted card <CREDIT_CARD> and will email a confirmation to "
+    "<EMAIL_ADDRESS>."
+)
 LOOKUP_ARGS = json.dumps({"email": EMAIL, "phone": PHONE})
 UPDATE_ARGS = json.dumps({"customer_id": "cus_8812", "card_number": CARD, "notify_email": EMAIL})
 ERROR_MSG = f"card declined for {EMAIL} ({CARD}); gateway key {API_KEY}"
