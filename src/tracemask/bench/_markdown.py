@@ -29,7 +29,9 @@ TIMES = "\u00d7"
 def _ratio(x: float | None) -> str:
     if x is None:
         return "—"
-    return f"{x:,.0f}{TIMES}" if x >= 10 else f"{x:.2f}{TIMES}"
+    if x >= 10:
+        return f"{x:,.0f}{TIMES}"
+    return f"{x:.2f}{TIMES}" if x >= 0.1 else f"{x:.2g}{TIMES}"
 
 
 def _mbps(x: float) -> str:
