@@ -15,6 +15,7 @@ POSITIVES = [
     ("SON ROB 285-482-5518 AND", "285-482-5518"),  # unassigned area code, NANP shape
     ("phone: 6175551212", "6175551212"),  # bare digits with context
     ("+49 30 901820", "+49 30 901820"),
+    ("call 1-209-964-8716 now", "1-209-964-8716"),
 ]
 NEGATIVES = [
     "released 2024-08-06 at noon",
@@ -25,6 +26,8 @@ NEGATIVES = [
     "gpt-4o-2024-08-06",
     "total 1234567",
     "ip 192.168.10.200",
+    "at 2025-08-11 18:41:38 UTC",
+    "created 2025-08-11 1842 items",
 ]
 
 

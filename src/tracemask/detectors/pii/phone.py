@@ -15,6 +15,9 @@ _DATE_LIKE = re.compile(
 )
 
 
+_DATE_PREFIX = re.compile(
+    r"(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?![0-9])"
+)
 # 3-3-4 digits with one separator: the North American shape, even when the area code is unassigned.
 _NANP_SHAPE = re.compile(r"[0-9]{3}([.-])[0-9]{3}\1[0-9]{4}$")
 
@@ -42,6 +45,7 @@ class PhoneNumberDetector(PatternDetector):
         r"|\([0-9]{2,5}\)[ .-]?[0-9]{2,4}(?:[ .-]?[0-9]{2,4}){1,3}"
         r"|[0-9]{2,5}[ .-][0-9]{2,4}(?:[ .-][0-9]{2,5}){1,3}"
         r"|[0-9]{3}[ .-][0-9]{7}"
+        r"|1[ .-][0-9]{3}[ .-][0-9]{3}[ .-][0-9]{4}"
         r"|[0-9]{10,11}"
         r")(?![\w-]|\.\d)",
     )
@@ -60,6 +64,8 @@ class PhoneNumberDetector(PatternDetector):
         self._verdicts: dict[str, float | None] = {}
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        if text[end : end + 1] == ":" and text[end + 1 : end + 2].isdigit():
+            return None  # "2025-08-11 18:41:38": a date and an hour, not a number
         try:
             return self._verdicts[value]
         except KeyError:
@@ -74,6 +80,8 @@ class PhoneNumberDetector(PatternDetector):
         digits = validators.digits_only(value)
         if not (7 <= len(digits) <= 15) or _DATE_LIKE.match(value) or len(set(digits)) < 3:
             return None
+        if _DATE_PREFIX.match(value):
+            return None  # a date followed by more numbers (a time, a count)
         international = value[0] == "+" or value.startswith("00")
         bare = value.isdigit()
         # "00" is the international call prefix in most of the world: parse it as "+".

@@ -13,6 +13,7 @@ from tracemask.detectors._pattern import PatternDetector
 from tracemask.detectors.secrets.assignment import (
     KeyAssignment,
     PasswordAssignment,
+    PasswordInProse,
     SecretAssignment,
 )
 from tracemask.detectors.secrets.auth_header import AuthorizationHeader, CurlUserPassword
@@ -69,6 +70,7 @@ SECRET_DETECTORS: tuple[type[PatternDetector], ...] = (
     PasswordAssignment,
     SecretAssignment,
     KeyAssignment,
+    PasswordInProse,
     HighEntropySecret,
 )
 
@@ -94,6 +96,7 @@ __all__ = [
     "NpmToken",
     "OpenAIKey",
     "PasswordAssignment",
+    "PasswordInProse",
     "PemPrivateKey",
     "ProviderToken",
     "SecretAssignment",

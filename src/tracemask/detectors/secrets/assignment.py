@@ -375,3 +375,34 @@ def _machine_made(value: str, text: str, start: int, *, strict: bool) -> bool:
     if strict and not has_digit:
         return len(value) >= 24 and entropy >= 4.0
     return entropy >= 3.0 if strict or not has_digit else True
+
+
+class PasswordInProse(PatternDetector):
+    """A password told in a sentence: "my password is Hunter2!", "I reset it to Tr0ub4dor&3".
+
+    The value must look like a password (a letter and a digit or symbol, no placeholder), since
+    the sentence gives no quotes or operator to vouch for it.
+    """
+
+    entity = "PASSWORD"
+    score = 0.7
+    ignore_case = True
+    trigger = r"pass(?:word|phrase|code)|pwd"
+    patterns = ascii_patterns(
+        r"\b(?:pass(?:word|phrase|code)|pwd)\b[^.\n]{0,40}?\b(?:is|was|to|as|:)\s+[\"'`]?"
+        r"(?P<value>[^\s\"'`]{6,64})",
+        r"\b(?:reset|changed|set|updated)\s+(?:it|mine|(?:my|the|your)\s+pass(?:word|phrase))"
+        r"\s+to\s+[\"'`]?(?P<value>[^\s\"'`]{6,64})",
+    )
+
+    def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        core = value.rstrip(".,;!?)")
+        if len(core) < 6 or _common_rejects(value) or is_path_like(value):
+            return None
+        has_alpha = any(c.isalpha() for c in core)
+        has_other = any(not c.isalpha() for c in core)
+        if not (has_alpha and has_other) or _PASSWORD_FLAG.search(value):
+            return None
+        # The second form ("reset it to X") needs the word password nearby to mean one.
+        window = text[max(0, start - 80) : end + 80]
+        return self.score if _PASSWORD_FLAG.search(window) else None

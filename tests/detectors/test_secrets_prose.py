@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.detectors._tables import spans
+from tracemask.detectors.secrets.assignment import PasswordInProse
+
+POSITIVES = [
+    ("The password for the staging account is Winter2024! but", "Winter2024!"),
+    ("I reset it to hunter_x8Kd2a and it still says invalid password.", "hunter_x8Kd2a"),
+    ("my passphrase was 'c0rrect-horse' yesterday", "c0rrect-horse"),
+    ("I changed my password to S3cure#pass", "S3cure#pass"),
+]
+NEGATIVES = [
+    "Please reset your password to continue.",
+    "my password is secret",
+    "The password is a Word.",
+    "The password is https://x.example/reset",
+    "I reset it to factory_defaults and rebooted",  # no password nearby
+    "the password is ${DB_PASSWORD}",
+]
+
+
+@pytest.mark.parametrize(("text", "value"), POSITIVES)
+def test_passwords_told_in_sentences(text: str, value: str, backend: str) -> None:
+    assert spans(PasswordInProse(), text, backend) == [("PASSWORD", value)]
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_prose_without_a_password_value(text: str, backend: str) -> None:
+    assert spans(PasswordInProse(), text, backend) == []
