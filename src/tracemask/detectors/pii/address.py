@@ -139,6 +139,13 @@ _NUMBER_THEN_WORD = re.compile(
     rf"(?P<num>\d(?<![\w/.,:+-]\d)\d{{0,5}}[A-Za-z]?){_SP}(?P<word>{_L}{{3,}})(?![\w-])"
 )
 _ENDINGS = tuple(e.replace("\\.", ".") for e in STREET_ENDINGS.split("|"))
+_ASCII_WORD = re.compile(r"[a-z]+")
+#: Street-type words, lower case: one must stand in a string for the numbered-street regex.
+_STREET_TYPE_WORDS = frozenset(w.lower() for w in STREET_TYPES.split("|"))
+#: Street-prefix literals, lower case (a substring test: some hold "." or "/").
+_PREFIX_GATE = tuple(
+    sorted({p.replace("\\.?", "").replace("\\.", ".").lower() for p in STREET_PREFIXES.split("|")})
+)
 #: Up to three street-name words and a house number before a street word (matched at the end).
 _STREET_HEAD = re.compile(rf"(?:(?:{_NUM}){_SP})?(?:{_NAME_WORD}{_SP}){{0,3}}\Z")
 #: Cheap gates: a regex only runs when one of its literal words is in the (lower-cased) text.
@@ -316,8 +323,15 @@ class LocationDetector(PatternDetector):
 
     def _streets(self, text: str, lower: str) -> Iterator[tuple[int, int, float]]:
         """Street candidates ``(start, end, score)``, strongest shapes first."""
+        # The street regexes are long alternations that Python's ``re`` tries at every
+        # position; cheap necessary conditions skip them on most strings.
+        ascii_words = set(_ASCII_WORD.findall(lower))
         for i, (regex, score) in enumerate(_STREETS):
             if i == 0 and not any(g in lower for g in _BOX_GATE):
+                continue
+            if i == 1 and ascii_words.isdisjoint(_STREET_TYPE_WORDS):
+                continue
+            if i == 2 and not any(g in lower for g in _PREFIX_GATE):
                 continue
             generic = score < 0.8  # number, words, number: no street word to vouch for it
             for m in regex.finditer(text):
@@ -329,12 +343,13 @@ class LocationDetector(PatternDetector):
                     if head is not None:
                         start = head.start()
                 yield start, end, score
-        for m in _WORD_THEN_NUMBER.finditer(text):
+        endings_gate = any(e in lower for e in _ENDINGS)
+        for m in _WORD_THEN_NUMBER.finditer(text) if endings_gate else ():
             if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
                 head = _STREET_HEAD.search(text, max(0, m.start() - 60), m.start())
                 start = head.start() if head is not None else m.start()
                 yield start, m.end(), 0.85
-        for m in _NUMBER_THEN_WORD.finditer(text):
+        for m in _NUMBER_THEN_WORD.finditer(text) if endings_gate else ():
             if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
                 yield m.start(), m.end(), 0.85
         if not any(g in lower for g in _CUE_GATE):
