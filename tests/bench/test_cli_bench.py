@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from tests.bench.conftest import Run
+from tests.conftest import Run
 from tracemask.bench import SYSTEMS, BenchConfig, System, render_markdown, run_bench
 from tracemask.bench.systems import DEFAULT_SYSTEMS, make
 from tracemask.cli import run as cli_run

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.evaluation.conftest import Run
+from tests.conftest import Run
 from tracemask.cli import run as cli_run
 
 LABEL_MAP = {

@@ -35,8 +35,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
 from pydantic import BaseModel
 
+from tests.integrations._support import BrokenMasker
 from tests.integrations.conftest import CaptureServer
-from tracemask import Masker, MaskingError, Report, load_policy
+from tracemask import Masker, Report
 from tracemask.integrations.langfuse import (
     WITHHELD,
     langfuse_mask,
@@ -79,16 +80,6 @@ MASK_ONLY_LEAKS = {
 }
 #: What reaches Langfuse unmasked with ``mask_otel_spans=``: it only patches attributes.
 MASK_OTEL_SPANS_LEAKS = {"name", "status.message"}
-
-
-class BrokenMasker(Masker):
-    """A Masker whose every call fails, the way an engine bug would surface (no engine built)."""
-
-    def __init__(self, policy: dict[str, Any] | None = None) -> None:
-        self.policy = load_policy(policy)
-
-    def mask(self, obj: Any, *, report: Report | None = None) -> Any:
-        raise MaskingError("masking failed at attributes.x: RuntimeError")
 
 
 @pytest.fixture(scope="module")

@@ -57,8 +57,9 @@ from opentelemetry.trace import (
     format_trace_id,
 )
 
+from tests.integrations._support import BrokenMasker
 from tests.integrations.conftest import CaptureServer
-from tracemask import Masker, MaskingError, Report, load_policy
+from tracemask import Masker, Report
 from tracemask.integrations import otel
 from tracemask.integrations.otel import (
     WITHHELD,
@@ -86,16 +87,6 @@ ERROR_MSG = f"card declined for {EMAIL} ({CARD}); gateway key {API_KEY}"
 POLICY = {"key_rules": [{"keys": ["shipping_address", "billing_address"], "entity": "LOCATION"}]}
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
-
-
-class BrokenMasker(Masker):
-    """A Masker whose every call fails, the way an engine bug would surface (no engine built)."""
-
-    def __init__(self, policy: dict[str, Any] | None = None) -> None:
-        self.policy = load_policy(policy)
-
-    def mask(self, obj: Any, *, report: Report | None = None) -> Any:
-        raise MaskingError("masking failed at attributes.x: RuntimeError")
 
 
 @pytest.fixture(scope="module")
