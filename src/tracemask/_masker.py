@@ -83,11 +83,16 @@ class Masker:
         key_rules = [_Rule(kr.entity, kr.operator.bind()) for kr in p.key_rules]
         key_rules += [_Rule("PASSWORD", key_operator), _Rule("SECRET", key_operator)]
         n = len(p.key_rules)
+        names = [(kr.keys, i) for i, kr in enumerate(p.key_rules)]
+        names += [(p.password_keys, n), (p.secret_keys, n + 1)]
+        # Personal fields by name (``first_name``, ``shipping_address``): masked whole with the
+        # entity's own operator, when the entity is enabled.
+        for entity, keys in (("PERSON", p.person_keys), ("LOCATION", p.location_keys)):
+            if p.rule(entity).enabled and keys:
+                names.append((keys, len(key_rules)))
+                key_rules.append(_Rule(entity, self.operator(entity)))
         self._key_rules = tuple(key_rules)
-        self._keys = KeyMatcher.build(
-            [(kr.keys, i) for i, kr in enumerate(p.key_rules)]
-            + [(p.password_keys, n), (p.secret_keys, n + 1)]
-        )
+        self._keys = KeyMatcher.build(names)
         self._path_rules = tuple(
             (PathGlob(pr.path), _Rule(pr.entity, pr.operator.bind())) for pr in p.path_rules
         )

@@ -336,3 +336,28 @@ def test_json_strings_are_cached_without_changing_results(masker: Masker) -> Non
     third = masker.mask({"a": text}, report=report)
     assert first == second == third
     assert report.by_entity == {"EMAIL_ADDRESS": 1, "PASSWORD": 1}
+
+
+def test_personal_fields_by_key_name(masker: Masker) -> None:
+    out = masker.mask(
+        {
+            "first_name": "Jo",
+            "customer": {"fullName": "Jane Q. Doe", "shipping_address": "1 Infinite Loop"},
+            "zip_code": "95014",
+            "service.name": "billing-bot",
+            "model_name": "gpt-4o",
+            "tool_name": "update_card",
+            "server.address": "api.openai.com",
+        }
+    )
+    assert out == {
+        "first_name": "<PERSON>",
+        "customer": {"fullName": "<PERSON>", "shipping_address": "<LOCATION>"},
+        "zip_code": "<LOCATION>",
+        "service.name": "billing-bot",
+        "model_name": "gpt-4o",
+        "tool_name": "update_card",
+        "server.address": "api.openai.com",
+    }
+    off = Masker({"entities": {"PERSON": {"enabled": False}}})
+    assert off.mask({"first_name": "Jo"}) == {"first_name": "Jo"}

@@ -28,6 +28,22 @@ DEFAULT_SECRET_KEYS = (
 )  # fmt: skip
 
 
+#: Key names whose string values are a person's name, masked whole as PERSON.
+DEFAULT_PERSON_KEYS = (
+    "firstname", "lastname", "fullname", "givenname", "familyname", "surname", "middlename",
+    "maidenname", "customername", "patientname", "contactname", "cardholdername",
+    "*firstname", "*lastname", "*fullname",
+)  # fmt: skip
+
+#: Key names whose string values are (part of) a street address, masked whole as LOCATION.
+DEFAULT_LOCATION_KEYS = (
+    "streetaddress", "street", "addressline1", "addressline2", "address1", "address2",
+    "homeaddress", "shippingaddress", "billingaddress", "mailingaddress", "postalcode",
+    "postcode", "zipcode", "*streetaddress", "*homeaddress", "*shippingaddress",
+    "*billingaddress", "*mailingaddress",
+)  # fmt: skip
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -125,6 +141,8 @@ class Policy(_Model):
     password_keys: tuple[str, ...] = DEFAULT_PASSWORD_KEYS
     secret_keys: tuple[str, ...] = DEFAULT_SECRET_KEYS
     key_operator: OperatorSpec = Replace()
+    person_keys: tuple[str, ...] = DEFAULT_PERSON_KEYS
+    location_keys: tuple[str, ...] = DEFAULT_LOCATION_KEYS
     key_rules: tuple[KeyRule, ...] = ()
     path_rules: tuple[PathRule, ...] = ()
     recognizers: tuple[CustomRecognizer, ...] = ()
