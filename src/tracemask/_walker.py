@@ -28,6 +28,7 @@ RECURSION_LIMIT = 200
 
 _SCALARS = frozenset({int, float, bool, type(None)})
 _MISSING: Any = object()
+_DROPPED: Any = object()
 #: First characters of strings worth trying as JSON (whitespace may precede a document).
 _JSON_FIRST = frozenset('{[" \t\r\n')
 #: OTLP JSON ``AnyValue`` members that are typed scalars spelled as strings (int64 as decimal,
@@ -217,24 +218,17 @@ class Walk:
                         r = self.m.key_rule(k)
                 else:
                     r = self.child_rule(rule, k if type(k) is str else None, k)
-                if r is not None and r.drop:
-                    self.current = k
-                    self.dropped(r)
-                    continue
                 tx = type(x)
-                if tx is str:
+                if tx is str and not (r is not None and r.drop):
                     if k in _OTLP_TYPED and len(v) == 1:
                         out[k] = x  # an OTLP int64/bytes value written as a string
                         continue
                     self.current = k
                     out[k] = self.string(x, r)
-                elif tx in _SCALARS:
+                elif tx in _SCALARS and r is None:
                     out[k] = x
-                else:
-                    segs.append(k)
-                    self.current = None
-                    out[k] = self.node(x, r, depth + 1)
-                    segs.pop()
+                elif (new := self.child(x, k, r, depth)) is not _DROPPED:
+                    out[k] = new
             return out
         if t is list:
             items: list[Any] = []
@@ -252,14 +246,8 @@ class Walk:
                 kv = _otlp_key(x) if tx is dict else None
                 seg: PathSegment = i if kv is None else f"[{kv}]"
                 r = rule if fast and kv is None else self.child_rule(rule, kv, seg)
-                if r is not None and r.drop:
-                    self.current = seg
-                    self.dropped(r)
-                    continue
-                segs.append(seg)
-                self.current = None
-                items.append(self.node(x, r, depth + 1))
-                segs.pop()
+                if (new := self.child(x, seg, r, depth)) is not _DROPPED:
+                    items.append(new)
             return items
         split = _children(v)
         if split is None:
@@ -267,17 +255,22 @@ class Walk:
         kind, children = split
         rebuilt: list[Any] = []
         for seg, key, x in children:
-            r = self.child_rule(rule, key, seg)
-            if r is not None and r.drop:
-                self.current = seg
-                self.dropped(r)
-                continue
-            segs.append(seg)
-            self.current = None
-            new = self.node(x, r, depth + 1)
-            segs.pop()
-            rebuilt.append(new if kind == _SEQ else (seg, new))
+            new = self.child(x, seg, self.child_rule(rule, key, seg), depth)
+            if new is not _DROPPED:
+                rebuilt.append(new if kind == _SEQ else (seg, new))
         return _rebuild(kind, v, rebuilt)
+
+    def child(self, x: Any, seg: PathSegment, rule: _Rule | None, depth: int) -> Any:
+        """Mask child ``x`` at ``seg`` under ``rule``; ``_DROPPED`` when the rule removes it."""
+        if rule is not None and rule.drop:
+            self.current = seg
+            self.dropped(rule)
+            return _DROPPED
+        self.segs.append(seg)
+        self.current = None
+        new = self.node(x, rule, depth + 1)
+        self.segs.pop()  # not in ``finally``: a failure's path is read from ``segs``
+        return new
 
     # -- iterative walk (any depth) ----------------------------------------------------------
 
