@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tracemask import Masker
 from tracemask.detectors._engine import DetectionEngine
 from tracemask.detectors.secrets.url_credentials import UrlCredentials
 
@@ -58,3 +59,16 @@ def test_finds_the_password_only(text: str, password: str, backend: str) -> None
 )
 def test_ignores_urls_without_a_password(text: str, backend: str) -> None:
     assert findings(text, backend) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "password"),
+    [
+        ("DATABASE_URL=postgresql://app:S3cr#t!x@db.internal:5432/app", "S3cr#t!x"),
+        ("postgres://u:p@ss#w0rd@host:5432/db", "p@ss#w0rd"),
+    ],
+)
+def test_raw_hash_and_at_in_passwords_through_the_masker(text: str, password: str) -> None:
+    masked = Masker().mask_text(text)
+    assert password not in masked
+    assert "<PASSWORD>" in masked

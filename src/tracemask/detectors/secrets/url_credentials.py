@@ -17,16 +17,19 @@ from tracemask.detectors.secrets._checks import ascii_patterns, is_placeholder, 
 
 #: Printable ASCII allowed in a user name: not blank, ``"#'/:<>?@``.
 _USER = r"[!$-&(-.0-9;=A-~]"
-#: ... and in a password, which may hold ``:`` and ``@`` (the last ``@`` ends it).
-_PASSWORD = r"[!$-&(-.0-;=@-~]"
-_PASSWORD_TO_AT = r"[!$-&(-.0-;=A-~]"
+#: ... and in a password, which may hold ``:`` and ``@`` (the last ``@`` ends it), and ``#``:
+#: DSNs are written by hand with raw ``#`` in passwords, although URL parsers read a fragment.
+_PASSWORD = r"[!#-&(-.0-;=@-~]"
+_PASSWORD_TO_AT = r"[!#-&(-.0-;=A-~]"
 
 
 class UrlCredentials(PatternDetector):
     """The password part of ``scheme://user:password@host`` userinfo."""
 
     entity = "PASSWORD"
-    score = 0.9
+    # Above the email detector's 0.9: in ``user:pa#ss!x@db.host`` the tail ``x@db.host`` also
+    # looks like an address, and the longer email span would otherwise win the overlap.
+    score = 0.95
     trigger = rf"://{_USER}{{0,128}}:{_PASSWORD_TO_AT}{{0,256}}@"
     patterns = ascii_patterns(
         rf"://(?<=[A-Za-z0-9+.-]://){_USER}{{0,128}}:"
