@@ -35,7 +35,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
 from pydantic import BaseModel
 
-from tests.integrations._support import BrokenMasker
+from tests.integrations._support import (
+    ADDRESS,
+    API_KEY,
+    CARD,
+    EMAIL,
+    PHONE,
+    BrokenMasker,
+    leaks,
+)
 from tests.integrations.conftest import CaptureServer
 from tracemask import Masker, Report
 from tracemask.integrations.langfuse import (
@@ -46,13 +54,6 @@ from tracemask.integrations.langfuse import (
     masked_langfuse_exporter,
 )
 from tracemask.integrations.otel import WITHHELD_ATTRIBUTE, MaskingSpanProcessor
-
-EMAIL = "jane.doe@example.com"
-PHONE = "+1 (415) 555-0132"
-CARD = "4111 1111 1111 1111"
-API_KEY = "sk-proj-Zq8Lw3Nv6Tb1Hx9Kd4Rm7Pc2Fs5Jy0GuEaW4XoB1"
-ADDRESS = "1600 Amphitheatre Parkway, Mountain View, CA 94043"
-PLANTED = (EMAIL, PHONE, CARD, CARD.replace(" ", ""), "415) 555-0132", API_KEY)
 
 SYSTEM_MSG = "You are a billing support assistant. Never repeat full card numbers."
 USER_MSG = f"Hi, my contact is ({EMAIL}, {PHONE}). Card {CARD}. My old key {API_KEY} leaked."
@@ -93,13 +94,6 @@ class CardDeclinedError(Exception):
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def leaks(blob: str | bytes, *, address: bool = True) -> list[str]:
-    """Planted values found in ``blob`` (also JSON-escaped; A as a whole unless ``address``)."""
-    text = blob.decode("utf-8", "replace") if isinstance(blob, bytes) else blob
-    found = [v for v in PLANTED if v in text or json.dumps(v)[1:-1] in text]
-    return found + ([ADDRESS] if address and ADDRESS in text else [])
 
 
 def exported(server: CaptureServer) -> list[ExportTraceServiceRequest]:

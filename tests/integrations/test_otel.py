@@ -57,7 +57,15 @@ from opentelemetry.trace import (
     format_trace_id,
 )
 
-from tests.integrations._support import BrokenMasker
+from tests.integrations._support import (
+    ADDRESS,
+    API_KEY,
+    CARD,
+    EMAIL,
+    PHONE,
+    BrokenMasker,
+    leaks,
+)
 from tests.integrations.conftest import CaptureServer
 from tracemask import Masker, Report
 from tracemask.integrations import otel
@@ -69,14 +77,6 @@ from tracemask.integrations.otel import (
     MaskingSpanProcessor,
     mask_span,
 )
-
-EMAIL = "jane.doe@example.com"
-PHONE = "+1 (415) 555-0132"
-CARD = "4111 1111 1111 1111"
-API_KEY = "sk-proj-Zq8Lw3Nv6Tb1Hx9Kd4Rm7Pc2Fs5Jy0GuEaW4XoB1"
-ADDRESS = "1600 Amphitheatre Parkway, Mountain View, CA 94043"
-#: Detected anywhere. Card and phone also in other spellings a leak could take.
-PLANTED = (EMAIL, PHONE, CARD, CARD.replace(" ", ""), "415) 555-0132", API_KEY)
 
 USER_MSG = f"Hi, my contact is ({EMAIL}, {PHONE}). Card {CARD}. My old key {API_KEY} leaked."
 ANSWER = f"Thanks! I've noted card {CARD} and will email a confirmation to {EMAIL}."
@@ -96,13 +96,6 @@ def policy_masker() -> Masker:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def leaks(blob: str | bytes, *, address: bool = True) -> list[str]:
-    """Planted values found in ``blob`` (also JSON-escaped; A as a whole unless ``address``)."""
-    text = blob.decode("utf-8", "replace") if isinstance(blob, bytes) else blob
-    found = [v for v in PLANTED if v in text or json.dumps(v)[1:-1] in text]
-    return found + ([ADDRESS] if address and ADDRESS in text else [])
 
 
 def traces(server: CaptureServer) -> list[ExportTraceServiceRequest]:
