@@ -316,9 +316,9 @@ class LocationDetector(PatternDetector):
                     taken.append((start, end))
                     yield Finding(start, end, self.entity, 0.6, self.name)
         yield from self._places(text, lower, taken)
-        if any(g in lower for g in _FACILITY_GATE):
+        if _FACILITY_GATE_RE.search(lower):
             yield from self._facilities(text, taken)
-        if any(g in lower for g in _TRANSFER_GATE):
+        if _TRANSFER_GATE_RE.search(lower):
             yield from self._transfers(text, taken)
 
     def _streets(self, text: str, lower: str) -> Iterator[tuple[int, int, float]]:
@@ -327,11 +327,11 @@ class LocationDetector(PatternDetector):
         # position; cheap necessary conditions skip them on most strings.
         ascii_words = set(_ASCII_WORD.findall(lower))
         for i, (regex, score) in enumerate(_STREETS):
-            if i == 0 and not any(g in lower for g in _BOX_GATE):
+            if i == 0 and not _BOX_GATE_RE.search(lower):
                 continue
             if i == 1 and ascii_words.isdisjoint(_STREET_TYPE_WORDS):
                 continue
-            if i == 2 and not any(g in lower for g in _PREFIX_GATE):
+            if i == 2 and not _PREFIX_GATE_RE.search(lower):
                 continue
             generic = score < 0.8  # number, words, number: no street word to vouch for it
             for m in regex.finditer(text):
@@ -343,7 +343,7 @@ class LocationDetector(PatternDetector):
                     if head is not None:
                         start = head.start()
                 yield start, end, score
-        endings_gate = any(e in lower for e in _ENDINGS)
+        endings_gate = _ENDINGS_GATE_RE.search(lower) is not None
         for m in _WORD_THEN_NUMBER.finditer(text) if endings_gate else ():
             if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
                 head = _STREET_HEAD.search(text, max(0, m.start() - 60), m.start())
@@ -352,7 +352,7 @@ class LocationDetector(PatternDetector):
         for m in _NUMBER_THEN_WORD.finditer(text) if endings_gate else ():
             if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
                 yield m.start(), m.end(), 0.85
-        if not any(g in lower for g in _CUE_GATE):
+        if not _CUE_GATE_RE.search(lower):
             return
         for m in _CUED_STREET.finditer(text):
             if self._street_ok(text, m.start("value"), m.end("value")):
@@ -613,3 +613,16 @@ _PREFIX_ONLY = re.compile(rf"(?:{_NUM}{_SP})?(?:{STREET_PREFIXES})")
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in taken)
+
+
+def _literal_gate(literals: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled search for "any of these substrings": a C-level scan, not a Python loop."""
+    return re.compile("|".join(re.escape(g) for g in sorted(set(literals), key=len, reverse=True)))
+
+
+_FACILITY_GATE_RE = _literal_gate(_FACILITY_GATE)
+_TRANSFER_GATE_RE = _literal_gate(_TRANSFER_GATE)
+_BOX_GATE_RE = _literal_gate(_BOX_GATE)
+_PREFIX_GATE_RE = _literal_gate(_PREFIX_GATE)
+_ENDINGS_GATE_RE = _literal_gate(_ENDINGS)
+_CUE_GATE_RE = _literal_gate(_CUE_GATE)
