@@ -25,8 +25,11 @@ T = TypeVar("T")
 #: What tracemask's own operators write: ``<EMAIL_ADDRESS>``, ``<PERSON:1a2b3c4d5e6f>``.
 _MASK_TOKEN = re.compile(r"<[A-Z][A-Z0-9_/]*(?::[0-9a-f]{8,64})?>\Z")
 #: Masked results of strings up to this length are cached per Masker.
-_CACHE_MAX_LEN = 4096
+_CACHE_MAX_LEN = 65_536
 _CACHE_MAX_ENTRIES = 8192
+#: Characters held by the cache at most (~8 MB of keys): long strings such as RAG chunks and
+#: system prompts repeat across a trace's spans, but must not grow memory without bound.
+_CACHE_MAX_CHARS = 8_000_000
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ class Masker:
         self.key_cache: dict[str, _Rule | None] = {}
         #: Masked results of recent strings (bounded): traces repeat prompts and metadata.
         self.text_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._cache_chars = 0
 
     def __repr__(self) -> str:
         return f"<Masker detectors={len(self._engine.detectors)} backend={self.backend}>"
@@ -207,11 +211,13 @@ class Masker:
 
     def _store(self, text: str, result: tuple[str, tuple[str, ...]]) -> None:
         cache = self.text_cache
-        if len(cache) >= _CACHE_MAX_ENTRIES:
+        if len(cache) >= _CACHE_MAX_ENTRIES or self._cache_chars + len(text) > _CACHE_MAX_CHARS:
             # Clearing wholesale is cheaper than LRU bookkeeping on the hot path, and a race
             # with another thread can only cost a recomputation.
             cache.clear()
+            self._cache_chars = 0
         cache[text] = result
+        self._cache_chars += len(text)
 
     def _apply(self, text: str, findings: list[Finding]) -> str:
         parts: list[str] = []

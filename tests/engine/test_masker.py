@@ -361,3 +361,14 @@ def test_personal_fields_by_key_name(masker: Masker) -> None:
     }
     off = Masker({"entities": {"PERSON": {"enabled": False}}})
     assert off.mask({"first_name": "Jo"}) == {"first_name": "Jo"}
+
+
+def test_text_cache_is_bounded_by_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracemask._masker as masker_module  # noqa: PLC0415
+
+    monkeypatch.setattr(masker_module, "_CACHE_MAX_CHARS", 1000)
+    masker = Masker()
+    for i in range(50):
+        masker.mask(f"note {i}: " + "x" * 90)
+    assert sum(len(k) for k in masker.text_cache) <= 1000
+    assert masker.mask(f"long {EMAIL} " + "y" * 500) == "long <EMAIL_ADDRESS> " + "y" * 500
