@@ -195,8 +195,7 @@ class Masker:
 
     def remember(self, text: str, masked: str) -> None:
         """Cache the masked form of a JSON-holding string (its entities are not kept)."""
-        if len(text) <= _CACHE_MAX_LEN:
-            self._store(text, (masked, ()))
+        self._store(text, (masked, ()))
 
     def compute(self, text: str) -> tuple[str, tuple[str, ...]]:
         """Detect and mask ``text`` (no cache lookup); remember the result when it is short."""
@@ -205,11 +204,13 @@ class Masker:
             result: tuple[str, tuple[str, ...]] = (text, ())
         else:
             result = (self._apply(text, findings), tuple(f.entity for f in findings))
-        if len(text) <= _CACHE_MAX_LEN:
-            self._store(text, result)
+        self._store(text, result)
         return result
 
     def _store(self, text: str, result: tuple[str, tuple[str, ...]]) -> None:
+        """Cache ``result`` for ``text`` unless the string is too long to be worth keeping."""
+        if len(text) > _CACHE_MAX_LEN:
+            return
         cache = self.text_cache
         if len(cache) >= _CACHE_MAX_ENTRIES or self._cache_chars + len(text) > _CACHE_MAX_CHARS:
             # Clearing wholesale is cheaper than LRU bookkeeping on the hot path, and a race
