@@ -8,6 +8,7 @@
 from tracemask._finding import Finding
 from tracemask._masker import Masker
 from tracemask._report import Report
+from tracemask._scope import current_scope, use_scope
 from tracemask.exceptions import InputError, MaskingError, PolicyError, TracemaskError
 from tracemask.policy import Policy, load_policy
 
@@ -23,5 +24,7 @@ __all__ = [
     "Report",
     "TracemaskError",
     "__version__",
+    "current_scope",
     "load_policy",
+    "use_scope",
 ]

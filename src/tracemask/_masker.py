@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -12,6 +12,8 @@ from tracemask._finding import Finding
 from tracemask._keys import KeyMatcher
 from tracemask._paths import PathGlob, PathSegment, render_path
 from tracemask._report import Report
+from tracemask._scope import current_scope
+from tracemask._tokens import is_token
 from tracemask._walker import Walk
 from tracemask.detectors._engine import MIN_TEXT_LENGTH, DetectionEngine
 from tracemask.detectors.catalog import build_detectors
@@ -22,14 +24,48 @@ from tracemask.typing import Operator
 
 T = TypeVar("T")
 
-#: What tracemask's own operators write: ``<EMAIL_ADDRESS>``, ``<PERSON:1a2b3c4d5e6f>``.
-_MASK_TOKEN = re.compile(r"<[A-Z][A-Z0-9_/]*(?::[0-9a-f]{8,64})?>\Z")
 #: Masked results of strings up to this length are cached per Masker.
 _CACHE_MAX_LEN = 65_536
 _CACHE_MAX_ENTRIES = 8192
 #: Characters held by the cache at most (~8 MB of keys): long strings such as RAG chunks and
 #: system prompts repeat across a trace's spans, but must not grow memory without bound.
 _CACHE_MAX_CHARS = 8_000_000
+#: Scoped pseudonyms make results depend on the scope: one smaller cache per recent scope.
+_SCOPED_CACHES = 64
+_SCOPED_CACHE_MAX_CHARS = 500_000
+
+
+class TextCache(dict[str, tuple[str, tuple[str, ...]]]):
+    """Masked results of recent strings, ``text -> (masked, entities)``, bounded in size."""
+
+    def __init__(self, max_chars: int) -> None:
+        super().__init__()
+        self.max_chars = max_chars
+        self.chars = 0
+
+    def put(self, text: str, result: tuple[str, tuple[str, ...]]) -> None:
+        """Keep ``result`` for ``text`` unless the string is too long to be worth keeping."""
+        if len(text) > _CACHE_MAX_LEN:
+            return
+        if len(self) >= _CACHE_MAX_ENTRIES or self.chars + len(text) > self.max_chars:
+            # Clearing wholesale is cheaper than LRU bookkeeping on the hot path, and a race
+            # with another thread can only cost a recomputation.
+            self.clear()
+        self[text] = result
+        self.chars += len(text)
+
+    def clear(self) -> None:
+        """Forget every result."""
+        super().clear()
+        self.chars = 0
+
+
+@dataclass(frozen=True)
+class Context:
+    """One masking call's scope ids (kind -> id) and the cache of results valid under them."""
+
+    ids: Mapping[str, str]
+    cache: TextCache
 
 
 @dataclass(frozen=True)
@@ -103,8 +139,14 @@ class Masker:
         #: Rules by raw key, filled as keys are met (bounded; read lock-free by the walker).
         self.key_cache: dict[str, _Rule | None] = {}
         #: Masked results of recent strings (bounded): traces repeat prompts and metadata.
-        self.text_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
-        self._cache_chars = 0
+        self.text_cache = TextCache(_CACHE_MAX_CHARS)
+        operators = [self._default_operator, *self._operators.values()]
+        operators += [r.operator for r in self._key_rules]
+        operators += [r.operator for _, r in self._path_rules]
+        #: Scope kinds some operator's output depends on (``("trace",)``); usually none.
+        self.scope_kinds = tuple(sorted({k for o in operators if (k := o.scope_kind)}))
+        self._root = Context({}, self.text_cache)
+        self._contexts: dict[tuple[str, ...], Context] = {}
 
     def __repr__(self) -> str:
         return f"<Masker detectors={len(self._engine.detectors)} backend={self.backend}>"
@@ -116,17 +158,24 @@ class Masker:
 
     # -- public API --------------------------------------------------------------------------
 
-    def mask(self, obj: T, *, report: Report | None = None) -> T:
+    def mask(
+        self, obj: T, *, report: Report | None = None, scope: Mapping[str, str] | None = None
+    ) -> T:
         """Return a masked copy of ``obj``: same shape and types, only strings changed.
 
         Handles dicts, lists, tuples, strings (JSON inside them too), bytes (when the policy's
         ``mask_bytes`` is on), dataclasses and pydantic models, at any depth. ``obj`` is never
         mutated. Pass a :class:`Report` to have it filled with counts (never values).
 
+        ``scope`` holds the ids (``{"trace": …, "session": …, "tenant": …}``) that scoped
+        pseudonyms are stable within; default: :func:`~tracemask.use_scope`'s. A kind the
+        policy scopes by but the call does not name gets a fresh id, so the call's pseudonyms
+        link to nothing outside it.
+
         Raises:
             MaskingError: masking failed; the message names the JSON path, never the value.
         """
-        walk = Walk(self, report)
+        walk = Walk(self, report, self.context(scope))
         try:
             masked, _ = walk.run(obj)
         except TracemaskError:
@@ -143,13 +192,19 @@ class Masker:
         except Exception:  # noqa: BLE001 - the engine itself may be what failed
             return "(path withheld)"
 
-    def mask_text(self, text: str) -> str:
+    def mask_text(self, text: str, *, scope: Mapping[str, str] | None = None) -> str:
         """Return ``text`` with every finding replaced (plain text: no JSON decoding)."""
-        return self.mask_string(text)[0]
+        return self.mask_string(text, self.context(scope))[0]
 
     def detect(self, text: str) -> list[Finding]:
         """Return the findings in ``text``: sorted, non-overlapping, above their thresholds."""
         return self._engine.detect(text)
+
+    def clear_cache(self) -> None:
+        """Forget cached results (benchmarks use it to measure cold work)."""
+        self.text_cache.clear()
+        self._contexts.clear()
+        self.key_cache.clear()
 
     def scan(self, obj: Any) -> Report:
         """Return a :class:`Report` of what :meth:`mask` would mask in ``obj``."""
@@ -157,7 +212,39 @@ class Masker:
         self.mask(obj, report=report)
         return report
 
+    def mask_findings(
+        self, text: str, findings: list[Finding], *, scope: Mapping[str, str] | None = None
+    ) -> str:
+        """Return ``text`` with ``findings`` (from :meth:`detect`) replaced by their operators."""
+        return self._replace(text, findings, self.context(scope))
+
     # -- used by the walker ------------------------------------------------------------------
+
+    def context(self, scope: Mapping[str, str] | None) -> Context:
+        """The context of a call with ``scope`` (default: the current :func:`use_scope`)."""
+        if not self.scope_kinds:
+            return self._root
+        if scope is None:
+            scope = current_scope() or {}
+        ids = tuple(scope.get(kind) or "" for kind in self.scope_kinds)
+        if not all(ids):
+            # Fail closed: without an id the call's pseudonyms must not link to other calls.
+            fresh = [v or f"call:{secrets.token_hex(8)}" for v in ids]
+            return Context(dict(zip(self.scope_kinds, fresh, strict=True)), TextCache(_SCOPED_CACHE_MAX_CHARS))
+        ctx = self._contexts.get(ids)
+        if ctx is None:
+            if len(self._contexts) >= _SCOPED_CACHES:
+                self._contexts.clear()
+            ctx = Context(
+                dict(zip(self.scope_kinds, ids, strict=True)), TextCache(_SCOPED_CACHE_MAX_CHARS)
+            )
+            self._contexts[ids] = ctx
+        return ctx
+
+    def replacement(self, operator: Operator, value: str, entity: str, ctx: Context) -> str:
+        """What ``operator`` writes for ``value`` under the scope of ``ctx``."""
+        kind = operator.scope_kind
+        return operator.apply(value, entity, ctx.ids[kind] if kind else "")
 
     def key_rule(self, key: str) -> _Rule | None:
         """Return the rule for values under ``key``, or ``None``."""
@@ -180,52 +267,40 @@ class Masker:
 
     def is_mask_token(self, text: str) -> bool:
         """Whether ``text`` is already a masked token, which masking leaves as it is."""
-        return text[:1] == "<" and _MASK_TOKEN.match(text) is not None
+        return is_token(text)
 
     def operator(self, entity: str) -> Operator:
         """The operator applied to findings of ``entity``."""
         return self._operators.get(entity, self._default_operator)
 
-    def mask_string(self, text: str) -> tuple[str, tuple[str, ...]]:
+    def mask_string(self, text: str, ctx: Context) -> tuple[str, tuple[str, ...]]:
         """Mask findings in one string (no JSON decoding); return it and the entities found."""
         if len(text) < MIN_TEXT_LENGTH:
             return text, ()
-        cached = self.text_cache.get(text)
-        return self.compute(text) if cached is None else cached
+        cached = ctx.cache.get(text)
+        return self.compute(text, ctx) if cached is None else cached
 
-    def remember(self, text: str, masked: str) -> None:
+    def remember(self, text: str, masked: str, ctx: Context) -> None:
         """Cache the masked form of a JSON-holding string (its entities are not kept)."""
-        self._store(text, (masked, ()))
+        ctx.cache.put(text, (masked, ()))
 
-    def compute(self, text: str) -> tuple[str, tuple[str, ...]]:
+    def compute(self, text: str, ctx: Context) -> tuple[str, tuple[str, ...]]:
         """Detect and mask ``text`` (no cache lookup); remember the result when it is short."""
         findings = self._engine.detect(text)
         if not findings:
             result: tuple[str, tuple[str, ...]] = (text, ())
         else:
-            result = (self._apply(text, findings), tuple(f.entity for f in findings))
-        self._store(text, result)
+            result = (self._replace(text, findings, ctx), tuple(f.entity for f in findings))
+        ctx.cache.put(text, result)
         return result
 
-    def _store(self, text: str, result: tuple[str, tuple[str, ...]]) -> None:
-        """Cache ``result`` for ``text`` unless the string is too long to be worth keeping."""
-        if len(text) > _CACHE_MAX_LEN:
-            return
-        cache = self.text_cache
-        if len(cache) >= _CACHE_MAX_ENTRIES or self._cache_chars + len(text) > _CACHE_MAX_CHARS:
-            # Clearing wholesale is cheaper than LRU bookkeeping on the hot path, and a race
-            # with another thread can only cost a recomputation.
-            cache.clear()
-            self._cache_chars = 0
-        cache[text] = result
-        self._cache_chars += len(text)
-
-    def _apply(self, text: str, findings: list[Finding]) -> str:
+    def _replace(self, text: str, findings: list[Finding], ctx: Context) -> str:
         parts: list[str] = []
         pos = 0
         for f in findings:
             parts.append(text[pos : f.start])
-            parts.append(self.operator(f.entity).apply(text[f.start : f.end], f.entity))
+            value = text[f.start : f.end]
+            parts.append(self.replacement(self.operator(f.entity), value, f.entity, ctx))
             pos = f.end
         parts.append(text[pos:])
         return "".join(parts)

@@ -21,7 +21,7 @@ from tracemask._report import Report
 from tracemask.detectors._engine import MIN_TEXT_LENGTH
 
 if TYPE_CHECKING:
-    from tracemask._masker import Masker, _Rule
+    from tracemask._masker import Context, Masker, _Rule
 
 #: Depth from which the iterative walk takes over (well below Python's default limit of 1000).
 RECURSION_LIMIT = 200
@@ -133,9 +133,14 @@ class Walk:
     """One masking pass over one value; fills a :class:`Report` when given one."""
 
     def __init__(
-        self, masker: Masker, report: Report | None, base: tuple[PathSegment, ...] = ()
+        self,
+        masker: Masker,
+        report: Report | None,
+        ctx: Context,
+        base: tuple[PathSegment, ...] = (),
     ) -> None:
         self.m = masker
+        self.ctx = ctx
         self.report = report
         self.base = base
         #: Path of the node being visited, below ``base`` (the recursive walk pushes and pops).
@@ -145,7 +150,7 @@ class Walk:
         #: The key or index of the leaf being visited (string leaves are not pushed on ``segs``).
         self.current: PathSegment | None = None
         self.key_cache = masker.key_cache
-        self.cache = masker.text_cache
+        self.cache = ctx.cache
         self.json_in_strings = masker.policy.json_in_strings
 
     def path(self) -> tuple[PathSegment, ...]:
@@ -184,7 +189,7 @@ class Walk:
         Keys come from the data and may themselves hold personal data (an email used as a
         dict key), so the rendered path is masked too before it goes into a report.
         """
-        return self.m.mask_text(render_path(self.leaf_path(), fold_indices=True))
+        return self.m.mask_string(render_path(self.leaf_path(), fold_indices=True), self.ctx)[0]
 
     # -- recursive walk (the fast path) ------------------------------------------------------
 
@@ -348,7 +353,7 @@ class Walk:
                 return text
             if not (self.json_in_strings and text[0] in _JSON_FIRST):
                 cached = self.cache.get(text)
-                masked, entities = m.compute(text) if cached is None else cached
+                masked, entities = m.compute(text, self.ctx) if cached is None else cached
                 if entities:
                     self._count(entities)
                 return masked
@@ -363,13 +368,13 @@ class Walk:
                     return cached[0]
             ok, decoded = _jsonstr.decode(text)
             if ok and isinstance(decoded, (dict, list, str)):
-                nested = Walk(m, self.report, self.leaf_path())
+                nested = Walk(m, self.report, self.ctx, self.leaf_path())
                 new, changed = nested.run(decoded, rule)
                 masked = _jsonstr.encode_like(text, new) if changed else text
                 if changed:
                     self.changes += 1
                 if rule is None and self.report is None:
-                    m.remember(text, masked)
+                    m.remember(text, masked, self.ctx)
                 return masked
         if rule is not None:
             if not text or m.is_mask_token(text):
@@ -378,8 +383,8 @@ class Walk:
             if self.report is not None:
                 self.report.add(rule.entity, self.where())
                 self.report.fields += 1
-            return rule.operator.apply(text, rule.entity)
-        masked, entities = m.mask_string(text)
+            return m.replacement(rule.operator, text, rule.entity, self.ctx)
+        masked, entities = m.mask_string(text, self.ctx)
         if entities:
             self._count(entities)
         return masked

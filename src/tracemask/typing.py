@@ -43,6 +43,12 @@ class Detector(Protocol):
 class Operator(Protocol):
     """Turns one sensitive value into what is written in its place."""
 
-    def apply(self, value: str, entity: str) -> str:
-        """Return the replacement for ``value`` of kind ``entity``."""
+    @property
+    def scope_kind(self) -> str | None:
+        """The scope kind (``"trace"``…) whose id the output depends on, or ``None``."""
+        ...
+
+    def apply(self, value: str, entity: str, scope: str = "") -> str:
+        """Return the replacement for ``value`` of kind ``entity``; ``scope`` is the call's
+        trace/session/tenant id for operators whose output depends on one."""
         ...

@@ -11,6 +11,7 @@ import pydantic
 import pytest
 
 from tracemask import Masker, MaskingError, Report
+from tracemask._masker import Context
 
 EMAIL = "jane.doe@example.com"
 PHONE = "+1 (415) 555-0132"
@@ -289,10 +290,10 @@ def test_internal_errors_become_masking_errors_without_values(
 def test_error_paths_are_masked_too(masker: Masker, monkeypatch: pytest.MonkeyPatch) -> None:
     real = masker.compute
 
-    def fail_on_value(text: str) -> tuple[str, tuple[str, ...]]:
+    def fail_on_value(text: str, ctx: Context) -> tuple[str, tuple[str, ...]]:
         if "please" in text:
             raise RuntimeError(text)
-        return real(text)
+        return real(text, ctx)
 
     monkeypatch.setattr(masker, "compute", fail_on_value)
     with pytest.raises(MaskingError) as info:

@@ -144,8 +144,7 @@ class TracemaskSystem(System):
         return self._masker.mask(payload)
 
     def reset(self) -> None:
-        self._masker.text_cache.clear()
-        self._masker.key_cache.clear()
+        self._masker.clear_cache()
 
     def start_repetition(self) -> None:
         # A new Masker: no cache or memo (the phone verdicts) survives from the repetition

@@ -10,6 +10,7 @@ import bisect
 from collections.abc import Mapping, Sequence
 
 from tracemask._finding import Finding
+from tracemask._tokens import token_spans
 from tracemask.detectors._prefilter import Prefilter, build_prefilter
 from tracemask.typing import Detector
 
@@ -68,6 +69,10 @@ class DetectionEngine:
         if not raw:
             return []
         kept = [f for f in raw if self._passes(f, text)]
+        tokens = token_spans(text) if kept else []
+        if tokens:
+            # A "secret" inside a ciphertext token, a "name" inside <PERSON_1>: already masked.
+            kept = [f for f in kept if not any(s < f.end and f.start < e for s, e in tokens)]
         return resolve_overlaps(kept, self._rank_by_name)
 
     def _passes(self, finding: Finding, text: str) -> bool:

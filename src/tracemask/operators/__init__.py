@@ -1,8 +1,8 @@
 """Operators: what is written in place of a sensitive value.
 
 Each operator is a frozen pydantic model (validated when the policy loads) with one method,
-``apply(value, entity) -> str``. To add one, write a model with a ``type`` literal and add it to
-:data:`OperatorSpec`.
+``apply(value, entity, scope="") -> str``. To add one, write a model with a ``type`` literal and
+add it to :data:`OperatorSpec`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,27 @@ from typing import Annotated
 from pydantic import Field
 
 from tracemask.operators._builtin import Drop, Hash, Keep, Mask, Redact, Replace
+from tracemask.operators._pseudonym import Pseudonymize
+from tracemask.operators._stores import MemoryStore, PseudonymStore, SqliteStore
+from tracemask.operators._surrogate import Surrogate
 
 #: Any operator, discriminated by its ``type`` field in policy files.
-OperatorSpec = Annotated[Replace | Redact | Mask | Hash | Keep | Drop, Field(discriminator="type")]
+OperatorSpec = Annotated[
+    Replace | Redact | Mask | Hash | Pseudonymize | Surrogate | Keep | Drop,
+    Field(discriminator="type"),
+]
 
-__all__ = ["Drop", "Hash", "Keep", "Mask", "OperatorSpec", "Redact", "Replace"]
+__all__ = [
+    "Drop",
+    "Hash",
+    "Keep",
+    "Mask",
+    "MemoryStore",
+    "OperatorSpec",
+    "PseudonymStore",
+    "Pseudonymize",
+    "Redact",
+    "Replace",
+    "SqliteStore",
+    "Surrogate",
+]

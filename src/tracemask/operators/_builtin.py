@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from tracemask.exceptions import PolicyError
-
-
-class _Operator(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    def apply(self, value: str, entity: str) -> str:
-        """Return what replaces ``value``, a sensitive value of kind ``entity``."""
-        raise NotImplementedError
-
-    def bind(self) -> _Operator:
-        """Return the operator ready to run (keys resolved); raise ``PolicyError`` if it cannot."""
-        return self
+from tracemask.operators._base import _Operator
+from tracemask.operators._keyed import _Keyed
 
 
 class Replace(_Operator):
@@ -43,7 +29,7 @@ class Replace(_Operator):
             raise ValueError(f"template may only use {{entity}} ({exc!s})") from None
         return template
 
-    def apply(self, value: str, entity: str) -> str:
+    def apply(self, value: str, entity: str, scope: str = "") -> str:
         return self.template.format(entity=entity)
 
 
@@ -52,7 +38,7 @@ class Redact(_Operator):
 
     type: Literal["redact"] = "redact"
 
-    def apply(self, value: str, entity: str) -> str:
+    def apply(self, value: str, entity: str, scope: str = "") -> str:
         return ""
 
 
@@ -77,7 +63,7 @@ class Mask(_Operator):
             raise ValueError("char must not be a letter or digit (masking would not be idempotent)")
         return char
 
-    def apply(self, value: str, entity: str) -> str:
+    def apply(self, value: str, entity: str, scope: str = "") -> str:
         positions = [m.start() for m in _MASKABLE.finditer(value)]
         keep = set(positions[: self.keep_first])
         if self.keep_last:
@@ -92,7 +78,7 @@ class Mask(_Operator):
         return "".join(chars)
 
 
-class Hash(_Operator):
+class Hash(_Keyed):
     """Replace the value with a keyed HMAC-SHA256 digest: equal values give equal tokens.
 
     The key comes from ``key`` (discouraged in files) or the environment variable ``key_env``;
@@ -101,8 +87,6 @@ class Hash(_Operator):
     """
 
     type: Literal["hash"] = "hash"
-    key_env: str = "TRACEMASK_HASH_KEY"
-    key: SecretStr | None = None
     length: int = Field(default=12, ge=8, le=64)
     template: str = "<{entity}:{digest}>"
     normalize: bool = True
@@ -113,24 +97,10 @@ class Hash(_Operator):
             raise ValueError("template must contain {digest}")
         return self
 
-    def bind(self) -> Hash:
-        if self.key is not None:
-            return self
-        raw = os.environ.get(self.key_env)
-        if not raw:
-            raise PolicyError(
-                f"operator 'hash': no key; set the environment variable {self.key_env} "
-                "or 'key' in the policy"
-            )
-        return self.model_copy(update={"key": SecretStr(raw)})
-
-    def apply(self, value: str, entity: str) -> str:
-        if self.key is None:
-            raise PolicyError("operator 'hash' used before its key was bound")
+    def apply(self, value: str, entity: str, scope: str = "") -> str:
         text = "".join(value.split()).casefold() if self.normalize else value
-        mac = hmac.new(self.key.get_secret_value().encode(), digestmod=hashlib.sha256)
-        mac.update(entity.encode() + b"\x00" + text.encode("utf-8", "surrogatepass"))
-        return self.template.format(entity=entity, digest=mac.hexdigest()[: self.length])
+        digest = self.digest(entity, text).hex()
+        return self.template.format(entity=entity, digest=digest[: self.length])
 
 
 class Keep(_Operator):
@@ -138,7 +108,7 @@ class Keep(_Operator):
 
     type: Literal["keep"] = "keep"
 
-    def apply(self, value: str, entity: str) -> str:
+    def apply(self, value: str, entity: str, scope: str = "") -> str:
         return value
 
 
@@ -147,5 +117,5 @@ class Drop(_Operator):
 
     type: Literal["drop"] = "drop"
 
-    def apply(self, value: str, entity: str) -> str:
+    def apply(self, value: str, entity: str, scope: str = "") -> str:
         return ""

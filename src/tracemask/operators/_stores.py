@@ -1,0 +1,135 @@
+"""Where readable pseudonym numbers (``<PERSON_1>``, ``<PERSON_2>``) are kept.
+
+A number is assigned to a keyed digest of a value the first time it is met in a scope and never
+changes, so ``<PERSON_1>`` in one span is the same customer as ``<PERSON_1>`` in another. The
+store holds digests only (an HMAC of the value under the operator's key), never values.
+
+:class:`MemoryStore` numbers within one process; :class:`SqliteStore` shares numbering between
+the processes of one host (SDK workers, server replicas on one volume). Anything with a
+``number(scope, entity, digest) -> int`` method can be passed as a store (e.g. backed by Redis
+``HINCRBY`` for a fleet).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class PseudonymStore(Protocol):
+    """Assigns stable per-scope numbers to digests."""
+
+    def number(self, scope: str, entity: str, digest: str) -> int:
+        """The number of ``digest`` among values of ``entity`` in ``scope`` (1, 2, …)."""
+        ...
+
+
+class MemoryStore:
+    """Numbers kept in this process's memory (bounded: a full store starts over)."""
+
+    def __init__(self, max_entries: int = 1_000_000) -> None:
+        self._lock = threading.Lock()
+        self._numbers: dict[tuple[str, str, str], int] = {}
+        self._counts: dict[tuple[str, str], int] = {}
+        self._max = max_entries
+
+    def number(self, scope: str, entity: str, digest: str) -> int:
+        key = (scope, entity, digest)
+        found = self._numbers.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._numbers.get(key)
+            if found is not None:
+                return found
+            if len(self._numbers) >= self._max:
+                self._numbers.clear()
+                self._counts.clear()
+            n = self._counts.get((scope, entity), 0) + 1
+            self._counts[(scope, entity)] = n
+            self._numbers[key] = n
+            return n
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pseudonyms (
+    scope TEXT NOT NULL, entity TEXT NOT NULL, digest TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (scope, entity, digest)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS pseudonyms_n ON pseudonyms (scope, entity, n);
+"""
+
+
+class SqliteStore:
+    """Numbers kept in a SQLite file, shared by every process that opens it.
+
+    Assignment runs in one ``BEGIN IMMEDIATE`` transaction, so two processes meeting a new
+    value at once cannot give it two numbers or give two values one number.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._seen: dict[tuple[str, str, str], int] = {}
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            self._local.db = db
+        return db
+
+    def number(self, scope: str, entity: str, digest: str) -> int:
+        key = (scope, entity, digest)
+        found = self._seen.get(key)
+        if found is not None:
+            return found
+        db = self._connect()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute(
+                "SELECT n FROM pseudonyms WHERE scope=? AND entity=? AND digest=?", key
+            ).fetchone()
+            if row is None:
+                (last,) = db.execute(
+                    "SELECT COALESCE(MAX(n), 0) FROM pseudonyms WHERE scope=? AND entity=?",
+                    (scope, entity),
+                ).fetchone()
+                row = (last + 1,)
+                db.execute("INSERT INTO pseudonyms VALUES (?, ?, ?, ?)", (*key, row[0]))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        n = int(row[0])
+        if len(self._seen) < 1_000_000:
+            self._seen[key] = n
+        return n
+
+
+_STORES: dict[str, PseudonymStore] = {}
+_STORES_LOCK = threading.Lock()
+
+
+def open_store(spec: str) -> PseudonymStore:
+    """The store named by a policy's ``store`` field: ``"memory"`` or ``"sqlite:PATH"``.
+
+    One store per spec and process, so that every Masker built from one policy numbers alike.
+    """
+    with _STORES_LOCK:
+        store = _STORES.get(spec)
+        if store is None:
+            if spec == "memory":
+                store = MemoryStore()
+            elif spec.startswith("sqlite:"):
+                store = SqliteStore(spec.removeprefix("sqlite:"))
+            else:
+                raise ValueError(f"unknown store {spec!r} (use 'memory' or 'sqlite:PATH')")
+            _STORES[spec] = store
+        return store
