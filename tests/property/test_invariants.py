@@ -121,3 +121,25 @@ def test_any_depth_is_walked(depth: int, planted: str) -> None:
         node = node[0] if i % 2 else node["k"]
     assert node == {"leaf": f"x {MASKER.mask(planted)} y"}
     assert planted not in node["leaf"]
+
+
+OPERATOR_MASKERS = [
+    Masker({"default_operator": operator, "key_operator": operator})
+    for operator in (
+        {"type": "hash", "key": "k"},
+        {"type": "pseudonymize", "key": "k"},
+        {"type": "pseudonymize", "key": "k", "style": "counter", "scope": "trace"},
+        {"type": "mask", "keep_last": 2},
+    )
+]
+
+
+@common
+@given(with_json_strings, st.sampled_from(OPERATOR_MASKERS))
+def test_masking_is_idempotent_for_every_operator(value: Any, masker: Masker) -> None:
+    scope = {"trace": "idempotency"}
+    once = masker.mask(value, scope=scope)
+    assert masker.mask(once, scope=scope) == once
+    for text in strings(once):
+        for planted in PLANTED:
+            assert planted not in text

@@ -64,7 +64,10 @@ class Mask(_Operator):
         return char
 
     def apply(self, value: str, entity: str, scope: str = "") -> str:
-        positions = [m.start() for m in _MASKABLE.finditer(value)]
+        # Mask characters count as the letters they hid, so that masking "***lo" again keeps it.
+        positions = [
+            i for i, c in enumerate(value) if c == self.char or _MASKABLE.fullmatch(c) is not None
+        ]
         keep = set(positions[: self.keep_first])
         if self.keep_last:
             keep.update(positions[-self.keep_last :])
