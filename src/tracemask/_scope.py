@@ -38,3 +38,27 @@ def use_scope(
         yield ids
     finally:
         _CURRENT.reset(token)
+
+
+#: Span attributes that name the conversation a span belongs to (OTel GenAI, Langfuse, common).
+SESSION_ATTRIBUTES = ("gen_ai.conversation.id", "session.id", "langfuse.session.id", "session_id")
+#: Resource or span attributes that name the tenant.
+TENANT_ATTRIBUTES = ("tenant.id", "tenant_id")
+
+
+def scope_of(
+    trace_id: str | None,
+    attributes: Mapping[str, object] | None = None,
+    resource_attributes: Mapping[str, object] | None = None,
+) -> dict[str, str]:
+    """The scope of a span: its trace id, and session and tenant ids read from attributes."""
+    scope = dict(_CURRENT.get() or {})
+    if trace_id:
+        scope["trace"] = trace_id
+    for kind, names in (("session", SESSION_ATTRIBUTES), ("tenant", TENANT_ATTRIBUTES)):
+        for source in (attributes, resource_attributes):
+            value = next((source[n] for n in names if source and source.get(n)), None)
+            if isinstance(value, str | int):
+                scope[kind] = str(value)
+                break
+    return scope

@@ -15,6 +15,7 @@ import base64
 import contextlib
 import dataclasses
 import json
+import re
 import logging
 import sys
 import uuid
@@ -629,3 +630,34 @@ def test_missing_sdk_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "langfuse.types", None)
     with pytest.raises(ImportError, match=r"pip install 'tracemask\[langfuse\]'"):
         langfuse_mask_otel_spans()
+
+
+def test_trace_scoped_pseudonyms_through_the_mask_hook(
+    capture_server: CaptureServer, project: Project
+) -> None:
+    masker = Masker({"default_operator": {"type": "pseudonymize", "key": "k", "scope": "trace"}})
+    langfuse = project.client(mask=langfuse_mask(masker))
+
+    @observe(name="turn")
+    def turn(question: str) -> str:
+        answer(question)
+        return f"done for {EMAIL}"
+
+    @observe(name="answer")
+    def answer(question: str) -> str:
+        return f"mailing {EMAIL}"
+
+    turn(f"I am {EMAIL}")
+    turn(f"I am {EMAIL}")
+    langfuse.flush()
+    assert leaks(capture_server.bodies()) == []
+    tokens: dict[bytes, set[str]] = {}
+    for span in spans_of(capture_server):
+        attrs = attributes_of(span)
+        for key in ("langfuse.observation.input", "langfuse.observation.output"):
+            if key in attrs:
+                found = re.findall(r"<EMAIL_ADDRESS_[0-9a-f]{8}>", attrs[key])
+                tokens.setdefault(span.trace_id, set()).update(found)
+    assert len(tokens) == 2
+    assert all(len(t) == 1 for t in tokens.values())  # one token per trace…
+    assert len(set.union(*tokens.values())) == 2  # …and a different one in each trace

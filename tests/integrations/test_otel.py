@@ -697,3 +697,39 @@ def test_missing_sdk_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "opentelemetry.sdk.trace", None)
     with pytest.raises(ImportError, match=r"pip install 'tracemask\[otel\]'"):
         __import__("tracemask.integrations.otel")
+
+
+def test_trace_scoped_pseudonyms_link_spans_of_one_trace_only(
+    capture_server: CaptureServer, provider: TracerProvider
+) -> None:
+    masker = Masker(
+        {
+            **POLICY,
+            "default_operator": {"type": "pseudonymize", "key": "k", "scope": "trace"},
+        }
+    )
+    exporter = MaskingSpanExporter(
+        OTLPSpanExporter(endpoint=capture_server.url + "/v1/traces"), masker
+    )
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("app")
+    for conversation in ("c1", "c2"):
+        with tracer.start_as_current_span("turn") as root:
+            root.set_attribute("gen_ai.conversation.id", conversation)
+            root.set_attribute("gen_ai.prompt", f"I am {EMAIL}")
+            with tracer.start_as_current_span("tool") as child:
+                child.set_attribute("tool.args", json.dumps({"to": EMAIL, "card": CARD}))
+    assert_nothing_leaked(capture_server)
+    spans = [s for r in traces(capture_server) for s in pb_spans(r)]
+    token_by_trace: dict[bytes, set[str]] = {}
+    for span in spans:
+        attrs = pb_attrs(span.attributes)
+        text = attrs.get("gen_ai.prompt") or json.loads(attrs["tool.args"])["to"]
+        token = text.removeprefix("I am ")
+        assert token.startswith("<EMAIL_ADDRESS_")
+        token_by_trace.setdefault(span.trace_id, set()).add(token)
+    assert len(token_by_trace) == 2
+    first, second = token_by_trace.values()
+    assert len(first) == 1  # one customer, one token across the trace's spans
+    assert len(second) == 1
+    assert first != second  # and nothing links the two traces

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tracemask._masker import Masker
 from tracemask._report import Report
+from tracemask._scope import scope_of
 
 if TYPE_CHECKING:
     from langfuse import Langfuse
@@ -93,6 +94,16 @@ def _json_like(data: Any) -> Any:
     return json.loads(json.dumps(data, cls=EventSerializer))
 
 
+def _current_span_scope() -> dict[str, str] | None:
+    """The scope of the OTel span Langfuse is recording when it calls ``mask``."""
+    try:
+        from opentelemetry import trace  # noqa: PLC0415 - optional, comes with langfuse
+    except ImportError:
+        return None
+    context = trace.get_current_span().get_span_context()
+    return scope_of(format(context.trace_id, "032x") if context.is_valid else None)
+
+
 def langfuse_mask(masker: Masker | None = None) -> MaskFunction:
     """Return a ``Langfuse(mask=...)`` function that masks with ``masker``.
 
@@ -110,7 +121,7 @@ def langfuse_mask(masker: Masker | None = None) -> MaskFunction:
 
     def mask(*, data: Any, **kwargs: Any) -> Any:
         try:
-            return m.mask(_json_like(data))
+            return m.mask(_json_like(data), scope=_current_span_scope() if m.scope_kinds else None)
         except Exception as exc:  # noqa: BLE001 - a mask function must never raise into the SDK
             open_mode = m.policy.fail_mode == "open"
             _log.warning(
@@ -155,8 +166,9 @@ def langfuse_mask_otel_spans(
         patches: dict[Any, OtelSpanPatch] = {}
         for identifier, span in params.spans.items():
             attributes = dict(span.attributes)
+            scope = scope_of(span.trace_id, attributes) if m.scope_kinds else None
             try:
-                masked = m.mask(attributes, report=report)
+                masked = m.mask(attributes, report=report, scope=scope)
             except Exception as exc:  # noqa: BLE001 - an exception would drop the whole batch
                 open_mode = m.policy.fail_mode == "open"
                 _log.warning(

@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 
 from tracemask._masker import Masker
 from tracemask._report import Report
+from tracemask._scope import scope_of
 
 try:
     from opentelemetry.attributes import BoundedAttributes
@@ -129,11 +130,11 @@ class _Adapter:
     def fail_open(self) -> bool:
         return self.masker.policy.fail_mode == "open"
 
-    def _mask(self, value: _T) -> _T:
+    def _mask(self, value: _T, scope: Mapping[str, str] | None = None) -> _T:
         if self.report is None:
-            return self.masker.mask(value)
+            return self.masker.mask(value, scope=scope)
         local = Report()
-        masked = self.masker.mask(value, report=local)
+        masked = self.masker.mask(value, report=local, scope=scope)
         with self._lock:
             self.report.merge(local)
         return masked
@@ -185,10 +186,15 @@ class _Adapter:
             "events": [{"attributes": dict(e.attributes or {})} for e in events],
             "links": [{"attributes": dict(link.attributes or {})} for link in links],
         }
-        doc = self._mask(content)
+        # Pseudonyms scoped by trace/session/tenant take their ids from the span itself.
+        scope = None
+        if self.masker.scope_kinds:
+            trace_id = format(span.context.trace_id, "032x") if span.context else None
+            scope = scope_of(trace_id, span.attributes, span.resource.attributes)
+        doc = self._mask(content, scope)
         # Names and the description are masked as bare strings: no key rule applies to them.
         name, masked_description, *event_names = self._mask(
-            (span.name, description or "", *(e.name for e in events))
+            (span.name, description or "", *(e.name for e in events)), scope
         )
         return ReadableSpan(
             name=name,
@@ -467,7 +473,11 @@ class MaskingLogExporter(_Adapter, _LogExporterBase):
         record = readable.log_record
         attributes = record.attributes
         dropped = attributes.dropped if isinstance(attributes, BoundedAttributes) else 0
-        doc = self._mask({"body": record.body, "attributes": dict(attributes or {})})
+        scope = None
+        if self.masker.scope_kinds:
+            trace_id = getattr(record, "trace_id", 0)
+            scope = scope_of(format(trace_id, "032x") if trace_id else None, attributes)
+        doc = self._mask({"body": record.body, "attributes": dict(attributes or {})}, scope)
         new_record = copy.copy(record)
         new_record.body = doc["body"]
         new_record.attributes = _bounded(doc["attributes"], dropped)
