@@ -230,7 +230,9 @@ class Masker:
         if not all(ids):
             # Fail closed: without an id the call's pseudonyms must not link to other calls.
             fresh = [v or f"call:{secrets.token_hex(8)}" for v in ids]
-            return Context(dict(zip(self.scope_kinds, fresh, strict=True)), TextCache(_SCOPED_CACHE_MAX_CHARS))
+            return Context(
+                dict(zip(self.scope_kinds, fresh, strict=True)), TextCache(_SCOPED_CACHE_MAX_CHARS)
+            )
         ctx = self._contexts.get(ids)
         if ctx is None:
             if len(self._contexts) >= _SCOPED_CACHES:

@@ -15,8 +15,8 @@ import base64
 import contextlib
 import dataclasses
 import json
-import re
 import logging
+import re
 import sys
 import uuid
 from collections.abc import Callable, Iterator
