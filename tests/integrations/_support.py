@@ -29,6 +29,7 @@ class BrokenMasker(Masker):
 
     def __init__(self, policy: dict[str, Any] | None = None) -> None:
         self.policy = load_policy(policy)
+        self.scope_kinds = ()
 
-    def mask(self, obj: Any, *, report: Report | None = None) -> Any:
+    def mask(self, obj: Any, *, report: Report | None = None, scope: Any = None) -> Any:
         raise MaskingError("masking failed at attributes.x: RuntimeError")

@@ -511,7 +511,7 @@ def test_explicit_kwarg_beats_env_and_still_masks(
 class BrokenMasker(Masker):
     """A Masker whose every ``mask`` call fails, as an engine bug would."""
 
-    def mask(self, obj: Any, *, report: Any = None) -> Any:
+    def mask(self, obj: Any, *, report: Any = None, scope: Any = None) -> Any:
         raise MaskingError("masking failed at (root): RuntimeError")
 
 

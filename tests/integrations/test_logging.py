@@ -49,7 +49,7 @@ def masker() -> Masker:
 class BrokenMasker(Masker):
     """A Masker whose every ``mask`` call fails, as an engine bug would."""
 
-    def mask(self, obj: Any, *, report: Any = None) -> Any:
+    def mask(self, obj: Any, *, report: Any = None, scope: Any = None) -> Any:
         raise MaskingError("masking failed at (root): RuntimeError")
 
 

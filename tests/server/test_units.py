@@ -44,10 +44,10 @@ def boom(monkeypatch: pytest.MonkeyPatch) -> None:
     """Masking fails on any value that contains "BOOM" (an engine bug, simulated)."""
     original = Masker.mask
 
-    def mask(self: Masker, obj: Any, *, report: Any = None) -> Any:
+    def mask(self: Masker, obj: Any, *, report: Any = None, scope: Any = None) -> Any:
         if "BOOM" in repr(obj):
             raise MaskingError("masking failed at x: ValueError")
-        return original(self, obj, report=report)
+        return original(self, obj, report=report, scope=scope)
 
     monkeypatch.setattr(Masker, "mask", mask)
 

@@ -32,6 +32,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
 from tracemask._masker import Masker
 from tracemask._report import Report
+from tracemask._scope import scope_of
 from tracemask.exceptions import MaskingError
 from tracemask.server._errors import BadRequestError
 
@@ -202,6 +203,9 @@ def mask_batch(
     Raises:
         MaskingError: masking failed and ``partial`` is off.
     """
+    if masker.scope_kinds:
+        # Scoped pseudonyms: each span or record is masked under its own trace/session/tenant.
+        return _mask_each(masker, doc, sig, report, strict=not partial)
     attempt = Report()
     try:
         masked = masker.mask(doc, report=attempt)
@@ -213,25 +217,68 @@ def mask_batch(
     return masked, 0
 
 
-def _try(masker: Masker, doc: Any, report: Report) -> Any:
+def _try(
+    masker: Masker,
+    doc: Any,
+    report: Report,
+    scope: dict[str, str] | None = None,
+    *,
+    strict: bool = False,
+) -> Any:
     attempt = Report()
     try:
-        out = masker.mask(doc, report=attempt)
+        out = masker.mask(doc, report=attempt, scope=scope)
     except MaskingError:
+        if strict:
+            raise
         return None
     report.merge(attempt)
     return out
 
 
+def _plain(value: Any) -> Any:
+    return value.v if type(value) is Opaque else value
+
+
+def _trace_id(item: dict[str, Any]) -> str | None:
+    """An item's trace id as hex: OTLP JSON hex, a Node ``Buffer`` (Langfuse), or base64."""
+    raw = _plain(item.get("traceId"))
+    if type(raw) is dict and type(raw.get("data")) is list:
+        with contextlib.suppress(TypeError, ValueError):
+            return bytes(raw["data"]).hex()
+        return None
+    if type(raw) is not str or not raw:
+        return None
+    if len(raw) == 32 and all(c in "0123456789abcdefABCDEF" for c in raw):
+        return raw.lower()
+    with contextlib.suppress(binascii.Error, ValueError):
+        return base64.b64decode(raw, validate=True).hex()
+    return None
+
+
+def _attributes(node: Any) -> dict[str, Any]:
+    """``{name: scalar}`` of an OTLP attribute list (only string and int values)."""
+    out: dict[str, Any] = {}
+    kvs = node.get("attributes") if type(node) is dict else None
+    for kv in kvs if type(kvs) is list else []:
+        if type(kv) is dict and type(kv.get("value")) is dict:
+            value = kv["value"]
+            scalar = _plain(value.get("stringValue") or value.get("intValue"))
+            if isinstance(scalar, str | int) and type(kv.get("key")) is str:
+                out[kv["key"]] = scalar
+    return out
+
+
 def _mask_each(
-    masker: Masker, doc: dict[str, Any], sig: Signal, report: Report
+    masker: Masker, doc: dict[str, Any], sig: Signal, report: Report, *, strict: bool = False
 ) -> tuple[dict[str, Any], int]:
     rk, sk, ik = sig.resource_key, sig.scope_key, sig.item_key
     rejected = 0
     groups: list[Any] = []
     for rg in doc.get(rk) or []:
         scopes_in = rg.get(sk) or []
-        head = _try(masker, {rk: [{k: v for k, v in rg.items() if k != sk}]}, report)
+        head = _try(masker, {rk: [{k: v for k, v in rg.items() if k != sk}]}, report, strict=strict)
+        resource = _attributes(rg.get("resource"))
         if head is None:
             rejected += sum(len(s.get(ik) or []) for s in scopes_in)
             groups.append(None)
@@ -239,14 +286,22 @@ def _mask_each(
         scopes: list[Any] = []
         for sg in scopes_in:
             items_in = sg.get(ik) or []
-            shead = _try(masker, {rk: [{sk: [{k: v for k, v in sg.items() if k != ik}]}]}, report)
+            shead = _try(
+                masker,
+                {rk: [{sk: [{k: v for k, v in sg.items() if k != ik}]}]},
+                report,
+                strict=strict,
+            )
             if shead is None:
                 rejected += len(items_in)
                 scopes.append(None)
                 continue
             items: list[Any] = []
             for item in items_in:
-                out = _try(masker, {rk: [{sk: [{ik: [item]}]}]}, report)
+                scope = None
+                if masker.scope_kinds:
+                    scope = scope_of(_trace_id(item), _attributes(item), resource)
+                out = _try(masker, {rk: [{sk: [{ik: [item]}]}]}, report, scope, strict=strict)
                 if out is None:
                     rejected += 1
                     items.append(None)
@@ -305,13 +360,18 @@ def _kvs_view(kvs: Any) -> list[dict[str, Any]]:
 def _item_view(item: Any, sig: Signal) -> dict[str, Any]:
     if sig is TRACES:
         return {
+            "traceId": Opaque(item.trace_id.hex()),  # read for scoped pseudonyms, never written
             "name": item.name,
             "attributes": _kvs_view(item.attributes),
             "events": [{"attributes": _kvs_view(e.attributes)} for e in item.events],
             "links": [{"attributes": _kvs_view(ln.attributes)} for ln in item.links],
             "status": {"message": item.status.message},
         }
-    return {"body": _any_view(item.body), "attributes": _kvs_view(item.attributes)}
+    return {
+        "traceId": Opaque(item.trace_id.hex()),
+        "body": _any_view(item.body),
+        "attributes": _kvs_view(item.attributes),
+    }
 
 
 def pb_view(msg: Any, sig: Signal) -> dict[str, Any]:
