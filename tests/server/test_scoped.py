@@ -138,3 +138,13 @@ def test_without_ids_tokens_link_within_one_request_only(scoped: Server) -> None
     assert one["a"] == one["b"]
     assert one["a"] != two["a"]
     assert json.dumps(one).count("EMAIL_ADDRESS_") == 2
+
+
+def test_mask_endpoint_takes_the_scope_from_headers(scoped: Server) -> None:
+    with scoped.client() as c:
+        a1 = c.post("/v1/mask", json=[EMAIL], headers={"x-tracemask-trace": "a"}).json()
+        a2 = c.post("/v1/mask", json=[EMAIL], headers={"x-tracemask-trace": "a"}).json()
+        b = c.post("/v1/mask", json=[EMAIL], headers={"x-tracemask-trace": "b"}).json()
+    assert a1 == a2
+    assert a1 != b
+    assert TOKEN.fullmatch(a1[0])

@@ -2,7 +2,8 @@
 
 The answer is the masked body in the same shape. With ``?report=true`` (and ``server.report``
 on) it is ``{"data": <masked>, "report": {...}}``: counts by entity and path, never values.
-``X-Tracemask-Findings`` always carries the number of findings.
+``X-Tracemask-Findings`` always carries the number of findings. ``X-Tracemask-Trace``,
+``X-Tracemask-Session`` and ``X-Tracemask-Tenant`` name the scope of scoped pseudonyms.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.responses import Response
 
 from tracemask._masker import Masker
 from tracemask._report import Report
+from tracemask._scope import SCOPE_KINDS
 from tracemask.exceptions import MaskingError
 from tracemask.server._errors import BadRequestError, MaskingFailedError, UnsupportedMediaError
 from tracemask.server._http import guarded, masker_for, state_of
@@ -33,6 +35,7 @@ def _process(  # noqa: PLR0917 - one call site, run in a worker thread
     text: bool,
     fail_open: bool,
     with_report: bool,
+    scope: dict[str, str],
 ) -> tuple[bytes, Report, bool]:
     body = decode_body(raw, encoding, limit)
     if text:
@@ -45,7 +48,7 @@ def _process(  # noqa: PLR0917 - one call site, run in a worker thread
     report = Report()
     passed = False
     try:
-        masked = masker.mask(value, report=report)
+        masked = masker.mask(value, report=report, scope=scope)
     except MaskingError:
         if not fail_open:
             raise MaskingFailedError from None
@@ -78,6 +81,11 @@ async def mask_endpoint(request: Request) -> Response:
         text,
         runtime.fail_open(masker),
         with_report,
+        {
+            k: request.headers[f"x-tracemask-{k}"]
+            for k in SCOPE_KINDS
+            if f"x-tracemask-{k}" in request.headers
+        },
     )
     if passed:
         state.metrics.fail_open.inc()
