@@ -1,22 +1,26 @@
-"""The ``tracemask`` command line: ``redact``, ``detect``, ``scan``, ``eval``, ``bench``,
-``policy``, ``serve`` and ``sink``.
+"""The ``tracemask`` command line: ``redact``, ``detect``, ``scan``, ``decrypt``, ``keygen``,
+``eval``, ``bench``, ``policy``, ``serve`` and ``sink``.
 
 Every user error prints one line, ``tracemask: error: <where>: <what>``, and never a value from
-the data. Exit codes: 0 ok, 1 findings (``scan`` only), 2 user error, 3 masking failure.
+the data. Exit codes: 0 ok, 1 findings (``scan`` only), 2 user error, 3 masking failure,
+4 decryption failure (``decrypt`` only).
 """
 
 from __future__ import annotations
 
 import contextlib
+import getpass
 import itertools
 import json
 import os
 import shlex
+import socket
 import stat
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,13 +31,26 @@ from tracemask import __version__
 from tracemask._jsonstr import encode_like
 from tracemask._masker import Masker
 from tracemask._report import Report
-from tracemask.exceptions import InputError, MaskingError, TracemaskError
+from tracemask.encryption import (
+    DEFAULT_KEYS_ENV,
+    KeyRing,
+    Restored,
+    decrypt,
+    generate_key,
+    key_line,
+    load_keyring,
+    new_key_id,
+)
+from tracemask.encryption._aead import require as _require_cryptography
+from tracemask.encryption._decrypt import reencode
+from tracemask.exceptions import DecryptionError, InputError, MaskingError, TracemaskError
 from tracemask.policy import load_policy
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USER = 2
 EXIT_MASKING = 3
+EXIT_DECRYPT = 4
 _EXIT_PIPE = 141  # 128 + SIGPIPE: the reader went away (``tracemask redact big.jsonl | head``)
 
 #: Inputs larger than this show a progress bar on stderr (when stderr is a terminal).
@@ -50,7 +67,8 @@ Exit codes:
   0  ok
   1  findings (scan only)
   2  user error: bad input, policy, file or flag
-  3  masking failure"""
+  3  masking failure
+  4  decryption failure (decrypt only): unknown or wrong key, edited token"""
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -281,8 +299,12 @@ class _Job:
 
 
 @contextlib.contextmanager
-def _output(out: str | None) -> Iterator[Callable[[str], object]]:
-    """Yield a writer to stdout, or to ``out`` atomically (temp file + ``os.replace``)."""
+def _output(out: str | None, *, private: bool = False) -> Iterator[Callable[[str], object]]:
+    """Yield a writer to stdout, or to ``out`` atomically (temp file + ``os.replace``).
+
+    A new file gets the umask's mode, or ``0600`` when ``private`` (decrypted data); a file
+    being replaced keeps its mode.
+    """
     if out is None or out == "-":
         stdout = sys.stdout.buffer
         yield lambda s: stdout.write(s.encode("utf-8"))
@@ -299,7 +321,7 @@ def _output(out: str | None) -> Iterator[Callable[[str], object]]:
             yield lambda s: f.write(s.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, _mode_for(target))
+        os.chmod(tmp, _mode_for(target, 0o600 if private else None))
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -307,10 +329,12 @@ def _output(out: str | None) -> Iterator[Callable[[str], object]]:
         raise
 
 
-def _mode_for(target: Path) -> int:
-    """The mode of the file being replaced, or the default for a new file (0666 & ~umask)."""
+def _mode_for(target: Path, new: int | None = None) -> int:
+    """The mode of the file being replaced, else ``new``, else the default (0666 & ~umask)."""
     with contextlib.suppress(OSError):
         return stat.S_IMODE(target.stat().st_mode)
+    if new is not None:
+        return new
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
@@ -730,6 +754,213 @@ def policy_check(file: str) -> int:
     return EXIT_OK
 
 
+# -- decrypt and keygen ---------------------------------------------------------------------
+
+
+class _DecryptJob(_Job):
+    """One input decrypted into one writer: :class:`_Job`'s reading, with decrypt for mask."""
+
+    def __init__(self, keyring: KeyRing, src: _Input, restored: Restored) -> None:
+        self.keyring = keyring
+        self.src = src
+        self.restored = restored
+
+    def _mask(self, obj: Any, line: int | None) -> Any:
+        try:
+            return decrypt(obj, self.keyring, restored=self.restored)[0]
+        except DecryptionError as exc:
+            where = f"{self.src.name}: line {line}" if line is not None else self.src.name
+            raise DecryptionError(f"{where}: {exc}") from None
+
+    def _mask_json_text(self, text: str, obj: Any, line: int | None) -> str:
+        restored = self._mask(obj, line)
+        return text if restored == obj else reencode(text, restored)
+
+
+class _Audit:
+    """The audit record of one ``decrypt`` run: who, when, what, how many; never values.
+
+    The log file is opened before anything is decrypted, so that a run that cannot be
+    recorded does not happen.
+    """
+
+    def __init__(self, log: str | None, record: dict[str, Any]) -> None:
+        self.record = record
+        self.fd: int | None = None
+        if log is not None:
+            try:
+                self.fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            except OSError as exc:
+                raise InputError(f"{log}: cannot write audit log ({exc.strerror})") from None
+
+    def finish(self, restored: Restored, outcome: str, code: int, error: str | None) -> None:
+        self.record |= {"outcome": outcome, "exit": code, **restored.to_dict()}
+        if error is not None:
+            self.record["error"] = error
+        line = json.dumps(self.record, ensure_ascii=False, separators=(",", ":"))
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"tracemask: audit: {line}\n")
+            sys.stderr.flush()
+        if self.fd is not None:
+            try:
+                # One write of one line with O_APPEND: concurrent runs never interleave records.
+                os.write(self.fd, (line + "\n").encode("utf-8"))
+            finally:
+                os.close(self.fd)
+                self.fd = None
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name (containers): the uid still identifies
+        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _audit_name(path: str | None, stdio: str) -> str:
+    return stdio if path in (None, "-") else os.path.abspath(str(path))
+
+
+def _failure(exc: BaseException) -> tuple[str, int, str]:
+    """Outcome, exit code and a message safe to record (tracemask's own errors name no values)."""
+    if isinstance(exc, DecryptionError):
+        return "failed", EXIT_DECRYPT, str(exc)
+    if isinstance(exc, MaskingError):
+        return "failed", EXIT_MASKING, str(exc)
+    if isinstance(exc, (TracemaskError, click.ClickException)):
+        return "error", EXIT_USER, " ".join(str(exc).split())
+    if isinstance(exc, (KeyboardInterrupt, click.Abort)):
+        return "interrupted", 130, "interrupted"
+    if isinstance(exc, (_PipeClosed, BrokenPipeError)):
+        return "interrupted", _EXIT_PIPE, "output closed"
+    return "error", EXIT_MASKING, f"internal error ({type(exc).__name__})"
+
+
+@cli.command("decrypt", epilog=_EXIT_CODES_HELP)
+@_input_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="Input format; auto: by extension (.json, .jsonl, .ndjson), else by content.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    metavar="OUT",
+    default=None,
+    help="Write here (atomically; a new file is mode 0600) instead of stdout. Never the input.",
+)
+@click.option(
+    "--keys-file",
+    metavar="FILE",
+    default=None,
+    help="Key file: KEY_ID:BASE64_KEY lines, or JSON (see docs/encryption.md).",
+)
+@click.option(
+    "--key-provider",
+    metavar="MODULE:ATTR",
+    default=None,
+    help="A callable returning the keys (e.g. one that unwraps them with a cloud KMS).",
+)
+@click.option(
+    "--keys-env",
+    metavar="NAME",
+    default=DEFAULT_KEYS_ENV,
+    show_default=True,
+    help="Environment variable holding KEY_ID:BASE64_KEY entries, used without the above.",
+)
+@click.option(
+    "--audit-log",
+    "audit_log",
+    metavar="FILE",
+    default=None,
+    help="Also append the audit record to FILE (JSON Lines, created mode 0600).",
+)
+def decrypt_command(
+    *,
+    path: str,
+    fmt: str,
+    out: str | None,
+    keys_file: str | None,
+    key_provider: str | None,
+    keys_env: str,
+    audit_log: str | None,
+) -> int:
+    """Restore the values of encrypted tokens, for holders of the key.
+
+    Reads JSON, JSONL or text holding <ENTITY:enc:v1:KEY_ID:...> tokens (the encrypt operator's
+    output) and writes it with the original values back in place.
+
+    Keys: --key-provider, else --keys-file, else $TRACEMASK_ENCRYPTION_KEYS (or --keys-env).
+    Every run writes one audit record to stderr, and appends it to --audit-log: time (UTC),
+    user, host, input, output, tokens restored per entity, key ids, outcome; never values. A
+    token that does not decrypt (key not loaded, wrong key, edited or moved token) stops the
+    run with exit 4; with -o nothing is written then. The input is never modified.
+    """
+    if keys_file is not None and key_provider is not None:
+        raise click.UsageError("use --keys-file or --key-provider, not both")
+    src = _Input(path)
+    if out is not None and out != "-" and not src.is_stdin and _same_file(out, path):
+        raise InputError(f"{out}: refusing to overwrite the input")
+    if key_provider is not None:
+        keys = f"provider:{key_provider}"
+    else:
+        keys = f"file:{os.path.abspath(keys_file)}" if keys_file else f"env:{keys_env}"
+    audit = _Audit(
+        audit_log,
+        {
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "event": "decrypt",
+            "user": _user(),
+            "host": socket.gethostname(),
+            "input": _audit_name(path, "<stdin>"),
+            "output": _audit_name(out, "<stdout>"),
+            "format": fmt,
+            "keys": keys,
+            "tracemask": __version__,
+        },
+    )
+    restored = Restored()
+    try:
+        try:
+            _require_cryptography("tracemask decrypt")
+        except ImportError as exc:
+            raise click.ClickException(str(exc)) from None
+        keyring = load_keyring(keys_env=keys_env, keys_file=keys_file, key_provider=key_provider)
+        with _output(out, private=True) as write:
+            _DecryptJob(keyring, src, restored).run(fmt, write)
+    except BaseException as exc:
+        audit.finish(restored, *_failure(exc))
+        raise
+    audit.finish(restored, "ok", EXIT_OK, None)
+    return EXIT_OK
+
+
+@cli.command("keygen", epilog=_EXIT_CODES_HELP)
+@click.option(
+    "--key-id", metavar="ID", default=None, help="Key id (default: k<YYYYMMDD>-<4 hex digits>)."
+)
+@click.option(
+    "--size",
+    type=click.Choice(["32", "48", "64"]),
+    default="64",
+    show_default=True,
+    help="Key bytes: 64 is AES-256-SIV.",
+)
+def keygen(*, key_id: str | None, size: str) -> int:
+    """Print a new random encryption key as one KEY_ID:BASE64_KEY line.
+
+    Put it first in $TRACEMASK_ENCRYPTION_KEYS (entries separated by commas) or in a key file
+    to make it the active key; keep the old keys after it so that their tokens still decrypt.
+    """
+    click.echo(key_line(key_id or new_key_id(), generate_key(int(size))))
+    return EXIT_OK
+
+
 # -- serve and the local sink ---------------------------------------------------------------
 
 _SERVER_EXTRA = "tracemask serve needs the server extra: pip install 'tracemask[server]'"
@@ -902,6 +1133,8 @@ def run(argv: list[str] | None = None) -> int:
         return _fail("interrupted", 130)
     except MaskingError as exc:
         return _fail(str(exc), EXIT_MASKING)
+    except DecryptionError as exc:
+        return _fail(str(exc), EXIT_DECRYPT)
     except TracemaskError as exc:
         return _fail(str(exc), EXIT_USER)
     except (_PipeClosed, BrokenPipeError):

@@ -21,3 +21,15 @@ class MaskingError(TracemaskError):
 
 class InputError(TracemaskError, ValueError):
     """Input data could not be read (malformed JSON, unknown format); names file and line."""
+
+
+class KeyRingError(TracemaskError, ValueError):
+    """Encryption keys could not be loaded; names the source (variable, file and line, provider)
+    and never key material."""
+
+
+class DecryptionError(TracemaskError):
+    """A token could not be decrypted (unknown key id, wrong key, tampered or moved token).
+
+    The message names where (JSON path or line and column) and the key id, never a value.
+    """
