@@ -28,6 +28,7 @@ NEGATIVES = [
     "ip 192.168.10.200",
     "at 2025-08-11 18:41:38 UTC",
     "created 2025-08-11 1842 items",
+    "ref 00 2024-08-06",  # a count then an ISO date, not +20 24 08 06
 ]
 
 

@@ -18,6 +18,8 @@ _DATE_LIKE = re.compile(
 _DATE_PREFIX = re.compile(
     r"(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?![0-9])"
 )
+#: An ISO date inside a candidate ("ref 00 2024-08-06"): phone numbers are never grouped 4-2-2.
+_ISO_DATE = re.compile(r"(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![0-9])")
 # 3-3-4 digits with one separator: the North American shape, even when the area code is unassigned.
 _NANP_SHAPE = re.compile(r"[0-9]{3}([.-])[0-9]{3}\1[0-9]{4}$")
 
@@ -80,8 +82,8 @@ class PhoneNumberDetector(PatternDetector):
         digits = validators.digits_only(value)
         if not (7 <= len(digits) <= 15) or _DATE_LIKE.match(value) or len(set(digits)) < 3:
             return None
-        if _DATE_PREFIX.match(value):
-            return None  # a date followed by more numbers (a time, a count)
+        if _DATE_PREFIX.match(value) or _ISO_DATE.search(value):
+            return None  # a date followed or preceded by more numbers (a time, a count)
         international = value[0] == "+" or value.startswith("00")
         bare = value.isdigit()
         # "00" is the international call prefix in most of the world: parse it as "+".
