@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracemask import Masker
+from tracemask.encryption import generate_key, key_line
 
 MASKER = Masker()  # immutable and thread-safe: one instance serves every example
 
@@ -123,6 +125,8 @@ def test_any_depth_is_walked(depth: int, planted: str) -> None:
     assert planted not in node["leaf"]
 
 
+# A variable of its own, so that no other test's view of TRACEMASK_ENCRYPTION_KEYS changes.
+os.environ["TRACEMASK_PROPERTY_TEST_KEYS"] = key_line("k1", generate_key())
 OPERATOR_MASKERS = [
     Masker({"default_operator": operator, "key_operator": operator})
     for operator in (
@@ -130,6 +134,7 @@ OPERATOR_MASKERS = [
         {"type": "pseudonymize", "key": "k"},
         {"type": "pseudonymize", "key": "k", "style": "counter", "scope": "trace"},
         {"type": "mask", "keep_last": 2},
+        {"type": "encrypt", "keys_env": "TRACEMASK_PROPERTY_TEST_KEYS"},
     )
 ]
 

@@ -286,8 +286,12 @@ class LocationDetector(PatternDetector):
     """
 
     entity = "LOCATION"
-    # A digit, a capitalised word, or a street prefix / transfer verb in lower case.
-    trigger = r"[0-9]|\b[A-Z][A-Za-z]|\b(?:rue|rua|via|calle|ul\.|transfer|admitted|hosp|from|in)\b"
+    # A digit, a capitalised word, a non-ASCII letter (``Zürich``), or a street prefix /
+    # transfer verb in lower case.
+    trigger = (
+        r"[0-9]|\b[A-Z][A-Za-z]|[^\x00-\x7f]"
+        r"|\b(?:rue|rua|via|calle|ul\.|transfer|admitted|hosp|from|in)\b"
+    )
     score = 0.85
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:

@@ -186,9 +186,10 @@ class PersonDetector(PatternDetector):
     """
 
     entity = "PERSON"
-    # A capitalised word at a word start, or a lower-case cue that can introduce a name.
+    # A capitalised word at a word start, any non-ASCII letter (``Ángel``, ``Aß``: the same
+    # test on text and on UTF-8 bytes), or a lower-case cue that can introduce a name.
     trigger = (
-        r"\b[A-Z][A-Za-z]|\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|"
+        r"\b[A-Z][A-Za-z]|[^\x00-\x7f]|\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|"
         r"sister|brother|niece|nephew|grandson|granddaughter|grandaughter|girlfriend|"
         r"boyfriend|friend|proxy|name is|named|i'?m|i am)\b"
     )
