@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -42,9 +41,6 @@ class Redact(_Operator):
         return ""
 
 
-_MASKABLE = re.compile(r"[^\W_]", re.UNICODE)
-
-
 class Mask(_Operator):
     """Overwrite letters and digits with ``char``, keeping separators and some characters.
 
@@ -65,9 +61,8 @@ class Mask(_Operator):
 
     def apply(self, value: str, entity: str, scope: str = "") -> str:
         # Mask characters count as the letters they hid, so that masking "***lo" again keeps it.
-        positions = [
-            i for i, c in enumerate(value) if c == self.char or _MASKABLE.fullmatch(c) is not None
-        ]
+        char = self.char
+        positions = [i for i, c in enumerate(value) if c == char or c.isalnum()]
         keep = set(positions[: self.keep_first])
         if self.keep_last:
             keep.update(positions[-self.keep_last :])
