@@ -31,6 +31,7 @@ from tracemask import __version__
 from tracemask._jsonstr import encode_like
 from tracemask._masker import Masker
 from tracemask._report import Report
+from tracemask._scope import SCOPE_KINDS, use_scope
 from tracemask.encryption import (
     DEFAULT_KEYS_ENV,
     KeyRing,
@@ -406,6 +407,18 @@ _profile_option = click.option(
 _input_argument = click.argument("path", default="-", metavar="[PATH|-]")
 
 
+def _parse_scopes(values: Sequence[str]) -> dict[str, str]:
+    scopes: dict[str, str] = {}
+    for value in values:
+        kind, sep, ident = value.partition("=")
+        if not sep or kind not in SCOPE_KINDS or not ident:
+            raise click.BadParameter(
+                f"expected KIND=ID with KIND one of {', '.join(SCOPE_KINDS)}", param_hint="--scope"
+            )
+        scopes[kind] = ident
+    return scopes
+
+
 class _PipeClosed(Exception):  # noqa: N818 - not an error: the reader stopped reading
     """stdout's reader went away; raised instead of ``BrokenPipeError``, which click would
     turn into exit 1 (our "findings" code)."""
@@ -452,8 +465,24 @@ def cli() -> None:
 @_policy_option
 @_profile_option
 @click.option("--report", is_flag=True, help="Print counts by entity and path to stderr.")
+@click.option(
+    "--scope",
+    "scopes",
+    metavar="KIND=ID",
+    multiple=True,
+    callback=lambda _ctx, _param, value: _parse_scopes(value),
+    help="Scope id for scoped pseudonyms (trace=…, session=…, tenant=…); repeatable. "
+    "Without it each JSON document or line gets a fresh scope.",
+)
 def redact(
-    *, path: str, fmt: str, out: str | None, policy: str | None, profile: str | None, report: bool
+    *,
+    path: str,
+    fmt: str,
+    out: str | None,
+    policy: str | None,
+    profile: str | None,
+    report: bool,
+    scopes: dict[str, str],
 ) -> int:
     """Mask a JSON, JSONL or text file (or stdin) and write the result.
 
@@ -465,7 +494,7 @@ def redact(
         raise InputError(f"{out}: refusing to overwrite the input")
     masker = _masker(policy, profile)
     counts = Report()
-    with _output(out) as write:
+    with _output(out) as write, use_scope(**scopes):
         _Job(masker, src, counts).run(fmt, write)
     if report:
         click.echo(_report_text(_safe(counts, masker)), err=True)

@@ -386,3 +386,23 @@ def test_policy_check(run: Run, frozen: Write) -> None:
     assert (ok.returncode, ok.stdout) == (0, b"ok\n")
     line = one_line_error(run("policy", "check", "bad.yaml"))
     assert "entities.EMAIL_ADDRESS.threshold" in line
+
+
+def test_redact_scope_links_pseudonyms_across_lines(run: Run, frozen: Write) -> None:
+    frozen(
+        "scoped.yaml",
+        "default_operator: {type: pseudonymize, scope: trace, key: cli-test}\n",
+    )
+    frozen("t.jsonl", json.dumps({"a": EMAIL}) + "\n" + json.dumps({"b": f"mail {EMAIL}"}) + "\n")
+    linked = run("redact", "--policy", "scoped.yaml", "--scope", "trace=t1", "t.jsonl")
+    assert linked.returncode == 0, linked.stderr
+    a, b = (json.loads(line) for line in linked.stdout.decode().splitlines())
+    assert b["b"] == f"mail {a['a']}"
+    assert a["a"].startswith("<EMAIL_ADDRESS_")
+    alone = run("redact", "--policy", "scoped.yaml", "t.jsonl")
+    c, d = (json.loads(line) for line in alone.stdout.decode().splitlines())
+    assert d["b"] != f"mail {c['a']}"  # without an id, no line links to another
+    bad = run("redact", "--scope", "planet=x", "t.jsonl")
+    assert bad.returncode == 2
+    assert b"--scope" in bad.stderr
+    assert b"Traceback" not in bad.stderr
