@@ -9,6 +9,7 @@ from tracemask._finding import Finding
 from tracemask._masker import Masker
 from tracemask._report import Report
 from tracemask._scope import current_scope, use_scope
+from tracemask._stream import StreamMasker
 from tracemask.exceptions import InputError, MaskingError, PolicyError, TracemaskError
 from tracemask.policy import Policy, load_policy
 
@@ -22,6 +23,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Report",
+    "StreamMasker",
     "TracemaskError",
     "__version__",
     "current_scope",

@@ -10,6 +10,7 @@ No socket may open to anything but 127.0.0.1 (``_no_egress``).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import importlib
@@ -595,6 +596,115 @@ def test_async_stream_assembled_response_is_masked(register: Callable[..., None]
     assert (
         "<EMAIL_ADDRESS>" in kwargs["async_complete_streaming_response"].choices[0].message.content
     )
+
+
+#: A response long enough to span several StreamMasker windows, values split across chunks.
+LONG_ANSWER = (
+    "Here is what I found in the account history. " * 12
+    + ANSWER
+    + " The refund will take five to seven business days to show up. " * 10
+)
+
+
+def _sse_events(text: str, size: int = 7) -> list[bytes]:
+    """An OpenAI chat stream of ``text`` in ``size``-character deltas, one SSE event each."""
+    base = {"id": "chatcmpl-long", "object": "chat.completion.chunk", "created": 1767225600}
+    base["model"] = "gpt-4o-mini-2024-07-18"
+    deltas = [{"role": "assistant", "content": ""}]
+    deltas += [{"content": text[i : i + size]} for i in range(0, len(text), size)]
+    chunks = [
+        {**base, "choices": [{"index": 0, "delta": d, "finish_reason": None}]} for d in deltas
+    ]
+    chunks.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+    return [f"data: {json.dumps(c)}\n\n".encode() for c in chunks] + [b"data: [DONE]\n\n"]
+
+
+def _paced_client(text: str, pause: float) -> openai.OpenAI:
+    """The OpenAI provider on a transport that streams ``text`` with ``pause`` s per chunk."""
+
+    def body() -> Iterator[bytes]:
+        for event in _sse_events(text):
+            time.sleep(pause)  # as a model generates tokens; 0: everything at once
+            yield event
+
+    def provider(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body())
+
+    return openai.OpenAI(
+        api_key=API_KEY,
+        base_url="https://api.openai.com/v1",
+        max_retries=0,
+        http_client=httpx.Client(transport=httpx.MockTransport(provider)),  # type: ignore[arg-type]
+    )
+
+
+def _streamed_text(events: list[tuple[dict[str, Any], Any]]) -> str:
+    return "".join(
+        c.delta.content or "" for _, chunk in events for c in getattr(chunk, "choices", ())
+    )
+
+
+def _stream_call(register: Callable[..., None], pause: float) -> tuple[str, Sink, Sink, Masker]:
+    raw, wrapped = Sink(), Sink()
+    tm = TracemaskLogger()
+    register(tm, raw, masked(wrapped, tm.masker))
+    call_id = _call_id()
+    request = _request(call_id, tools=None, stream=True, client=_paced_client(LONG_ANSWER, pause))
+    app_text = "".join(
+        c.choices[0].delta.content or "" for c in litellm.completion(**request) if c.choices
+    )
+    assert app_text == LONG_ANSWER  # the app's stream is untouched
+    wrapped.wait("log_success_event", call_id)
+    raw.wait("log_success_event", call_id)
+    wrapped.settle()
+    return call_id, raw, wrapped, tm.masker
+
+
+def test_sync_stream_chunk_text_is_masked_across_chunks(register: Callable[..., None]) -> None:
+    # 7 characters a chunk, paced like a model's output: litellm logs each chunk from a thread
+    # pool, so they reach callbacks slightly out of order; the wrapper restores the order.
+    call_id, raw, wrapped, masker = _stream_call(register, pause=0.004)
+
+    # Control: a logger behind the hook alone gets each chunk masked on its own, so the pieces
+    # of the card and the email pass; put in order, they are the values.
+    raw_events = raw.of("log_stream_event", call_id)
+    raw_events.sort(key=lambda e: e[1]._hidden_params["created_at"])
+    raw_text = _streamed_text(raw_events)
+    assert EMAIL in raw_text or CARD in raw_text
+
+    expected = masker.mask_text(LONG_ANSWER)
+    assert "<EMAIL_ADDRESS>" in expected
+    assert "<CREDIT_CARD>" in expected
+    sync_events = wrapped.of("log_stream_event", call_id)
+    text = _streamed_text(sync_events)
+    assert_clean(text)
+    assert text == expected  # in the order received: delivered under the call's lock
+    # Text arrived before the end: held back only by a bounded suffix, not to the last event.
+    assert _streamed_text(sync_events[: len(sync_events) // 2])
+    _, response_obj = wrapped.of("log_success_event", call_id)[0]
+    assert response_obj.choices[0].message.content == expected
+
+    # The async family (litellm logs sync streams through both) has its own StreamMasker; it
+    # gets no success event from litellm, so its held-back tail is discarded, never sent raw.
+    async_text = _streamed_text(wrapped.of("async_log_stream_event", call_id))
+    assert_clean(async_text)
+    assert "<CREDIT_CARD>" in async_text
+    assert not collections.Counter(async_text) - collections.Counter(expected)
+
+
+def test_sync_stream_all_at_once_never_leaks(register: Callable[..., None]) -> None:
+    # Every chunk at once: litellm's 100 logging threads shuffle them beyond any reorder
+    # window. The wrapper then stops streaming text; nothing leaks, the success event has all.
+    call_id, _, wrapped, masker = _stream_call(register, pause=0)
+    for family in ("log_stream_event", "async_log_stream_event"):
+        events = wrapped.of(family, call_id)
+        assert events
+        text = _streamed_text(events)
+        assert_clean(text)
+        for _, chunk in events:
+            assert_clean(dump(chunk))
+    _, response_obj = wrapped.of("log_success_event", call_id)[0]
+    assert response_obj.choices[0].message.content == masker.mask_text(LONG_ANSWER)
 
 
 # -- failures: no hook runs; the wrapper masks them ------------------------------------------

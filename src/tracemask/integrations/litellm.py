@@ -10,6 +10,8 @@ returns as the call's logging payload, so every success and stream event after i
 loggers, built-in integrations, the proxy's spend logs) gets the masked copies. LiteLLM runs no
 hook on failures: :func:`masked` wraps one logger so that each of its ``log_*`` events (success,
 failure, stream, pre/post API call; sync and async) gets masked copies, whatever the hook did.
+For per-chunk stream events it masks the streamed text with one :class:`~tracemask.StreamMasker`
+per call, so a value split across chunks is masked too (its text arrives a little later).
 
 Copies only: the response the app gets and the dicts it passed (``messages``, ``metadata``) are
 never edited. Masking fails closed: a value that cannot be masked becomes :data:`WITHHELD`
@@ -27,16 +29,20 @@ import dataclasses
 import datetime
 import decimal
 import enum
+import heapq
 import inspect
+import itertools
 import logging
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from pydantic import BaseModel
 
 from tracemask._masker import Masker
+from tracemask._stream import StreamMasker
 from tracemask.policy import Policy
 
 try:
@@ -427,6 +433,200 @@ def _build_masker(masker: Masker | None, policy: Policy | Mapping[str, Any] | st
     return masker if masker is not None else Masker(policy)
 
 
+#: Streamed calls whose state a wrapper keeps at once; beyond it the oldest is dropped (its
+#: pending text is then never emitted, the final success event still carries all of it).
+_STREAMS_MAX: Final = 1024
+#: Chunks held to restore their order. LiteLLM logs each chunk of a sync stream from a thread
+#: pool, so chunks reach callbacks out of order; like LiteLLM's own assembly, they are put back
+#: in ``_hidden_params["created_at"]`` order.
+_REORDER_DEPTH: Final = 32
+_STREAM_EVENTS: Final = frozenset({"log_stream_event", "async_log_stream_event"})
+_SUCCESS_EVENTS: Final = frozenset({"log_success_event", "async_log_success_event"})
+
+
+def _delta_texts(chunk: object) -> dict[int, str] | None:
+    """``{choice index: delta text}`` of a chat completion chunk; ``None`` for anything else."""
+    choices = getattr(chunk, "choices", None)
+    if not isinstance(choices, list) or not choices:
+        return None
+    texts: dict[int, str] = {}
+    for i, choice in enumerate(choices):
+        delta = getattr(choice, "delta", None)
+        if delta is None:
+            return None
+        content = getattr(delta, "content", None)
+        if content is not None and not isinstance(content, str):
+            return None
+        index = getattr(choice, "index", i)
+        texts[index if isinstance(index, int) else i] = content or ""
+    return texts
+
+
+def _final_texts(response: object) -> dict[int, str]:
+    """``{choice index: message text}`` of an assembled streaming response."""
+    texts: dict[int, str] = {}
+    for i, choice in enumerate(getattr(response, "choices", None) or ()):
+        content = getattr(getattr(choice, "message", None), "content", None)
+        index = getattr(choice, "index", i)
+        if isinstance(content, str):
+            texts[index if isinstance(index, int) else i] = content
+    return texts
+
+
+def _created_at(chunk: object) -> float | None:
+    hidden = getattr(chunk, "_hidden_params", None)
+    value = hidden.get("created_at") if isinstance(hidden, Mapping) else None
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def _with_texts(chunk: Any, texts: Mapping[int, str]) -> Any:
+    """A copy of the (masked) ``chunk`` whose choices carry ``texts`` as ``delta.content``.
+
+    Choices of the chunk that ``texts`` does not name carry no text; a choice that only
+    ``texts`` names is added (text released from an earlier chunk of that choice).
+    """
+    choices = getattr(chunk, "choices", None)
+    if not isinstance(choices, list) or not choices or not isinstance(chunk, BaseModel):
+        return chunk
+    template = choices[0]
+    new: list[Any] = []
+    seen: set[int] = set()
+    for i, choice in enumerate(choices):
+        index = getattr(choice, "index", i)
+        seen.add(index)
+        text = texts.get(index, "")
+        new.append(_choice_with(choice, text, keep_none=True))
+    for index, text in sorted(texts.items()):
+        if index not in seen and text:
+            choice = _choice_with(template, text, keep_none=False)
+            new.append(choice.model_copy(update={"index": index, "finish_reason": None}))
+    return chunk.model_copy(update={"choices": new})
+
+
+def _choice_with(choice: Any, text: str, *, keep_none: bool) -> Any:
+    delta = choice.delta
+    content = None if keep_none and delta.content is None and not text else text
+    # model_copy: the masked copy may share sub-objects with the app's chunk; never edit them.
+    return choice.model_copy(update={"delta": delta.model_copy(update={"content": content})})
+
+
+class _ChoiceText:
+    """One choice's streamed text: its StreamMasker and what was fed to it (for the tail)."""
+
+    def __init__(self, masker: Masker) -> None:
+        self.stream = StreamMasker(masker)
+        self.fed: list[str] = []
+        self.fed_len = 0
+
+    def feed(self, text: str) -> str:
+        self.fed.append(text)
+        self.fed_len += len(text)
+        return self.stream.feed(text)
+
+    def finish(self, final: str | None, buffered: list[str]) -> str:
+        """The rest of the text: from the assembled ``final`` text when what was fed is its
+        prefix (chunks LiteLLM never logged are in it), else from the ``buffered`` chunks."""
+        fed = "".join(self.fed)
+        rest = [final[len(fed) :]] if final is not None and final.startswith(fed) else buffered
+        out = "".join(self.stream.feed(t) for t in rest)
+        return out + self.stream.close()
+
+
+class _CallStream:
+    """The streamed text of one call, as one family of events (sync or async) delivers it."""
+
+    def __init__(self, masker: Masker) -> None:
+        self.masker = masker
+        self.lock = threading.Lock()
+        self.choices: dict[int, _ChoiceText] = {}
+        self._buffer: list[tuple[float, int, dict[int, str]]] = []
+        self._order = itertools.count()
+        self._released = float("-inf")
+        self._newest = float("-inf")
+        #: A chunk arrived after later ones were emitted: the streamed text can no longer be
+        #: put in order, so nothing more of it is emitted (the success event carries it all).
+        self.broken = False
+        self.last: tuple[Any, Any] | None = None  # the last chunk passed on: (kwargs, chunk)
+
+    def push(self, created_at: float | None, texts: dict[int, str]) -> dict[int, str]:
+        """Add one chunk's texts; return the masked text now safe to emit, per choice."""
+        ts = self._newest if created_at is None else created_at
+        self._newest = max(self._newest, ts)
+        if self.broken or ts < self._released:
+            self.broken = True
+            return {}
+        heapq.heappush(self._buffer, (ts, next(self._order), texts))
+        out: dict[int, str] = {}
+        while len(self._buffer) > _REORDER_DEPTH:
+            ts, _, released = heapq.heappop(self._buffer)
+            self._released = ts
+            for index, text in released.items():
+                choice = self.choices.get(index)
+                if choice is None:
+                    choice = self.choices[index] = _ChoiceText(self.masker)
+                emitted = choice.feed(text)
+                if emitted:
+                    out[index] = out.get(index, "") + emitted
+        return out
+
+    def finish(self, final: Mapping[int, str]) -> dict[int, str]:
+        """The masked rest of every choice's text, once the call succeeded."""
+        if self.broken:
+            return {}
+        buffered: dict[int, list[str]] = {}
+        for _, _, texts in sorted(self._buffer):
+            for index, text in texts.items():
+                buffered.setdefault(index, []).append(text)
+        out: dict[int, str] = {}
+        for index in sorted(set(self.choices) | set(buffered) | set(final)):
+            choice = self.choices.get(index) or _ChoiceText(self.masker)
+            tail = choice.finish(final.get(index), buffered.get(index, []))
+            if tail:
+                out[index] = tail
+        return out
+
+
+class _StreamRegistry:
+    """The wrapper's ``_CallStream`` per (call id, event family); bounded and thread-safe."""
+
+    def __init__(self, masker: Masker) -> None:
+        self.masker = masker
+        self._lock = threading.Lock()
+        self._calls: OrderedDict[tuple[str, str], _CallStream] = OrderedDict()
+        #: Recently finished calls: a chunk logged after its call's final event carries no text.
+        self._done: OrderedDict[tuple[str, str], None] = OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> _CallStream | None:
+        """The call's stream state (made on first use); ``None`` once the call has finished."""
+        with self._lock:
+            if key in self._done:
+                return None
+            state = self._calls.get(key)
+            if state is None:
+                state = self._calls[key] = _CallStream(self.masker)
+                if len(self._calls) > _STREAMS_MAX:
+                    self._calls.popitem(last=False)
+            return state
+
+    def finish(self, key: tuple[str, str]) -> _CallStream | None:
+        """Remove and return the call's state; later chunks of the call carry no text."""
+        with self._lock:
+            self._done[key] = None
+            if len(self._done) > _STREAMS_MAX:
+                self._done.popitem(last=False)
+            return self._calls.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+
+def _stream_key(event: str, kwargs: Any) -> tuple[str, str] | None:
+    call_id = kwargs.get("litellm_call_id") if isinstance(kwargs, Mapping) else None
+    if not isinstance(call_id, str) or not call_id:
+        return None
+    return call_id, "async" if event.startswith("async_") else "sync"
+
+
 class TracemaskLogger(CustomLogger):
     """A LiteLLM callback whose logging hooks return masked copies of the call's payload.
 
@@ -491,7 +691,9 @@ class MaskedLogger(CustomLogger):
 
     Build it with :func:`masked`. The events ``log_success_event``, ``log_failure_event``,
     ``log_stream_event``, ``log_pre_api_call``, ``log_post_api_call`` and their ``async_``
-    forms get masked ``kwargs`` and ``response_obj`` (``messages`` for pre-call); the live
+    forms get masked ``kwargs`` and ``response_obj`` (``messages`` for pre-call); the text of
+    stream chunks is masked across the call's chunks (one StreamMasker per call and event
+    family, so a chunk may carry less text, or text of earlier chunks); the live
     ``kwargs["exception"]`` becomes a :class:`MaskedException`. LiteLLM applies no redaction
     on failures: for those the wrapper applies it as LiteLLM does on success, when
     ``litellm.turn_off_message_logging`` (or the per-request switch) is on or the wrapped logger
@@ -518,12 +720,14 @@ class MaskedLogger(CustomLogger):
         self._payload = _PayloadMasker(
             self.masker, keep_accounting_fields=False, honor_opt_out_header=honor_opt_out_header
         )
+        self._streams = _StreamRegistry(self.masker)
 
     def __repr__(self) -> str:
         return f"<masked {self.inner!r}>"
 
     def __getattr__(self, name: str) -> Any:
-        if name in {"inner", "masker", "_payload"}:  # not set yet: no recursion into inner
+        # Not set yet (during __init__): no recursion into inner.
+        if name in {"inner", "masker", "_payload", "_streams"}:
             raise AttributeError(name)
         return getattr(self.inner, name)
 
@@ -606,6 +810,74 @@ class MaskedLogger(CustomLogger):
         kw, obj = masked_call
         return getattr(self.inner, event)(kwargs=kw, response_obj=obj, **rest)
 
+    def _stream_chunk(
+        self, event: str, kwargs: Any, response_obj: Any, rest: dict[str, Any]
+    ) -> Any:
+        """Pass one chunk on, its text masked across the call's chunks by a StreamMasker.
+
+        The chunk's ``delta.content`` becomes what the call's StreamMasker emits now: less
+        text, none, or text held back from earlier chunks. Anything that is not a chat chunk of
+        a call with an id, or a request that opted out, is masked per chunk as before.
+        """
+        if not self._wants(event, kwargs):
+            return None
+        key = _stream_key(event, kwargs)
+        texts = _delta_texts(response_obj)
+        if key is None or texts is None or self._payload.opted_out(kwargs):
+            return self._event(event, kwargs, response_obj, rest)
+        masked_call = self._masked(event, kwargs, response_obj)
+        if masked_call is None:
+            return None
+        kw, obj = masked_call
+        deliver = getattr(self.inner, event)
+        state = self._streams.get(key)
+        if state is None:  # logged after the call's final event, which carried all the text
+            return deliver(kwargs=kw, response_obj=_with_texts(obj, {}), **rest)
+        with state.lock:
+            try:
+                emitted = state.push(_created_at(response_obj), texts)
+            except Exception:  # noqa: BLE001 - never raise into LiteLLM; stop streaming text
+                _log.warning("tracemask: masking a LiteLLM stream failed; its text is withheld")
+                state.broken = True
+                emitted = texts if self._payload.fail_open else {}
+            obj = _with_texts(obj, emitted)
+            state.last = (kw, obj)
+            # Delivered under the lock (sync events), so the logger receives the text in the
+            # order it was emitted; an async event's coroutine is only created here.
+            return deliver(kwargs=kw, response_obj=obj, **rest)
+
+    def _stream_end(self, event: str, kwargs: Any, response_obj: Any, rest: dict[str, Any]) -> Any:
+        """At a call's final event: drop its stream state; after a success, pass the masked
+        rest of the streamed text on as one more stream event (``None``: nothing to pass)."""
+        key = _stream_key(event, kwargs)
+        if key is None:
+            return None
+        if event not in _SUCCESS_EVENTS:  # a failure ends both event families: text discarded
+            self._streams.finish((key[0], "sync"))
+            self._streams.finish((key[0], "async"))
+            return None
+        # LiteLLM logs a sync stream's chunks through both families but sends only the sync
+        # success event: the other family ends here too, its held-back tail discarded.
+        self._streams.finish((key[0], "sync" if key[1] == "async" else "async"))
+        state = self._streams.finish(key)
+        stream_event = "async_log_stream_event" if key[1] == "async" else "log_stream_event"
+        if state is None or not self._wants(stream_event, kwargs):
+            return None
+        with state.lock:
+            if state.last is None:
+                return None
+            try:
+                tail = state.finish(_final_texts(response_obj))
+            except Exception:  # noqa: BLE001 - never raise into LiteLLM; the tail is withheld
+                _log.warning("tracemask: masking a LiteLLM stream failed; its text is withheld")
+                return None
+            if not tail:
+                return None
+            kw, last = state.last
+            deliver = getattr(self.inner, stream_event)
+            times = {k: rest[k] for k in ("start_time", "end_time")}
+            return deliver(kwargs=kw, response_obj=_with_texts(last, tail), **times)
+
     def _pre_call(
         self, event: str, model: Any, messages: Any, kwargs: Any
     ) -> tuple[Any, Any] | None:
@@ -648,8 +920,8 @@ class MaskedLogger(CustomLogger):
     def log_stream_event(
         self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any
     ) -> Any:
-        """Pass one stream chunk on, masked (values split across chunks are not detected)."""
-        return self._event(
+        """Pass one stream chunk on, its text masked across chunks (see ``_stream_chunk``)."""
+        return self._stream_chunk(
             "log_stream_event",
             kwargs,
             response_obj,
@@ -659,9 +931,9 @@ class MaskedLogger(CustomLogger):
     async def async_log_stream_event(
         self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any
     ) -> Any:
-        """Pass one stream chunk on, masked (values split across chunks are not detected)."""
+        """Pass one stream chunk on, its text masked across chunks (see ``_stream_chunk``)."""
         return await _awaited(
-            self._event(
+            self._stream_chunk(
                 "async_log_stream_event",
                 kwargs,
                 response_obj,
@@ -672,50 +944,34 @@ class MaskedLogger(CustomLogger):
     def log_success_event(
         self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any, **extra: Any
     ) -> Any:
-        """Pass the success event on, masked."""
-        return self._event(
-            "log_success_event",
-            kwargs,
-            response_obj,
-            {"start_time": start_time, "end_time": end_time, **extra},
-        )
+        """Pass the success event on, masked (after the rest of a streamed text)."""
+        rest = {"start_time": start_time, "end_time": end_time, **extra}
+        self._stream_end("log_success_event", kwargs, response_obj, rest)
+        return self._event("log_success_event", kwargs, response_obj, rest)
 
     async def async_log_success_event(
         self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any, **extra: Any
     ) -> Any:
-        """Pass the success event on, masked."""
-        return await _awaited(
-            self._event(
-                "async_log_success_event",
-                kwargs,
-                response_obj,
-                {"start_time": start_time, "end_time": end_time, **extra},
-            )
-        )
+        """Pass the success event on, masked (after the rest of a streamed text)."""
+        rest = {"start_time": start_time, "end_time": end_time, **extra}
+        await _awaited(self._stream_end("async_log_success_event", kwargs, response_obj, rest))
+        return await _awaited(self._event("async_log_success_event", kwargs, response_obj, rest))
 
     def log_failure_event(
         self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any, **extra: Any
     ) -> Any:
         """Pass the failure event on, masked and redacted as LiteLLM redacts successes."""
-        return self._event(
-            "log_failure_event",
-            kwargs,
-            response_obj,
-            {"start_time": start_time, "end_time": end_time, **extra},
-        )
+        rest = {"start_time": start_time, "end_time": end_time, **extra}
+        self._stream_end("log_failure_event", kwargs, response_obj, rest)
+        return self._event("log_failure_event", kwargs, response_obj, rest)
 
     async def async_log_failure_event(
         self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any, **extra: Any
     ) -> Any:
         """Pass the failure event on, masked and redacted as LiteLLM redacts successes."""
-        return await _awaited(
-            self._event(
-                "async_log_failure_event",
-                kwargs,
-                response_obj,
-                {"start_time": start_time, "end_time": end_time, **extra},
-            )
-        )
+        rest = {"start_time": start_time, "end_time": end_time, **extra}
+        self._stream_end("async_log_failure_event", kwargs, response_obj, rest)
+        return await _awaited(self._event("async_log_failure_event", kwargs, response_obj, rest))
 
 
 async def _awaited(value: Any) -> Any:
