@@ -404,6 +404,14 @@ _policy_option = click.option(
 _profile_option = click.option(
     "--profile", metavar="NAME", default=None, help="Profile of the policy to apply."
 )
+_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="Input format; auto: by extension (.json, .jsonl, .ndjson), else by content.",
+)
 _input_argument = click.argument("path", default="-", metavar="[PATH|-]")
 
 
@@ -446,14 +454,7 @@ def cli() -> None:
 
 @cli.command(epilog=_EXIT_CODES_HELP)
 @_input_argument
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="auto",
-    show_default=True,
-    help="Input format; auto: by extension (.json, .jsonl, .ndjson), else by content.",
-)
+@_format_option
 @click.option(
     "-o",
     "--output",
@@ -867,14 +868,7 @@ def _failure(exc: BaseException) -> tuple[str, int, str]:
 
 @cli.command("decrypt", epilog=_EXIT_CODES_HELP)
 @_input_argument
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="auto",
-    show_default=True,
-    help="Input format; auto: by extension (.json, .jsonl, .ndjson), else by content.",
-)
+@_format_option
 @click.option(
     "-o",
     "--output",
