@@ -16,6 +16,7 @@ import copy
 import importlib
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -1056,3 +1057,36 @@ def test_import_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "litellm", None)
     with pytest.raises(ImportError, match=r"pip install 'tracemask\[litellm\]'"):
         importlib.import_module("tracemask.integrations.litellm")
+
+
+def test_trace_scoped_pseudonyms_link_one_call_and_not_the_next(
+    register: Callable[..., None],
+) -> None:
+    masker = Masker({"default_operator": {"type": "pseudonymize", "key": "k", "scope": "trace"}})
+    sink = Sink()
+    register(TracemaskLogger(masker), sink)
+    tokens = []
+    for _ in range(2):
+        call_id = _call_id()
+        litellm.completion(**_request(call_id, mock_response=COMPLETION))
+        kwargs, response_obj = sink.wait("log_success_event", call_id)
+        assert_clean(dump(kwargs) + dump(response_obj))
+        in_messages = set(
+            re.findall(r"<EMAIL_ADDRESS_[0-9a-f]{8}>", json.dumps(kwargs["messages"]))
+        )
+        in_metadata = kwargs["litellm_params"]["metadata"]["customer_email"]
+        assert in_messages == {in_metadata}  # one customer, one token across the call's payload
+        tokens.append(in_metadata)
+    assert tokens[0] != tokens[1]  # each call is its own trace
+
+
+def test_call_scope_reads_trace_session_and_tenant() -> None:
+    from tracemask.integrations.litellm import call_scope  # noqa: PLC0415
+
+    kwargs = {
+        "litellm_call_id": "c1",
+        "litellm_trace_id": "t1",
+        "litellm_params": {"metadata": {"session_id": "s1", "user_api_key_team_id": "team-a"}},
+    }
+    assert call_scope(kwargs) == {"trace": "t1", "session": "s1", "tenant": "team-a"}
+    assert call_scope({"litellm_call_id": "c2"}) == {"trace": "c2"}

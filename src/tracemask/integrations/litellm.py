@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from pydantic import BaseModel
 
 from tracemask._masker import Masker
+from tracemask._scope import use_scope
 from tracemask._stream import StreamMasker
 from tracemask.policy import Policy
 
@@ -378,10 +379,11 @@ class _PayloadMasker:
         try:
             kwargs = _snapshot(kwargs)
             opted_out = self.opted_out(kwargs)
-            return (
-                self.kwargs(kwargs, shared=shared, opted_out=opted_out),
-                self.result(result, opted_out=opted_out),
-            )
+            with use_scope(**call_scope(kwargs)):
+                return (
+                    self.kwargs(kwargs, shared=shared, opted_out=opted_out),
+                    self.result(result, opted_out=opted_out),
+                )
         except Exception:  # noqa: BLE001 - a bug here must not raise into LiteLLM nor leak
             _log.warning("tracemask: masking a LiteLLM logging payload failed")
         try:
@@ -391,6 +393,23 @@ class _PayloadMasker:
         except Exception:  # noqa: BLE001 - last resort: log nothing at all
             fallback = {}
         return fallback, None if result is None else {"text": WITHHELD}
+
+
+def call_scope(kwargs: Mapping[str, Any]) -> dict[str, str]:
+    """Scope ids of a LiteLLM call, for scoped pseudonyms: the trace (``litellm_trace_id``,
+    else the call id), the session (``session_id`` in the request metadata) and the tenant (the
+    proxy key's organisation, else its team)."""
+    params = kwargs.get("litellm_params")
+    found = params.get("metadata") if isinstance(params, Mapping) else None
+    if not isinstance(found, Mapping):
+        found = kwargs.get("metadata")
+    metadata: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    candidates = {
+        "trace": kwargs.get("litellm_trace_id") or kwargs.get("litellm_call_id"),
+        "session": metadata.get("session_id"),
+        "tenant": metadata.get("user_api_key_org_id") or metadata.get("user_api_key_team_id"),
+    }
+    return {k: str(v) for k, v in candidates.items() if isinstance(v, str | int) and v != ""}
 
 
 def _snapshot(mapping: Mapping[Any, Any]) -> dict[Any, Any]:
@@ -811,6 +830,14 @@ class MaskedLogger(CustomLogger):
         return getattr(self.inner, event)(kwargs=kw, response_obj=obj, **rest)
 
     def _stream_chunk(
+        self, event: str, kwargs: Any, response_obj: Any, rest: dict[str, Any]
+    ) -> Any:
+        # The scope of the call: its StreamMasker, made on the first chunk, keeps it.
+        scope = call_scope(kwargs) if isinstance(kwargs, Mapping) else {}
+        with use_scope(**scope):
+            return self._scoped_stream_chunk(event, kwargs, response_obj, rest)
+
+    def _scoped_stream_chunk(
         self, event: str, kwargs: Any, response_obj: Any, rest: dict[str, Any]
     ) -> Any:
         """Pass one chunk on, its text masked across the call's chunks by a StreamMasker.
