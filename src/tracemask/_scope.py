@@ -47,12 +47,15 @@ TENANT_ATTRIBUTES = ("tenant.id", "tenant_id")
 
 
 def scope_of(
-    trace_id: str | None,
+    trace_id: int | str | None,
     attributes: Mapping[str, object] | None = None,
     resource_attributes: Mapping[str, object] | None = None,
 ) -> dict[str, str]:
-    """The scope of a span: its trace id, and session and tenant ids read from attributes."""
+    """The scope of a span: its trace id (an OTel int, 0 for none, or hex), and session and
+    tenant ids read from attributes."""
     scope = dict(_CURRENT.get() or {})
+    if isinstance(trace_id, int):
+        trace_id = format(trace_id, "032x") if trace_id else None
     if trace_id:
         scope["trace"] = trace_id
     for kind, names in (("session", SESSION_ATTRIBUTES), ("tenant", TENANT_ATTRIBUTES)):

@@ -101,7 +101,7 @@ def _current_span_scope() -> dict[str, str] | None:
     except ImportError:
         return None
     context = trace.get_current_span().get_span_context()
-    return scope_of(format(context.trace_id, "032x") if context.is_valid else None)
+    return scope_of(context.trace_id if context.is_valid else None)
 
 
 def langfuse_mask(masker: Masker | None = None) -> MaskFunction:

@@ -189,7 +189,7 @@ class _Adapter:
         # Pseudonyms scoped by trace/session/tenant take their ids from the span itself.
         scope = None
         if self.masker.scope_kinds:
-            trace_id = format(span.context.trace_id, "032x") if span.context else None
+            trace_id = span.context.trace_id if span.context else None
             scope = scope_of(trace_id, span.attributes, span.resource.attributes)
         doc = self._mask(content, scope)
         # Names and the description are masked as bare strings: no key rule applies to them.
@@ -475,8 +475,7 @@ class MaskingLogExporter(_Adapter, _LogExporterBase):
         dropped = attributes.dropped if isinstance(attributes, BoundedAttributes) else 0
         scope = None
         if self.masker.scope_kinds:
-            trace_id = getattr(record, "trace_id", 0)
-            scope = scope_of(format(trace_id, "032x") if trace_id else None, attributes)
+            scope = scope_of(getattr(record, "trace_id", None), attributes)
         doc = self._mask({"body": record.body, "attributes": dict(attributes or {})}, scope)
         new_record = copy.copy(record)
         new_record.body = doc["body"]

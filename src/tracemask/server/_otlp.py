@@ -251,9 +251,7 @@ def _trace_id(item: dict[str, Any]) -> str | None:
         return None
     if len(raw) == 32 and all(c in "0123456789abcdefABCDEF" for c in raw):
         return raw.lower()
-    with contextlib.suppress(binascii.Error, ValueError):
-        return base64.b64decode(raw, validate=True).hex()
-    return None
+    return _b64_hex(raw)
 
 
 def _attributes(node: Any) -> dict[str, Any]:
@@ -665,6 +663,13 @@ def upstream_partial(sig: Signal, media: str, body: bytes) -> tuple[int, str]:
 _ID_FIELDS = frozenset({"traceId", "spanId", "parentSpanId"})
 
 
+def _b64_hex(value: str) -> str | None:
+    """A base64 id (protobuf JSON) as hex, or ``None`` when it is not base64."""
+    with contextlib.suppress(binascii.Error, ValueError):
+        return base64.b64decode(value, validate=True).hex()
+    return None
+
+
 def _hex_ids(node: Any) -> None:
     stack = [node]
     while stack:
@@ -672,8 +677,7 @@ def _hex_ids(node: Any) -> None:
         if type(n) is dict:
             for k, v in n.items():
                 if k in _ID_FIELDS and type(v) is str:
-                    with contextlib.suppress(binascii.Error, ValueError):
-                        n[k] = base64.b64decode(v, validate=True).hex()
+                    n[k] = _b64_hex(v) or v
                 elif type(v) in (dict, list):
                     stack.append(v)
         elif type(n) is list:
