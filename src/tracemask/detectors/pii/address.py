@@ -25,6 +25,7 @@ are findings.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -300,7 +301,7 @@ class LocationDetector(PatternDetector):
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield LOCATION findings in ``text``."""
-        taken: list[tuple[int, int]] = []
+        taken = _Taken()
         lower = text.lower()
         if _DIGIT.search(text) is not None:
             for start, end, score in self._streets(text, lower):
@@ -380,7 +381,7 @@ class LocationDetector(PatternDetector):
 
     # -- components after a street ---------------------------------------------------------
 
-    def _components(self, text: str, pos: int, taken: list[tuple[int, int]]) -> Iterator[Finding]:
+    def _components(self, text: str, pos: int, taken: _Taken) -> Iterator[Finding]:
         """Units, cities, regions, countries and postcodes after a street ending at ``pos``.
 
         Components are separated by commas, line breaks (one blank line and bullets allowed)
@@ -496,7 +497,7 @@ class LocationDetector(PatternDetector):
 
     # -- places --------------------------------------------------------------------------------
 
-    def _places(self, text: str, lower: str, taken: list[tuple[int, int]]) -> Iterator[Finding]:
+    def _places(self, text: str, lower: str, taken: _Taken) -> Iterator[Finding]:
         places = self.lexicon.places
         place_words = self.lexicon.place_words
         cue_text = lower if len(lower) == len(text) else text
@@ -562,7 +563,7 @@ class LocationDetector(PatternDetector):
 
     # -- facilities ------------------------------------------------------------------------
 
-    def _facilities(self, text: str, taken: list[tuple[int, int]]) -> Iterator[Finding]:
+    def _facilities(self, text: str, taken: _Taken) -> Iterator[Finding]:
         for fac in _FACILITY_WORD.finditer(text):
             m = _FACILITY_HEAD.search(text, max(0, fac.start() - 48), fac.start())
             if m is None:
@@ -579,7 +580,7 @@ class LocationDetector(PatternDetector):
                 taken.append((start, end))
                 yield Finding(start, end, self.entity, 0.7, self.name)
 
-    def _transfers(self, text: str, taken: list[tuple[int, int]]) -> Iterator[Finding]:
+    def _transfers(self, text: str, taken: _Taken) -> Iterator[Finding]:
         for m in _TRANSFER.finditer(text):
             start, end = m.span("value")
             words = _WORDS.findall(m.group("value"))
@@ -615,8 +616,29 @@ _BOUNDARY = re.compile(r"\Z|[\n,.;)!?]|[ \t]")
 _PREFIX_ONLY = re.compile(rf"(?:{_NUM}{_SP})?(?:{STREET_PREFIXES})")
 
 
-def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in taken)
+class _Taken:
+    """Disjoint spans already reported, sorted: overlap tests in O(log n), so that a long text
+    with thousands of places stays linear (a list scan made it quadratic)."""
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._ends, start + 1)  # first span ending after ``start``
+        return i < len(self._starts) and self._starts[i] < end
+
+    def append(self, span: tuple[int, int]) -> None:
+        """Add ``span``; callers add only spans that overlap none already taken."""
+        i = bisect.bisect_left(self._starts, span[0])
+        self._starts.insert(i, span[0])
+        self._ends.insert(i, span[1])
+
+
+def _overlaps(taken: _Taken, start: int, end: int) -> bool:
+    return taken.overlaps(start, end)
 
 
 def _literal_gate(literals: tuple[str, ...]) -> re.Pattern[str]:

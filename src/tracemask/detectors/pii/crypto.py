@@ -10,10 +10,15 @@ class CryptoWalletDetector(PatternDetector):
     """BTC P2PKH/P2SH (checksummed), BTC segwit (bech32 checksummed), ETH (``0x`` + 40 hex)."""
 
     entity = "CRYPTO"
-    trigger = r"[13][1-9A-HJ-NP-Za-km-z]{25}|bc1[02-9ac-hj-np-z]{8}|0x[0-9a-fA-F]{40}"
+    # A Base58 address holds a letter: requiring one (rather than 25 Base58 characters) keeps
+    # the prefilter linear on long digit runs ("1" * 10**6 made Hyperscan quadratic).
+    trigger = (
+        r"[13][1-9A-HJ-NP-Za-km-z]{0,24}[A-HJ-NP-Za-km-z]|bc1[02-9ac-hj-np-z]{8}|0x[0-9a-fA-F]{40}"
+    )
     ignore_case = False
     patterns = (
-        r"(?<![A-Za-z0-9])(?P<value>[13][1-9A-HJ-NP-Za-km-z]{25,34})(?![A-Za-z0-9])",
+        r"(?<![A-Za-z0-9])(?P<value>[13](?=[1-9]*[A-HJ-NP-Za-km-z])[1-9A-HJ-NP-Za-km-z]{25,34})"
+        r"(?![A-Za-z0-9])",
         r"(?<![A-Za-z0-9])(?P<value>bc1[02-9ac-hj-np-z]{8,87})(?![A-Za-z0-9])",
         r"(?<![A-Za-z0-9])(?P<value>0x[0-9a-fA-F]{40})(?![A-Za-z0-9])",
     )

@@ -118,6 +118,9 @@ CAPS_STOP = frozenset(
     )
 )
 
+#: Distinct tokens whose analysis is remembered (then the memo starts over).
+_MAX_SHAPES = 1 << 16
+
 _CONTRACTION = re.compile(r"['\u2019](?:s|m|re|ve|ll|d|t)\Z", re.IGNORECASE)
 
 #: Cue phrases right before a candidate (checked on a short window, anchored at its end).
@@ -198,6 +201,7 @@ class PersonDetector(PatternDetector):
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         super().__init__()
         self.lexicon = lexicon if lexicon is not None else Lexicon()
+        self._shapes: dict[str, tuple[str, int, int, bool, bool, bool, bool]] = {}
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield PERSON findings in ``text``."""
@@ -222,17 +226,23 @@ class PersonDetector(PatternDetector):
             yield from self._segment(text, seg)
 
     def _tok(self, raw: str, start: int) -> _Tok:
-        period = raw.endswith(".")
-        word = raw[:-1] if period else raw
-        end = start + len(word)
-        key = _CONTRACTION.sub("", word).lower()
-        if len(key) != len(word):
-            end = start + len(key)
-        flags = self.lexicon.flags(key)
-        letters = len(key)
-        caps = letters > 1 and word.isupper()
-        simple = not caps and (letters == 1 or _simple_title(word))
-        return _Tok(start, end, key, flags, caps, letters == 1, simple, period)
+        # Words repeat across a trace's strings (Zipf): what a token is depends on its text
+        # only, so it is worked out once per distinct token (bounded memo).
+        shape = self._shapes.get(raw)
+        if shape is None:
+            period = raw.endswith(".")
+            word = raw[:-1] if period else raw
+            stripped = _CONTRACTION.sub("", word)
+            key = stripped.lower()
+            letters = len(stripped)
+            caps = letters > 1 and word.isupper()
+            simple = not caps and (letters == 1 or _simple_title(word))
+            shape = (key, letters, self.lexicon.flags(key), caps, letters == 1, simple, period)
+            if len(self._shapes) >= _MAX_SHAPES:
+                self._shapes.clear()
+            self._shapes[raw] = shape
+        key, length, flags, caps, initial, simple, period = shape
+        return _Tok(start, start + length, key, flags, caps, initial, simple, period)
 
     def _capable(self, tok: _Tok, titled: bool) -> bool:
         """Whether ``tok`` can be part of a name (``titled``: first token after ``Dr``)."""
