@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,18 @@ _JSON_FIRST = frozenset('{[" \t\r\n')
 #: OTLP JSON ``AnyValue`` members that are typed scalars spelled as strings (int64 as decimal,
 #: bytes as base64): a masked token in their place would break the type, so they are kept.
 _OTLP_TYPED = frozenset({"intValue", "bytesValue"})
+_INT_LITERAL = re.compile(r"-?[0-9]{1,20}")
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+
+
+def _typed_scalar(key: Any, value: str) -> bool:
+    """An OTLP ``intValue`` / ``bytesValue`` written as a string, in its own shape: kept, as a
+    masked token would break the type. Any other string under those names is masked."""
+    if key == "intValue":
+        return bool(_INT_LITERAL.fullmatch(value))
+    return bool(_BASE64.fullmatch(value))
+
+
 _LEAVES = frozenset({str, int, float, bool, type(None)})
 _MAP, _SEQ, _DATACLASS, _MODEL = 0, 1, 2, 3
 #: One child of a container: its path segment, its key (for key rules), its value.
@@ -225,7 +238,7 @@ class Walk:
                     r = self.child_rule(rule, k if type(k) is str else None, k)
                 tx = type(x)
                 if tx is str and not (r is not None and r.drop):
-                    if k in _OTLP_TYPED and len(v) == 1:
+                    if k in _OTLP_TYPED and len(v) == 1 and _typed_scalar(k, x):
                         out[k] = x  # an OTLP int64/bytes value written as a string
                         continue
                     self.current = k
@@ -320,7 +333,13 @@ class Walk:
                 kind, items, otlp = split
                 stack.append(_Frame(kind, child, items, seg, r, otlp))
                 continue
-            if key in _OTLP_TYPED and frame.kind == _MAP and len(frame.items) == 1:
+            if (
+                key in _OTLP_TYPED
+                and frame.kind == _MAP
+                and len(frame.items) == 1
+                and type(child) is str
+                and _typed_scalar(key, child)
+            ):
                 new = child  # an OTLP int64/bytes value written as a string
             else:
                 new = self.leaf(child, r)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from typing import Any
@@ -71,7 +72,8 @@ def _span(**fields: Any) -> list[dict[str, Any]]:
 
 
 def test_ids_int64_and_non_text_values_untouched(client: httpx.Client) -> None:
-    """Hex, base64 and Long-object ids and int64s survive, even where they look like data."""
+    """Hex, base64 and Long-object ids and int64s survive, even where they look like data;
+    bytes that hold text are masked as text."""
     card = PLANTED[2].replace(" ", "")
     body = _span(
         traceId="4bf92f3577b34da6a3ce929d0e0e4736",
@@ -106,6 +108,8 @@ def test_ids_int64_and_non_text_values_untouched(client: httpx.Client) -> None:
         "call <PHONE_NUMBER>"
     )
     span["status"]["message"] = "declined for <EMAIL_ADDRESS>"
+    # Bytes holding UTF-8 text are text: masked and re-encoded, still base64.
+    span["attributes"][2]["value"]["bytesValue"] = base64.b64encode(b"<EMAIL_ADDRESS>").decode()
     assert out == want
 
 

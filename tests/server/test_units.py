@@ -248,9 +248,9 @@ def test_auth_routes_can_leave_the_callback_to_a_network_policy(tmp_path: Path) 
         assert c.post("/v1/traces", json={}).status_code == 401
 
 
-def test_a_rule_that_cannot_apply_to_protobuf_fails_closed(tmp_path: Path) -> None:
-    """Dropping one span by index is fine in JSON but ambiguous in a protobuf list: the batch
-    is refused (500), never forwarded unmasked."""
+def test_a_drop_rule_applies_to_protobuf_like_json(tmp_path: Path) -> None:
+    """Protobuf is masked through its JSON mapping: dropping one span by index drops that span
+    and forwards the rest, exactly as for OTLP JSON."""
     policy = {
         "path_rules": [
             {"path": "resourceSpans.0.scopeSpans.0.spans.0", "operator": {"type": "drop"}}
@@ -262,6 +262,8 @@ def test_a_rule_that_cannot_apply_to_protobuf_fails_closed(tmp_path: Path) -> No
         spans.add(name=name)
     with _client(tmp_path, policy=policy) as c:
         r = c.post("/v1/traces", content=req.SerializeToString(), headers=PB)
-        assert r.status_code == 500
-        assert r.json() == {"error": "masking failed"}
-    assert not list((tmp_path / "sink").glob("*.jsonl"))  # nothing stored
+        assert r.status_code == 200
+    (batch,) = read_batches(tmp_path / "sink")
+    assert PLANTED[0] not in batch.body
+    doc = json.loads(batch.body)
+    assert [s["name"] for s in doc["resourceSpans"][0]["scopeSpans"][0]["spans"]] == ["b"]

@@ -1,16 +1,16 @@
 """OTLP payloads: masking JSON and protobuf batches so that only text changes.
 
-What may change, per INTEGRATIONS.md §6: ``stringValue`` at any depth of ``AnyValue`` (resource,
-scope, span, event, link and log-record attributes, log bodies), span ``name`` and
-``status.message``. Everything else (ids as hex, base64 or Node ``Buffer`` JSON, int64 as
-decimal strings or ``{low, high, unsigned}``, enums, timestamps, ``bytesValue``) is opaque.
+Masked unless proven opaque: every string of a request goes through the
+:class:`~tracemask.Masker` except ids (hex, base64 or a Node ``Buffer``), integers (decimal
+strings or a Node ``Long``) and binary ``bytesValue``, each only in its own field AND its own
+shape. Unknown fields, snake_case spellings and odd shapes are masked like any other value, so a
+document the service did not foresee cannot carry a value past it; ``bytesValue`` holding UTF-8
+text is masked as text. A traces document on the logs route (or the reverse) is refused.
 
-JSON: every string masking must not touch is sealed in an :class:`Opaque` box (which the
-walker passes through as it passes any unknown object), the whole document is masked by the
-:class:`~tracemask.Masker` (so key rules and path rules see the real OTLP paths), and the boxes
-are unsealed while encoding. Protobuf: a JSON view of only the maskable strings, with the same
-paths, is masked and the changed strings are written back into the parsed message; ids and every
-other field stay the bytes they were.
+JSON: the opaque values are sealed in :class:`Opaque` boxes (which the walker passes through),
+the whole document is masked (so key and path rules see the real OTLP paths), and the boxes are
+unsealed while encoding. Protobuf: the message is masked through its JSON mapping and parsed
+back; fields unknown to this proto version are discarded, since nothing could mask them.
 
 If masking a batch fails, each span (log record) is masked on its own and the ones that fail are
 dropped and counted: OTLP's partial success.
@@ -22,10 +22,15 @@ import base64
 import binascii
 import contextlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from google.protobuf.json_format import MessageToDict  # type: ignore[import-untyped]
+from google.protobuf.json_format import (  # type: ignore[import-untyped]
+    MessageToDict,
+    ParseDict,
+    ParseError,
+)
 from google.protobuf.message import Message  # type: ignore[import-untyped]
 from opentelemetry.proto.collector.logs.v1 import logs_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
@@ -79,13 +84,43 @@ def media_type(content_type: str | None) -> str | None:
     return None
 
 
-# -- JSON: seal what must not change -------------------------------------------------------
+# -- JSON: seal only what is known to be opaque ------------------------------------------
+#
+# The rule is "masked unless proven opaque": a string is sealed only when it sits in a field
+# OTLP defines as an id, an integer or bytes AND has that field's shape. Everything else, known
+# or unknown, camelCase or snake_case, goes through the masker, so a shape the service did not
+# foresee can never carry a value past it.
+
+#: Id fields: hex (OTLP JSON), base64 (protobuf JSON mapping) or a Node ``Buffer`` (Langfuse).
+_ID_FIELDS_ANY = frozenset(
+    {"traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id"}
+)
+#: Integer fields, int64 written as decimal strings (or a Node ``Long`` from Langfuse).
+_INT_FIELDS = frozenset(
+    {
+        "startTimeUnixNano", "endTimeUnixNano", "timeUnixNano", "observedTimeUnixNano",
+        "start_time_unix_nano", "end_time_unix_nano", "time_unix_nano",
+        "observed_time_unix_nano", "intValue", "int_value", "droppedAttributesCount",
+        "droppedEventsCount", "droppedLinksCount", "dropped_attributes_count",
+        "dropped_events_count", "dropped_links_count", "flags", "severityNumber",
+        "severity_number",
+    }
+)  # fmt: skip
+_BYTES_FIELDS = frozenset({"bytesValue", "bytes_value"})
+_LONG_KEYS = frozenset({"low", "high", "unsigned"})
+_HEX_ID = re.compile(r"[0-9a-fA-F]{0,64}")
+_B64_ID = re.compile(r"[A-Za-z0-9+/_-]{0,86}={0,2}")
+_INT = re.compile(r"-?[0-9]{1,20}")
+#: snake_case spellings of the structural keys (the Collector's decoder accepts both).
+_CAMEL = {
+    "resource_spans": "resourceSpans", "scope_spans": "scopeSpans",
+    "resource_logs": "resourceLogs", "scope_logs": "scopeLogs", "log_records": "logRecords",
+}  # fmt: skip
 
 
 class Opaque:
-    """A value masking must leave alone: a string, or a Node ``Buffer`` or ``Long`` object
-    (boxed whole, so the walker does not visit their bytes). The walker passes unknown objects
-    through untouched, whatever key or path rule applies to them."""
+    """A value masking must leave alone: an id, an integer or binary bytes, or a Node
+    ``Buffer`` or ``Long`` object (boxed whole). The walker passes unknown objects through."""
 
     __slots__ = ("v",)
 
@@ -93,9 +128,23 @@ class Opaque:
         self.v = v
 
 
-def _is_blob(node: dict[Any, Any]) -> bool:
-    """A Node ``Buffer`` (``{"type": "Buffer", "data": [...]}``) or ``Long`` (``{low, high}``)."""
-    return node.get("type") == "Buffer" or ("low" in node and "high" in node)
+def _is_buffer(node: Any) -> bool:
+    """Exactly a Node ``Buffer``: ``{"type": "Buffer", "data": [bytes]}``."""
+    if type(node) is not dict or node.keys() != {"type", "data"} or node["type"] != "Buffer":
+        return False
+    data = node["data"]
+    return type(data) is list and all(type(b) is int and 0 <= b <= 255 for b in data)
+
+
+def _is_long(node: Any) -> bool:
+    """Exactly a Node ``Long``: ``{"low": int, "high": int[, "unsigned": bool]}``."""
+    if type(node) is not dict or not {"low", "high"} <= node.keys() <= _LONG_KEYS:
+        return False
+    return (
+        type(node["low"]) is int
+        and type(node["high"]) is int
+        and type(node.get("unsigned", False)) is bool
+    )
 
 
 def _unseal(obj: object) -> Any:
@@ -104,49 +153,102 @@ def _unseal(obj: object) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
-def _is_kv(node: dict[Any, Any]) -> bool:
-    return len(node) == 2 and "key" in node and "value" in node and type(node["key"]) is str
+def _opaque(key: Any, value: Any) -> bool:
+    """Whether ``value`` under OTLP field ``key`` is an id or integer in its expected shape."""
+    if key in _ID_FIELDS_ANY:
+        if type(value) is str:
+            return bool(_HEX_ID.fullmatch(value) or _B64_ID.fullmatch(value))
+        return _is_buffer(value)
+    if key in _INT_FIELDS:
+        if type(value) is str:
+            return bool(_INT.fullmatch(value))
+        return _is_long(value)
+    return False
 
 
-def seal(root: Any, item_key: str) -> None:
-    """Box (in place) every string of a parsed OTLP document that masking must not change."""
-    stack: list[tuple[Any, bool]] = [(root, False)]
+def _bytes_text(value: str) -> str | None:
+    """The UTF-8 text a ``bytesValue`` holds, or ``None`` for binary (or not base64)."""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def seal(root: Any, masker: Masker, report: Report) -> None:
+    """Box (in place) the strings of a parsed OTLP document that are ids, integers or binary.
+
+    ``bytesValue`` holding UTF-8 text is masked as text here (under its attribute's name, so
+    key rules apply) and re-encoded; binary bytes stay as they are. Attribute names that hold
+    a finding (an email used as a key) are masked too.
+    """
+    stack: list[tuple[Any, str | None]] = [(root, None)]
     while stack:
-        node, is_item = stack.pop()
+        node, attr = stack.pop()
         if type(node) is dict:
-            if _is_kv(node):  # an attribute: its name is not data, its value is
-                v = node["value"]
-                if type(v) is str:
-                    node["value"] = Opaque(v)
-                elif type(v) in (dict, list):
-                    stack.append((v, False))
-                continue
+            name = node.get("key")
+            if type(name) is str and len(node) == 2 and "value" in node:
+                if masker.detect(name):
+                    report.add("ATTRIBUTE_NAME", "attributes[key]")
+                    node["key"] = masker.mask_text(name)
+                attr = name
             for k, v in node.items():
-                t = type(v)
-                if t is str:
-                    if k != "stringValue" and not (is_item and k == "name"):
-                        node[k] = Opaque(v)
-                elif t is dict:
-                    if _is_blob(v):
-                        node[k] = Opaque(v)
-                    elif is_item and k == "status":
-                        for sk, sv in v.items():
-                            if type(sv) is str:
-                                if sk != "message":
-                                    v[sk] = Opaque(sv)
-                            elif type(sv) in (dict, list):
-                                stack.append((sv, False))
-                    else:
-                        stack.append((v, False))
-                elif t is list:
-                    stack.append((v, k == item_key))
+                if _opaque(k, v):
+                    node[k] = Opaque(v)
+                elif k in _BYTES_FIELDS and type(v) is str:
+                    node[k] = Opaque(_mask_bytes(masker, v, attr, report))
+                elif type(v) in (dict, list):
+                    stack.append((v, attr))
         elif type(node) is list:
-            for i, v in enumerate(node):
-                t = type(v)
-                if t is str:
-                    node[i] = Opaque(v)
-                elif t is dict or t is list:
-                    stack.append((v, is_item))
+            stack.extend((v, attr) for v in node if type(v) in (dict, list))
+
+
+def _mask_bytes(masker: Masker, value: str, attr: str | None, report: Report) -> str:
+    text = _bytes_text(value)
+    if text is None:
+        return value
+    key = attr or "bytesValue"
+    attempt = Report()
+    masked = masker.mask({key: text}, report=attempt).get(key, "")
+    if masked == text:
+        return value
+    report.merge(attempt)
+    return base64.b64encode(masked.encode("utf-8")).decode("ascii")
+
+
+def normalise(doc: Any, sig: Signal) -> Any:
+    """``doc`` with snake_case structural keys spelled in camelCase, or a 400.
+
+    Raises:
+        BadRequestError: both spellings of one key, or the other signal's document.
+    """
+    if type(doc) is not dict:
+        raise BadRequestError("malformed OTLP request")
+    other = LOGS if sig is TRACES else TRACES
+    if any(k in doc for k in (other.resource_key, other.pb_resource)) and not any(
+        k in doc for k in (sig.resource_key, sig.pb_resource)
+    ):
+        raise BadRequestError(f"an OTLP {other.name} document sent to the {sig.name} route")
+    stack: list[Any] = [doc]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            for snake in [k for k in node if k in _CAMEL]:
+                camel = _CAMEL[snake]
+                if camel in node:
+                    raise BadRequestError(f"both {snake} and {camel} in one object")
+                node[camel] = node.pop(snake)
+            stack.extend(
+                v
+                for k, v in node.items()
+                if k in (sig.resource_key, sig.scope_key, sig.item_key) and type(v) is list
+            )
+        elif type(node) is list:
+            stack.extend(v for v in node if type(v) is dict)
+    return doc
 
 
 def parse_json(body: bytes) -> Any:
@@ -311,7 +413,12 @@ def _mask_each(
             )
         rg_out = head[rk][0]
         groups.append({k: (scopes if k == sk else rg_out[k]) for k in rg if k == sk or k in rg_out})
-    out_doc = {k: (groups if k == rk else v) for k, v in doc.items()}
+    # Whatever else the document holds is masked like any other value, never copied.
+    rest = {k: v for k, v in doc.items() if k != rk}
+    rest_out = _try(masker, rest, report, strict=strict) if rest else {}
+    if rest_out is None:
+        rest_out = {}
+    out_doc = {k: (groups if k == rk else rest_out[k]) for k in doc if k == rk or k in rest_out}
     if rk not in out_doc:
         out_doc[rk] = groups
     return out_doc, rejected
@@ -337,192 +444,31 @@ def prune(doc: dict[str, Any], sig: Signal) -> dict[str, Any]:
     return {**doc, rk: groups}
 
 
-# -- protobuf: a view of the maskable strings, written back after masking ------------------
+# -- protobuf: masked through its JSON mapping ---------------------------------------------
+#
+# Every string field of the message (known to this proto version) appears in the JSON mapping
+# and is masked there like OTLP JSON; fields unknown to it are discarded, not forwarded, since
+# nothing could have masked them.
 
 
-def _any_view(av: Any) -> dict[str, Any]:
-    which = av.WhichOneof("value")
-    if which == "string_value":
-        return {"stringValue": av.string_value}
-    if which == "array_value":
-        return {"arrayValue": {"values": [_any_view(v) for v in av.array_value.values]}}
-    if which == "kvlist_value":
-        return {"kvlistValue": {"values": _kvs_view(av.kvlist_value.values)}}
-    return {}
+def pb_document(msg: Any) -> dict[str, Any]:
+    """The protobuf request as an OTLP JSON document (base64 ids, int64 as strings)."""
+    msg.DiscardUnknownFields()
+    return MessageToDict(msg)  # type: ignore[no-any-return]
 
 
-def _kvs_view(kvs: Any) -> list[dict[str, Any]]:
-    return [{"key": kv.key, "value": _any_view(kv.value)} for kv in kvs]
+def pb_message(doc: dict[str, Any], sig: Signal) -> Any:
+    """The masked document back as a protobuf request.
 
-
-def _item_view(item: Any, sig: Signal) -> dict[str, Any]:
-    if sig is TRACES:
-        return {
-            "traceId": Opaque(item.trace_id.hex()),  # read for scoped pseudonyms, never written
-            "name": item.name,
-            "attributes": _kvs_view(item.attributes),
-            "events": [{"attributes": _kvs_view(e.attributes)} for e in item.events],
-            "links": [{"attributes": _kvs_view(ln.attributes)} for ln in item.links],
-            "status": {"message": item.status.message},
-        }
-    return {
-        "traceId": Opaque(item.trace_id.hex()),
-        "body": _any_view(item.body),
-        "attributes": _kvs_view(item.attributes),
-    }
-
-
-def pb_view(msg: Any, sig: Signal) -> dict[str, Any]:
-    """The maskable strings of a protobuf request, as OTLP JSON with the same paths."""
-    return {
-        sig.resource_key: [
-            {
-                "resource": {"attributes": _kvs_view(rg.resource.attributes)},
-                sig.scope_key: [
-                    {
-                        "scope": {"attributes": _kvs_view(sg.scope.attributes)},
-                        sig.item_key: [_item_view(it, sig) for it in getattr(sg, sig.pb_items)],
-                    }
-                    for sg in getattr(rg, sig.pb_scope)
-                ],
-            }
-            for rg in getattr(msg, sig.pb_resource)
-        ]
-    }
-
-
-def _misaligned() -> MaskingError:
-    return MaskingError("masking removed part of a list; cannot apply it to protobuf")
-
-
-def _align(orig: list[Any], new: Any) -> list[Any]:
-    """Pair ``orig`` with ``new`` (``None``: dropped). Drops only of whole lists or marked."""
-    if type(new) is not list or not new:
-        return [None] * len(orig)
-    if len(new) != len(orig):
-        raise _misaligned()
-    return new
-
-
-def _get(node: Any, key: str) -> Any:
-    return node.get(key) if type(node) is dict else None
-
-
-def _delete(repeated: Any, indices: list[int]) -> None:
-    for i in reversed(indices):
-        del repeated[i]
-
-
-def _apply_kvs(repeated: Any, orig: list[dict[str, Any]], new: Any) -> None:
-    if type(new) is not list:
-        del repeated[:]
-        return
-    j = 0
-    dropped: list[int] = []
-    for i, o in enumerate(orig):
-        n = new[j] if j < len(new) else None
-        if type(n) is dict and n.get("key") == o["key"]:
-            _apply_any(repeated[i].value, o["value"], n.get("value"))
-            j += 1
-        else:  # removed by a drop rule (decided by the key, so never ambiguous)
-            dropped.append(i)
-    if j != len(new):
-        raise _misaligned()
-    _delete(repeated, dropped)
-
-
-def _apply_string(msg: Any, field: str, orig: str, new: Any) -> None:
-    if new is None:
-        msg.ClearField(field)
-    elif new != orig:
-        if type(new) is not str:
-            raise MaskingError("masking changed a string into another type")
-        setattr(msg, field, new)
-
-
-def _apply_any(av: Any, orig: dict[str, Any], new: Any) -> None:
-    if type(new) is not dict:
-        new = {}
-    if "stringValue" in orig:
-        if "stringValue" not in new:
-            av.Clear()
-        else:
-            _apply_string(av, "string_value", orig["stringValue"], new["stringValue"])
-    elif "arrayValue" in orig:
-        values = _get(new.get("arrayValue"), "values")
-        if values is None:
-            av.Clear()
-            return
-        repeated = av.array_value.values
-        pairs = _align(orig["arrayValue"]["values"], values)
-        dropped = [i for i, n in enumerate(pairs) if n is None]
-        for i, (o, n) in enumerate(zip(orig["arrayValue"]["values"], pairs, strict=True)):
-            if n is not None:
-                _apply_any(repeated[i], o, n)
-        _delete(repeated, dropped)
-    elif "kvlistValue" in orig:
-        values = _get(new.get("kvlistValue"), "values")
-        if values is None:
-            av.Clear()
-            return
-        _apply_kvs(av.kvlist_value.values, orig["kvlistValue"]["values"], values)
-
-
-def _apply_item(item: Any, orig: dict[str, Any], new: dict[str, Any], sig: Signal) -> None:
-    _apply_kvs(item.attributes, orig["attributes"], new.get("attributes"))
-    if sig is TRACES:
-        _apply_string(item, "name", orig["name"], new.get("name"))
-        message = _get(new.get("status"), "message")
-        if message != orig["status"]["message"]:
-            _apply_string(item.status, "message", orig["status"]["message"], message)
-        for key in ("events", "links"):
-            repeated = getattr(item, key)
-            pairs = _align(orig[key], new.get(key))
-            for i, (o, n) in enumerate(zip(orig[key], pairs, strict=True)):
-                if n is not None:
-                    _apply_kvs(repeated[i].attributes, o["attributes"], _get(n, "attributes"))
-            _delete(repeated, [i for i, n in enumerate(pairs) if n is None])
-    else:
-        body = new.get("body")
-        if body is None:
-            item.ClearField("body")
-        else:
-            _apply_any(item.body, orig["body"], body)
-
-
-def apply_view(msg: Any, orig: dict[str, Any], new: dict[str, Any], sig: Signal) -> None:
-    """Write the masked view ``new`` back into ``msg`` (parsed from the bytes ``orig`` views)."""
-    groups = getattr(msg, sig.pb_resource)
-    g_orig = orig[sig.resource_key]
-    g_pairs = _align(g_orig, new.get(sig.resource_key))
-    for gi, (go, gn) in enumerate(zip(g_orig, g_pairs, strict=True)):
-        if gn is None:
-            continue
-        rg = groups[gi]
-        _apply_kvs(
-            rg.resource.attributes,
-            go["resource"]["attributes"],
-            _get(_get(gn, "resource"), "attributes"),
-        )
-        scopes = getattr(rg, sig.pb_scope)
-        s_pairs = _align(go[sig.scope_key], _get(gn, sig.scope_key))
-        for si, (so, sn) in enumerate(zip(go[sig.scope_key], s_pairs, strict=True)):
-            if sn is None:
-                continue
-            sg = scopes[si]
-            _apply_kvs(
-                sg.scope.attributes,
-                so["scope"]["attributes"],
-                _get(_get(sn, "scope"), "attributes"),
-            )
-            items = getattr(sg, sig.pb_items)
-            i_pairs = _align(so[sig.item_key], _get(sn, sig.item_key))
-            for ii, (io, in_) in enumerate(zip(so[sig.item_key], i_pairs, strict=True)):
-                if in_ is not None:
-                    _apply_item(items[ii], io, in_, sig)
-            _delete(items, [i for i, n in enumerate(i_pairs) if n is None])
-        _delete(scopes, [i for i, n in enumerate(s_pairs) if n is None])
-    _delete(groups, [i for i, n in enumerate(g_pairs) if n is None])
+    Raises:
+        MaskingError: the masked document no longer fits the schema.
+    """
+    msg = sig.request()
+    try:
+        ParseDict(doc, msg)
+    except (ParseError, ValueError, TypeError):
+        raise MaskingError("masked document does not fit the OTLP schema") from None
+    return msg
 
 
 def parse_pb(body: bytes, sig: Signal) -> Any:
@@ -570,20 +516,19 @@ def mask_otlp(
     if media == PROTOBUF:
         msg = parse_pb(body, sig)
         items = count_pb(msg, sig)
-        view = pb_view(msg, sig)
-        masked, rejected = mask_batch(masker, view, sig, report, partial=partial)
-        changed = bool(report) or rejected > 0
-        if changed:
-            apply_view(msg, view, masked, sig)
-            body = msg.SerializeToString()
-        return Masked(body, media, items, rejected, changed, message=msg)
-    doc = parse_json(body)
-    items = check_json(doc, sig)
-    seal(doc, sig.item_key)
+        doc: Any = pb_document(msg)
+    else:
+        doc = normalise(parse_json(body), sig)
+        items = check_json(doc, sig)
+    seal(doc, masker, report)
     masked_doc, rejected = mask_batch(masker, doc, sig, report, partial=partial)
     if rejected:
         masked_doc = prune(masked_doc, sig)
     changed = bool(report) or rejected > 0
+    if media == PROTOBUF:
+        plain = json.loads(dump_json(masked_doc))
+        msg = pb_message(plain, sig)
+        return Masked(msg.SerializeToString(), media, items, rejected, changed, message=msg)
     if changed:
         body = dump_json(masked_doc)
     return Masked(body, media, items, rejected, changed, document=masked_doc)
@@ -593,8 +538,9 @@ def mask_langfuse(masker: Masker, body: bytes, report: Report) -> tuple[bytes, i
     """Mask a Langfuse ingestion-masking callback body; answer in the same shape.
 
     The body is a bare JSON array of ResourceSpans (or ``{"resourceSpans": [...]}``); it is
-    masked under ``resourceSpans`` either way, so path rules read the same for both. Unchanged
-    bodies are returned as the very bytes received.
+    masked under ``resourceSpans`` either way, so path rules read the same for both. A body of
+    another shape is masked as generic JSON. Unchanged bodies are returned as the very bytes
+    received.
 
     Raises:
         BadRequestError: not JSON, or not an array or object.
@@ -609,16 +555,25 @@ def mask_langfuse(masker: Masker, body: bytes, report: Report) -> tuple[bytes, i
         raise BadRequestError("expected a JSON array of ResourceSpans")
     spans = sum(
         len(sg.get("spans") or [])
-        for rg in wrapped.get(TRACES.resource_key) or []
-        if type(rg) is dict
-        for sg in rg.get(TRACES.scope_key) or []
-        if type(sg) is dict and type(sg.get("spans")) is list
+        for rg in _dicts(wrapped.get(TRACES.resource_key))
+        for sg in _dicts(rg.get(TRACES.scope_key))
+        if type(sg.get("spans")) is list
     )
-    seal(wrapped, TRACES.item_key)
-    masked, _ = mask_batch(masker, wrapped, TRACES, report, partial=False)
+    seal(wrapped, masker, report)
+    try:
+        check_json(wrapped, TRACES)
+    except BadRequestError:
+        # Not ResourceSpans: masked as generic JSON, never passed through.
+        masked = masker.mask(wrapped, report=report)
+    else:
+        masked, _ = mask_batch(masker, wrapped, TRACES, report, partial=False)
     if not report:
         return body, spans
     return dump_json(masked[TRACES.resource_key] if type(doc) is list else masked), spans
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [x for x in value if type(x) is dict] if type(value) is list else []
 
 
 # -- answers -------------------------------------------------------------------------------
