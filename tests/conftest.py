@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.clirun import RanText, invoke_text
 from tracemask import Masker
 
-Run = Callable[..., subprocess.CompletedProcess[str]]
+Run = Callable[..., RanText]
 
 
 @pytest.fixture
@@ -28,19 +26,10 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def run(tmp_path: Path) -> Run:
-    """``python -m tracemask ARGS`` in ``tmp_path``, without any TRACEMASK_* variable."""
+    """``tracemask ARGS`` in process in ``tmp_path``, without any TRACEMASK_* variable."""
 
-    def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TRACEMASK_")}
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        return subprocess.run(
-            [sys.executable, "-m", "tracemask", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=timeout,
-            check=False,
-        )
+    def _run(*args: str, timeout: float = 60) -> RanText:
+        del timeout  # in process: nothing to time out; kept so that callers read as before
+        return invoke_text(*args, cwd=tmp_path)
 
     return _run

@@ -1,40 +1,32 @@
-"""Helpers for the CLI tests: run the real entry point in a subprocess."""
+"""Helpers for the CLI tests: the real entry function in process, a subprocess where it matters."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests.clirun import Ran, invoke, spawn
 
-Run = Callable[..., subprocess.CompletedProcess[bytes]]
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACEMASK_")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
+Run = Callable[..., Ran]
 
 
 @pytest.fixture
 def run(tmp_path: Path) -> Run:
-    """Run ``python -m tracemask ARGS`` in ``tmp_path``; ``stdin`` may be bytes or str."""
+    """``tracemask ARGS`` in process in ``tmp_path``; ``stdin`` may be bytes or str."""
 
-    def _run(
-        *args: str, stdin: bytes | str = b"", script: bool = False
-    ) -> subprocess.CompletedProcess[bytes]:
-        if script:
-            exe = Path(sys.executable).parent / "tracemask"
-            cmd = [str(exe), *args]
-        else:
-            cmd = [sys.executable, "-m", "tracemask", *args]
-        data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
-        return subprocess.run(
-            cmd, input=data, capture_output=True, cwd=tmp_path, env=_env(), timeout=60, check=False
-        )
+    def _run(*args: str, stdin: bytes | str = b"") -> Ran:
+        return invoke(*args, cwd=tmp_path, stdin=stdin)
+
+    return _run
+
+
+@pytest.fixture
+def run_process(tmp_path: Path) -> Run:
+    """``python -m tracemask ARGS`` (``script=True``: the console script) in a subprocess."""
+
+    def _run(*args: str, stdin: bytes | str = b"", script: bool = False) -> Ran:
+        return spawn(*args, cwd=tmp_path, stdin=stdin, script=script)
 
     return _run
 

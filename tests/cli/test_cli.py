@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.clirun import Ran
 
 from tracemask import Masker, MaskingError, __version__, load_policy
 from tracemask import cli as cli_module
@@ -19,7 +20,7 @@ PHONE = "+1 (415) 555-0132"
 CARD = "4111 1111 1111 1111"
 PLANTED = (EMAIL, PHONE, CARD)
 
-Run = Callable[..., "subprocess.CompletedProcess[bytes]"]
+Run = Callable[..., Ran]
 Write = Callable[[str, "str | bytes"], Path]
 
 TRACE = {
@@ -41,7 +42,7 @@ def assert_clean(*outputs: bytes) -> None:
             assert value not in text
 
 
-def one_line_error(proc: subprocess.CompletedProcess[bytes]) -> str:
+def one_line_error(proc: Ran) -> str:
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 2, err
     assert "Traceback" not in err
@@ -55,14 +56,14 @@ def one_line_error(proc: subprocess.CompletedProcess[bytes]) -> str:
 # -- entry points ----------------------------------------------------------------------------
 
 
-def test_version_via_module(run: Run) -> None:
-    proc = run("--version")
+def test_version_via_module(run_process: Run) -> None:
+    proc = run_process("--version")
     assert proc.returncode == 0
     assert proc.stdout.decode().strip() == f"tracemask {__version__}"
 
 
-def test_console_script_redacts_stdin(run: Run) -> None:
-    proc = run("redact", stdin=json.dumps(TRACE), script=True)
+def test_console_script_redacts_stdin(run_process: Run) -> None:
+    proc = run_process("redact", stdin=json.dumps(TRACE), script=True)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["payment"]["card"] == "<CREDIT_CARD>"
     assert_clean(proc.stdout, proc.stderr)
@@ -76,8 +77,8 @@ def test_help_documents_exit_codes(run: Run) -> None:
         assert line in out
 
 
-def test_unknown_option_is_one_line_usage_error(run: Run) -> None:
-    line = one_line_error(run("redact", "--in-place"))
+def test_unknown_option_is_one_line_usage_error(run_process: Run) -> None:
+    line = one_line_error(run_process("redact", "--in-place"))
     assert "--in-place" in line
 
 
@@ -201,9 +202,9 @@ def test_refuses_to_overwrite_the_input(run: Run, frozen: Write) -> None:
     assert "refusing to overwrite the input" in line
 
 
-def test_malformed_json_names_file_and_line(run: Run, frozen: Write) -> None:
+def test_malformed_json_names_file_and_line(run_process: Run, frozen: Write) -> None:
     frozen("data.json", '{\n  "email": "' + EMAIL + '",\n  "card": "' + CARD + '" "x"\n}\n')
-    line = one_line_error(run("redact", "data.json"))
+    line = one_line_error(run_process("redact", "data.json"))
     assert line == (
         "tracemask: error: data.json: line 3: invalid JSON (Expecting ',' delimiter, column 33)"
     )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.clirun import Ran, invoke
 from tracemask import Masker
 from tracemask.encryption import KeyRing, generate_key, key_line
 
@@ -19,7 +17,7 @@ K2 = generate_key(32)
 #: Encrypt everything the masker masks, key-rule values too, so that all of it comes back.
 ENCRYPT_ALL = {"default_operator": {"type": "encrypt"}, "key_operator": {"type": "encrypt"}}
 
-Run = Callable[..., subprocess.CompletedProcess[bytes]]
+Run = Callable[..., Ran]
 
 
 def env_value(*entries: tuple[str, bytes]) -> str:
@@ -48,22 +46,9 @@ def encrypting(keys_env: str) -> Masker:
 
 @pytest.fixture
 def run(tmp_path: Path) -> Run:
-    """``python -m tracemask ARGS`` in ``tmp_path`` with only the ``env`` TRACEMASK_* given."""
+    """``tracemask ARGS`` in process in ``tmp_path`` with only the ``env`` TRACEMASK_* given."""
 
-    def _run(
-        *args: str, stdin: bytes | str = b"", env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[bytes]:
-        base = {k: v for k, v in os.environ.items() if not k.startswith("TRACEMASK_")}
-        base["PYTHONDONTWRITEBYTECODE"] = "1"
-        data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
-        return subprocess.run(
-            [sys.executable, "-m", "tracemask", *args],
-            input=data,
-            capture_output=True,
-            cwd=tmp_path,
-            env={**base, **(env or {})},
-            timeout=60,
-            check=False,
-        )
+    def _run(*args: str, stdin: bytes | str = b"", env: dict[str, str] | None = None) -> Ran:
+        return invoke(*args, cwd=tmp_path, stdin=stdin, env=env)
 
     return _run

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirun import spawn
 from tracemask import Masker
 from tracemask.encryption import KeyRing, parse_keys
 
@@ -185,8 +186,14 @@ def test_keys_file_and_provider(run: Run, masker: Masker, tmp_path: Path) -> Non
     assert audit_lines(proc.stderr)[0]["keys"] == f"file:{keys}"
 
     write(tmp_path, "kms_stub.py", f"def keys():\n    return {{'k1': {K1!r}}}\n")
-    proc = run(
-        "decrypt", "m.txt", "--key-provider", "kms_stub:keys", env={"PYTHONPATH": str(tmp_path)}
+    # A subprocess: the provider module is found through the child's PYTHONPATH.
+    proc = spawn(
+        "decrypt",
+        "m.txt",
+        "--key-provider",
+        "kms_stub:keys",
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path)},
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode() == f"mail {EMAIL}\n"

@@ -1,7 +1,7 @@
 """``tracemask eval`` through the real entry point, on a small labelled file scored by hand.
 
-The main runs go through ``python -m tracemask`` in a subprocess; the error cases call the
-same entry function, ``tracemask.cli.run``, in process (one line on stderr, exit code 2).
+Every run calls the console script's entry function, ``tracemask.cli.run``, in process (one line
+on stderr and exit code 2 for user errors).
 """
 
 from __future__ import annotations
