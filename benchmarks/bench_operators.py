@@ -71,17 +71,17 @@ def main() -> None:
     base: tuple[float, float] | None = None
     for name, spec in OPERATORS.items():
         masker = Masker({"default_operator": spec})
-        op = masker.operator("EMAIL_ADDRESS")
-        ctx = masker.context({"trace": "bench"})
+        op = masker.compiled.operator("EMAIL_ADDRESS")
+        ctx = masker.compiled.context({"trace": "bench"})
 
         def values(op: Any = op, ctx: Any = ctx, masker: Masker = masker) -> None:
             for _ in range(_VALUE_CALLS // len(VALUES)):
                 for entity, value in VALUES:
-                    masker.replacement(op, value, entity, ctx)
+                    masker.compiled.replacement(op, value, entity, ctx)
 
         def end_to_end(masker: Masker = masker) -> None:
             for p in payloads:
-                masker.clear_cache()
+                masker.compiled.clear_caches()
                 masker.mask(p, scope={"trace": "bench"})
 
         per_value = _best(values, args.reps) / _VALUE_CALLS * 1e6

@@ -16,8 +16,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from tracemask._compiled import build_detectors
 from tracemask.detectors._engine import DetectionEngine
-from tracemask.detectors.catalog import build_detectors
 from tracemask.detectors.ner.spacy import SpacyNerDetector
 from tracemask.evaluation import Example, LabelMap, Span, read_records, score
 from tracemask.evaluation._run import canonical_entity

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+R = TypeVar("R")
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
 
@@ -24,27 +27,30 @@ def normalize_dotted(key: str) -> str:
 
 
 @dataclass(frozen=True)
-class KeyMatcher:
-    """Matches keys against rule names, returning the index of the first matching rule.
+class KeyMatcher(Generic[R]):
+    """Matches keys against rule names, returning the first matching rule.
 
     A name without a dot (``api_key``) matches a key's last dotted segment, so it also matches
     ``http.request.header.x-api-key``. A name with dots (``user.id``) matches the whole key, so
     it does not match ``session.id``. A leading ``*`` matches any key ending with the rest.
     """
 
+    rules: tuple[R, ...]
     exact: dict[str, int]
     suffixes: tuple[tuple[str, int], ...]
     dotted: dict[str, int]
     dotted_suffixes: tuple[tuple[str, int], ...]
 
     @classmethod
-    def build(cls, rules: Iterable[tuple[Iterable[str], int]]) -> KeyMatcher:
-        """Build from ``(names, rule_index)`` pairs; earlier rules win."""
+    def build(cls, rules: Iterable[tuple[Iterable[str], R]]) -> KeyMatcher[R]:
+        """Build from ``(names, rule)`` pairs; earlier rules win."""
         exact: dict[str, int] = {}
         suffixes: list[tuple[str, int]] = []
         dotted: dict[str, int] = {}
         dotted_suffixes: list[tuple[str, int]] = []
-        for names, index in rules:
+        ordered: list[R] = []
+        for index, (names, rule) in enumerate(rules):
+            ordered.append(rule)
             for name in names:
                 wildcard = name.startswith("*")
                 body = name[1:] if wildcard else name
@@ -58,10 +64,10 @@ class KeyMatcher:
                     suffixes.append((normalize_key(body), index))
                 else:
                     exact.setdefault(normalize_key(body), index)
-        return cls(exact, tuple(suffixes), dotted, tuple(dotted_suffixes))
+        return cls(tuple(ordered), exact, tuple(suffixes), dotted, tuple(dotted_suffixes))
 
-    def match(self, key: str) -> int | None:
-        """Return the index of the first rule matching ``key``, or ``None``."""
+    def match(self, key: str) -> R | None:
+        """Return the first rule (in build order) matching ``key``, or ``None``."""
         hits: list[int] = []
         if (self.dotted or self.dotted_suffixes) and "." in key:
             full = normalize_dotted(key)
@@ -74,4 +80,4 @@ class KeyMatcher:
         if hit is not None:
             hits.append(hit)
         hits.extend(index for suffix, index in self.suffixes if norm.endswith(suffix))
-        return min(hits) if hits else None
+        return self.rules[min(hits)] if hits else None

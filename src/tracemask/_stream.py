@@ -78,6 +78,7 @@ class StreamMasker:
         self.step = step
         self.max_hold = max_hold
         self.scope = _stream_scope(masker, scope)
+        self._ctx = masker.compiled.context(self.scope)
         self._pieces: list[str] = []
         self._pending_len = 0
         self._tail = ""  # raw emitted text detection sees as left context
@@ -175,7 +176,7 @@ class StreamMasker:
             if f.start < cut
         ]
         segment = window[off:cut]
-        out = self.masker.mask_findings(segment, clipped, scope=self.scope) if clipped else segment
+        out = self.masker.compiled.replace(segment, clipped, self._ctx) if clipped else segment
         self._tail = window[_context_start(window, every, cut, self.context) : cut]
         rest = window[cut:]
         self._pieces = [rest] if rest else []
@@ -226,7 +227,7 @@ def _context_start(window: str, findings: list[Finding], cut: int, context: int)
 
 def _stream_scope(masker: Masker, scope: Mapping[str, str] | None) -> Mapping[str, str] | None:
     """Scope ids fixed for the whole stream: every window must get the same pseudonyms."""
-    if not getattr(masker, "scope_kinds", ()):
+    if not masker.scope_kinds:
         return scope
     base = dict(scope if scope is not None else (current_scope() or {}))
     token = secrets.token_hex(8)

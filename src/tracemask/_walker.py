@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 from tracemask import _jsonstr
 from tracemask._paths import PathSegment, render_path
 from tracemask._report import Report
+from tracemask._tokens import is_token
 from tracemask.detectors._engine import MIN_TEXT_LENGTH
 
 if TYPE_CHECKING:
-    from tracemask._masker import Context, Masker, _Rule
+    from tracemask._compiled import CompiledPolicy, Context, Rule
 
 #: Depth from which the iterative walk takes over (well below Python's default limit of 1000).
 RECURSION_LIMIT = 200
@@ -129,7 +130,7 @@ class _Frame:
         src: Any,
         items: list[_Item],
         seg: PathSegment,
-        rule: _Rule | None,
+        rule: Rule | None,
         otlp: str | None,
     ) -> None:
         self.kind = kind
@@ -147,12 +148,12 @@ class Walk:
 
     def __init__(
         self,
-        masker: Masker,
+        compiled: CompiledPolicy,
         report: Report | None,
         ctx: Context,
         base: tuple[PathSegment, ...] = (),
     ) -> None:
-        self.m = masker
+        self.m = compiled
         self.ctx = ctx
         self.report = report
         self.base = base
@@ -162,15 +163,15 @@ class Walk:
         self.changes = 0
         #: The key or index of the leaf being visited (string leaves are not pushed on ``segs``).
         self.current: PathSegment | None = None
-        self.key_cache = masker.key_cache
+        self.key_cache = compiled.key_cache
         self.cache = ctx.cache
-        self.json_in_strings = masker.policy.json_in_strings
+        self.json_in_strings = compiled.json_in_strings
 
     def path(self) -> tuple[PathSegment, ...]:
         """The path of the node being visited."""
         return self.base + tuple(self.segs)
 
-    def run(self, root: Any, rule: _Rule | None = None) -> tuple[Any, bool]:
+    def run(self, root: Any, rule: Rule | None = None) -> tuple[Any, bool]:
         """Return ``(masked_copy, changed)``."""
         before = self.changes
         new = self.node(root, rule, 0)
@@ -178,7 +179,7 @@ class Walk:
 
     # -- shared rules ------------------------------------------------------------------------
 
-    def child_rule(self, rule: _Rule | None, key: str | None, seg: PathSegment) -> _Rule | None:
+    def child_rule(self, rule: Rule | None, key: str | None, seg: PathSegment) -> Rule | None:
         """The rule of child ``seg`` (inherited, else its key's; a path rule overrides both)."""
         if rule is None and key is not None:
             rule = self.m.key_rule(key)
@@ -186,7 +187,7 @@ class Walk:
             rule = self.m.path_rule((*self.path(), seg)) or rule
         return rule
 
-    def dropped(self, rule: _Rule) -> None:
+    def dropped(self, rule: Rule) -> None:
         """Count the removal of child ``self.current`` under a drop ``rule``."""
         self.changes += 1
         if self.report is not None:
@@ -206,7 +207,7 @@ class Walk:
 
     # -- recursive walk (the fast path) ------------------------------------------------------
 
-    def node(self, v: Any, rule: _Rule | None, depth: int) -> Any:  # noqa: PLR0915 - hot path, inlined on purpose
+    def node(self, v: Any, rule: Rule | None, depth: int) -> Any:  # noqa: PLR0915 - hot path, inlined on purpose
         """Mask ``v`` found at the current path."""
         t = type(v)
         if t is str:
@@ -278,7 +279,7 @@ class Walk:
                 rebuilt.append(new if kind == _SEQ else (seg, new))
         return _rebuild(kind, v, rebuilt)
 
-    def child(self, x: Any, seg: PathSegment, rule: _Rule | None, depth: int) -> Any:
+    def child(self, x: Any, seg: PathSegment, rule: Rule | None, depth: int) -> Any:
         """Mask child ``x`` at ``seg`` under ``rule``; ``_DROPPED`` when the rule removes it."""
         if rule is not None and rule.drop:
             self.current = seg
@@ -292,7 +293,7 @@ class Walk:
 
     # -- iterative walk (any depth) ----------------------------------------------------------
 
-    def iterate(self, root: Any, rule: _Rule | None) -> Any:
+    def iterate(self, root: Any, rule: Rule | None) -> Any:
         """Mask ``root`` with an explicit stack: the same rules as :meth:`node`, no recursion."""
         base_depth = len(self.segs)
         holder = _Frame(_SEQ, [], [("", None, root)], "", rule, None)
@@ -347,11 +348,11 @@ class Walk:
 
     # -- leaves ------------------------------------------------------------------------------
 
-    def leaf(self, value: Any, rule: _Rule | None) -> Any:
+    def leaf(self, value: Any, rule: Rule | None) -> Any:
         """Mask a value that is not a container."""
         if type(value) is str:
             return self.string(value, rule)
-        if isinstance(value, (bytes, bytearray)) and self.m.policy.mask_bytes:
+        if isinstance(value, (bytes, bytearray)) and self.m.mask_bytes:
             try:
                 text = bytes(value).decode("utf-8")
             except UnicodeDecodeError:
@@ -363,7 +364,7 @@ class Walk:
             return value if masked == value else masked
         return value
 
-    def string(self, text: str, rule: _Rule | None) -> str:
+    def string(self, text: str, rule: Rule | None) -> str:
         """Mask one string at the current path under ``rule`` (a key/path rule, or ``None``)."""
         m = self.m
         if rule is None:
@@ -396,7 +397,7 @@ class Walk:
                     m.remember(text, masked, self.ctx)
                 return masked
         if rule is not None:
-            if not text or m.is_mask_token(text):
+            if not text or is_token(text):
                 return text
             self.changes += 1
             if self.report is not None:

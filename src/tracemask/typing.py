@@ -1,6 +1,9 @@
 """Public contracts of tracemask, as structural protocols.
 
-Any object that has the right shape is accepted; no base class is required.
+Any object that has the right shape is accepted; no base class is required:
+``Masker(policy, detectors=[...], operators={...})`` takes user detectors and operators as they
+are. The optional extensions (:class:`TriggeredDetector`, :class:`BindableOperator`) are
+recognised by shape too.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, Union, runtime_checkable
 
 if TYPE_CHECKING:
     from tracemask._finding import Finding
+    from tracemask.operators._stores import Stores
 
 #: A JSON-like value as tracemask walks it: scalars, mappings and sequences.
 JSONValue = Union[  # noqa: UP007 - a runtime alias with string forward references
@@ -40,6 +44,26 @@ class Detector(Protocol):
 
 
 @runtime_checkable
+class TriggeredDetector(Detector, Protocol):
+    """A detector the engine runs only on strings its ``trigger`` matches.
+
+    ``trigger`` is a regex in the subset Python ``re`` (ASCII) and Hyperscan share, matched once
+    per string by the one-pass prefilter; it must match wherever the detector can find something
+    (a necessary condition). An empty trigger means "run on every string".
+    """
+
+    @property
+    def trigger(self) -> str:
+        """The prefilter regex."""
+        ...
+
+    @property
+    def ignore_case(self) -> bool:
+        """Whether ``trigger`` is matched case-insensitively."""
+        ...
+
+
+@runtime_checkable
 class Operator(Protocol):
     """Turns one sensitive value into what is written in its place."""
 
@@ -51,4 +75,16 @@ class Operator(Protocol):
     def apply(self, value: str, entity: str, scope: str = "") -> str:
         """Return the replacement for ``value`` of kind ``entity``; ``scope`` is the call's
         trace/session/tenant id for operators whose output depends on one."""
+        ...
+
+
+@runtime_checkable
+class BindableOperator(Operator, Protocol):
+    """An operator that needs resources before it runs (keys, pseudonym stores).
+
+    The compiled policy calls ``bind`` once with its own stores and uses the returned operator.
+    """
+
+    def bind(self, stores: Stores | None = None) -> Operator:
+        """Return the operator ready to run; raise ``PolicyError`` if it cannot be."""
         ...

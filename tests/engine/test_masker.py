@@ -11,7 +11,7 @@ import pydantic
 import pytest
 
 from tracemask import Masker, MaskingError, Report
-from tracemask._masker import Context
+from tracemask._compiled import Context
 
 EMAIL = "jane.doe@example.com"
 PHONE = "+1 (415) 555-0132"
@@ -277,10 +277,10 @@ def test_masked_tokens_are_not_masked_again() -> None:
 def test_internal_errors_become_masking_errors_without_values(
     masker: Masker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def boom(text: str) -> list[object]:
+    def boom(text: str, field: str | None = None) -> list[object]:
         raise RuntimeError(text)
 
-    monkeypatch.setattr(masker._engine, "detect", boom)
+    monkeypatch.setattr(masker.compiled.engine, "detect", boom)
     with pytest.raises(MaskingError) as info:
         masker.mask({"a": {"b": [f"mail {EMAIL} please"]}})
     assert "a.b.0" in str(info.value)
@@ -288,14 +288,16 @@ def test_internal_errors_become_masking_errors_without_values(
 
 
 def test_error_paths_are_masked_too(masker: Masker, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = masker.compute
+    real = masker.compiled.compute
 
-    def fail_on_value(text: str, ctx: Context) -> tuple[str, tuple[str, ...]]:
+    def fail_on_value(
+        text: str, ctx: Context, field: str | None = None
+    ) -> tuple[str, tuple[str, ...]]:
         if "please" in text:
             raise RuntimeError(text)
-        return real(text, ctx)
+        return real(text, ctx, field)
 
-    monkeypatch.setattr(masker, "compute", fail_on_value)
+    monkeypatch.setattr(masker.compiled, "compute", fail_on_value)
     with pytest.raises(MaskingError) as info:
         masker.mask({EMAIL: ["mail me please"]})
     assert EMAIL not in str(info.value)
@@ -365,11 +367,11 @@ def test_personal_fields_by_key_name(masker: Masker) -> None:
 
 
 def test_text_cache_is_bounded_by_characters(monkeypatch: pytest.MonkeyPatch) -> None:
-    import tracemask._masker as masker_module  # noqa: PLC0415
+    import tracemask._compiled as compiled_module  # noqa: PLC0415
 
-    monkeypatch.setattr(masker_module, "_CACHE_MAX_CHARS", 1000)
+    monkeypatch.setattr(compiled_module, "CACHE_MAX_CHARS", 1000)
     masker = Masker()
     for i in range(50):
         masker.mask(f"note {i}: " + "x" * 90)
-    assert sum(len(k) for k in masker.text_cache) <= 1000
+    assert sum(len(str(k)) for k in masker.compiled.text_cache) <= 1000
     assert masker.mask(f"long {EMAIL} " + "y" * 500) == "long <EMAIL_ADDRESS> " + "y" * 500

@@ -144,7 +144,7 @@ class TracemaskSystem(System):
         return self._masker.mask(payload)
 
     def reset(self) -> None:
-        self._masker.clear_cache()
+        self._masker.compiled.clear_caches()
 
     def start_repetition(self) -> None:
         # A new Masker: no cache or memo (the phone verdicts) survives from the repetition

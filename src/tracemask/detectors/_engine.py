@@ -7,12 +7,12 @@ engine serves every thread.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 from tracemask._finding import Finding
 from tracemask._tokens import token_spans
 from tracemask.detectors._prefilter import Prefilter, build_prefilter
-from tracemask.typing import Detector
+from tracemask.typing import Detector, TriggeredDetector
 
 #: Strings shorter than this hold no entity tracemask detects (the shortest, an email, is 6).
 MIN_TEXT_LENGTH = 6
@@ -39,13 +39,11 @@ class DetectionEngine:
         backend: str = "auto",
     ) -> None:
         self.detectors = tuple(detectors)
-        triggered = [(i, d) for i, d in enumerate(self.detectors) if getattr(d, "trigger", "")]
-        self._triggered = tuple(d for _, d in triggered)
-        self._always = tuple(d for d in self.detectors if not getattr(d, "trigger", ""))
-        self._rank = {id(d): i for i, d in enumerate(self.detectors)}
+        triggered = [d for d in self.detectors if isinstance(d, TriggeredDetector) and d.trigger]
+        self._triggered: tuple[Detector, ...] = tuple(triggered)
+        self._always = tuple(d for d in self.detectors if not any(d is t for t in triggered))
         self.prefilter: Prefilter = build_prefilter(
-            [(d.trigger, bool(getattr(d, "ignore_case", False))) for _, d in triggered],  # type: ignore[attr-defined]
-            backend,
+            [(d.trigger, bool(d.ignore_case)) for d in triggered], backend
         )
         self._thresholds = dict(thresholds or {})
         self._default_threshold = default_threshold
@@ -54,8 +52,23 @@ class DetectionEngine:
         }
         self._rank_by_name = {d.name: i for i, d in enumerate(self.detectors)}
 
-    def detect(self, text: str) -> list[Finding]:
-        """Return the findings in ``text``, sorted by start, never overlapping."""
+    def field_evidence(self, field: str) -> Hashable | None:
+        """What the field name ``field`` tells the detectors, as a hashable summary.
+
+        ``None`` when the field changes nothing (today: always). Results are cached per text and
+        summary, so two fields with one summary share cached results and a field-dependent
+        result is never served for another field.
+        """
+        del field
+        return None
+
+    def detect(self, text: str, field: str | None = None) -> list[Finding]:
+        """Return the findings in ``text``, sorted by start, never overlapping.
+
+        ``field`` is the name of the field holding ``text`` (the nearest dict key or named
+        entry's name), or ``None``; without one, the text alone decides.
+        """
+        del field  # field evidence: see field_evidence
         if len(text) < MIN_TEXT_LENGTH:
             return []
         hits = self.prefilter.hits(text)

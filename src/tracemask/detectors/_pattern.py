@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import ClassVar
 
 from tracemask._finding import Finding
@@ -18,6 +19,13 @@ from tracemask._finding import Finding
 CONTEXT_WINDOW = 48
 #: How much a context word adds to (or a negative one removes from) a candidate's score.
 CONTEXT_BOOST = 0.35
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    """What a policy tells built-in detectors beyond on/off (see :meth:`PatternDetector.create`)."""
+
+    phone_regions: tuple[str, ...] = ("US",)
 
 
 class PatternDetector:
@@ -58,6 +66,12 @@ class PatternDetector:
         self._compiled = tuple(re.compile(p, flags) for p in self.patterns)
         self._context = _word_regex(self.context)
         self._negative = _word_regex(self.negative_context)
+
+    @classmethod
+    def create(cls, settings: DetectorSettings) -> PatternDetector:
+        """The detector configured by a policy's ``settings``; override to read them."""
+        del settings
+        return cls()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} entity={self.entity}>"

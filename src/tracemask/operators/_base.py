@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from tracemask.operators._stores import Stores
 
 
 class _Operator(BaseModel):
@@ -24,6 +29,8 @@ class _Operator(BaseModel):
         """
         raise NotImplementedError
 
-    def bind(self) -> _Operator:
-        """Return the operator ready to run (keys resolved); raise ``PolicyError`` if it cannot."""
+    def bind(self, stores: Stores | None = None) -> _Operator:
+        """Return the operator ready to run (keys resolved, stores opened in ``stores``, the
+        compiled policy's; ``None``: private ones); raise ``PolicyError`` if it cannot."""
+        del stores
         return self

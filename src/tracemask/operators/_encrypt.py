@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -12,6 +12,9 @@ from tracemask.encryption._sources import DEFAULT_KEYS_ENV, load_keyring
 from tracemask.encryption._token import TOKEN, seal
 from tracemask.exceptions import KeyRingError, PolicyError
 from tracemask.operators._base import _Operator
+
+if TYPE_CHECKING:
+    from tracemask.operators._stores import Stores
 
 __all__ = ["TOKEN", "Encrypt"]
 
@@ -44,7 +47,8 @@ class Encrypt(_Operator):
             return "key_provider"
         return "keys_file" if self.keys_file is not None else "keys_env"
 
-    def bind(self) -> Encrypt:
+    def bind(self, stores: Stores | None = None) -> Encrypt:
+        del stores
         try:
             require("operator 'encrypt'")
         except ImportError as exc:

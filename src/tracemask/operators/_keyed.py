@@ -5,11 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
 from tracemask.exceptions import PolicyError
 from tracemask.operators._base import _Operator
+
+if TYPE_CHECKING:
+    from tracemask.operators._stores import Stores
 
 
 class _Keyed(_Operator):
@@ -23,7 +27,8 @@ class _Keyed(_Operator):
     key_env: str = "TRACEMASK_HASH_KEY"
     key: SecretStr | None = None
 
-    def bind(self) -> _Keyed:
+    def bind(self, stores: Stores | None = None) -> _Keyed:
+        del stores
         if self.key is not None:
             return self
         raw = os.environ.get(self.key_env)

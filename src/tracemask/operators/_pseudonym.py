@@ -10,7 +10,7 @@ from pydantic import Field, PrivateAttr
 from tracemask.exceptions import PolicyError
 from tracemask.operators._keyed import _Keyed
 from tracemask.operators._normalize import normalize
-from tracemask.operators._stores import PseudonymStore, open_store
+from tracemask.operators._stores import PseudonymStore, Stores
 
 #: Scopes a pseudonym can be stable within. ``global`` links a value across every trace.
 ScopeKind = Literal["global", "trace", "session", "tenant"]
@@ -41,14 +41,14 @@ class Pseudonymize(_Keyed):
     def scope_kind(self) -> str | None:
         return None if self.scope == "global" else self.scope
 
-    def bind(self) -> Pseudonymize:
+    def bind(self, stores: Stores | None = None) -> Pseudonymize:
         bound = super().bind()
         assert isinstance(bound, Pseudonymize)
         if bound is self:  # the policy's own instance stays unbound
             bound = self.model_copy()
         if self.style == "counter":
             try:
-                bound._store = open_store(self.store)
+                bound._store = (stores or Stores()).open(self.store)
             except (ValueError, sqlite3.Error, OSError) as exc:
                 raise PolicyError(f"operator 'pseudonymize': store: {exc}") from None
         return bound

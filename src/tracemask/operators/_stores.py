@@ -113,23 +113,32 @@ class SqliteStore:
         return n
 
 
-_STORES: dict[str, PseudonymStore] = {}
-_STORES_LOCK = threading.Lock()
+class Stores:
+    """The pseudonym stores of one compiled policy, one per ``store`` spec.
 
-
-def open_store(spec: str) -> PseudonymStore:
-    """The store named by a policy's ``store`` field: ``"memory"`` or ``"sqlite:PATH"``.
-
-    One store per spec and process, so that every Masker built from one policy numbers alike.
+    Owned by a :class:`~tracemask._compiled.CompiledPolicy`: two Maskers built from one policy
+    number independently with ``memory`` (each starts at 1), and share numbering through the
+    file with ``sqlite:PATH`` (by design: that store exists to share across processes).
     """
-    with _STORES_LOCK:
-        store = _STORES.get(spec)
-        if store is None:
-            if spec == "memory":
-                store = MemoryStore()
-            elif spec.startswith("sqlite:"):
-                store = SqliteStore(spec.removeprefix("sqlite:"))
-            else:
-                raise ValueError(f"unknown store {spec!r} (use 'memory' or 'sqlite:PATH')")
-            _STORES[spec] = store
-        return store
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[str, PseudonymStore] = {}
+
+    def open(self, spec: str) -> PseudonymStore:
+        """The store named by an operator's ``store`` field: ``"memory"`` or ``"sqlite:PATH"``.
+
+        Every operator of the policy naming one spec shares one store, so that they number
+        alike.
+        """
+        with self._lock:
+            store = self._open.get(spec)
+            if store is None:
+                if spec == "memory":
+                    store = MemoryStore()
+                elif spec.startswith("sqlite:"):
+                    store = SqliteStore(spec.removeprefix("sqlite:"))
+                else:
+                    raise ValueError(f"unknown store {spec!r} (use 'memory' or 'sqlite:PATH')")
+                self._open[spec] = store
+            return store

@@ -82,7 +82,7 @@ class _Names:
         if not cls.given:
             with cls._lock:
                 if not cls.given:
-                    lex = data.Lexicon()
+                    lex = data.shared_lexicon()
                     ambiguous = data.WORD | data.STOP | data.PLACE
                     tokens = lex.tokens
                     cls.surnames = sorted(

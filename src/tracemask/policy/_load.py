@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from tracemask.exceptions import PolicyError
+from tracemask.operators import USER_OPERATORS
 from tracemask.policy._model import Policy
 
 #: Environment variable naming a policy file used when none is given explicitly.
@@ -24,6 +25,7 @@ def load_policy(
     source: Policy | Mapping[str, Any] | str | os.PathLike[str] | None = None,
     *,
     profile: str | None = None,
+    operators: Collection[str] = (),
 ) -> Policy:
     """Return a validated :class:`Policy`.
 
@@ -33,6 +35,8 @@ def load_policy(
         profile: a key of the policy's ``profiles`` whose values override the base policy;
             ``None`` reads ``$TRACEMASK_PROFILE`` — except for a ``Policy`` object, which is
             already resolved and only takes a profile given here.
+        operators: names of user operators the policy may use as ``{"type": name}`` (the
+            ``Masker`` passes the names of those it was given); any other unknown type is an error.
 
     Raises:
         PolicyError: with a one-line message naming the file, the field and the reason.
@@ -42,7 +46,7 @@ def load_policy(
         if profile is None:
             return source
         data: Mapping[str, Any] = source.model_dump()
-        return _validate(_apply_profile(data, profile, origin), origin)
+        return _validate(_apply_profile(data, profile, origin), origin, operators)
     if source is None:
         source = os.environ.get(ENV_POLICY) or None
     if source is None:
@@ -54,12 +58,12 @@ def load_policy(
     profile = profile if profile is not None else os.environ.get(ENV_PROFILE) or None
     if profile is not None:
         data = _apply_profile(data, profile, origin)
-    return _validate(data, origin)
+    return _validate(data, origin, operators)
 
 
-def _validate(data: Mapping[str, Any], origin: str) -> Policy:
+def _validate(data: Mapping[str, Any], origin: str, operators: Collection[str] = ()) -> Policy:
     try:
-        return Policy.model_validate(data)
+        return Policy.model_validate(data, context={USER_OPERATORS: frozenset(operators)})
     except ValidationError as exc:
         raise PolicyError(f"{origin}: {_first_error(exc)}") from None
 
@@ -116,7 +120,13 @@ def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[st
 
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+    parts = [str(p) for p in err["loc"] if not str(p).startswith("function-")]
+    # The user-operator tag is an implementation detail: "operator.type", not "operator.user.type".
+    loc = ".".join(
+        p
+        for i, p in enumerate(parts)
+        if not (p == "user" and i and parts[i - 1].endswith("operator"))
+    )
     msg = err["msg"].removeprefix("Value error, ")
     # pydantic's discriminated-union locations name the tag (e.g. "operator.mask.char"): keep them.
     extra = f" ({len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""

@@ -31,7 +31,15 @@ from collections.abc import Iterator
 
 from tracemask._finding import Finding
 from tracemask.detectors._pattern import PatternDetector
-from tracemask.detectors.data import COUNTRY, GIVEN, STOP, SURNAME, WORD, Lexicon
+from tracemask.detectors.data import (
+    COUNTRY,
+    GIVEN,
+    STOP,
+    SURNAME,
+    WORD,
+    Lexicon,
+    shared_lexicon,
+)
 from tracemask.detectors.pii.person import LETTER, RUN, UPPER
 
 
@@ -297,7 +305,7 @@ class LocationDetector(PatternDetector):
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         super().__init__()
-        self.lexicon = lexicon if lexicon is not None else Lexicon()
+        self.lexicon = lexicon if lexicon is not None else shared_lexicon()
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield LOCATION findings in ``text``."""

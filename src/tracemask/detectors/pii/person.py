@@ -33,6 +33,7 @@ from tracemask.detectors.data import (
     TOP_SURNAME,
     WORD,
     Lexicon,
+    shared_lexicon,
 )
 
 
@@ -200,7 +201,7 @@ class PersonDetector(PatternDetector):
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         super().__init__()
-        self.lexicon = lexicon if lexicon is not None else Lexicon()
+        self.lexicon = lexicon if lexicon is not None else shared_lexicon()
         self._shapes: dict[str, tuple[str, int, int, bool, bool, bool, bool]] = {}
 
     def detect(self, text: str) -> Iterator[Finding]:

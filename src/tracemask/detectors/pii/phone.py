@@ -7,7 +7,7 @@ import re
 import phonenumbers
 
 from tracemask.detectors import validators
-from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors._pattern import DetectorSettings, PatternDetector
 
 _DATE_LIKE = re.compile(
     r"(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])$"
@@ -57,6 +57,10 @@ class PhoneNumberDetector(PatternDetector):
     )  # fmt: skip
     score = 0.75
     trim_separators = " .-"
+
+    @classmethod
+    def create(cls, settings: DetectorSettings) -> PhoneNumberDetector:
+        return cls(regions=settings.phone_regions)
 
     def __init__(self, regions: tuple[str, ...] = ("US",)) -> None:
         super().__init__()

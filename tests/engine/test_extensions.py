@@ -1,0 +1,150 @@
+"""User detectors and operators, per-Masker state, and the facade's size."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tracemask import Finding, Masker, MaskingError, PolicyError
+
+POLICY = {"entities": {"TICKET_ID": {"operator": {"type": "stars"}}}}
+
+
+class TicketDetector:
+    """The issue's ten-line user detector: support ticket ids such as ``TCK-123456``."""
+
+    name = "ticket"
+    entity = "TICKET_ID"
+    _pattern = re.compile(r"\bTCK-\d{6}\b")
+
+    def detect(self, text: str) -> Iterator[Finding]:
+        for m in self._pattern.finditer(text):
+            yield Finding(m.start(), m.end(), self.entity, 0.9, self.name)
+
+
+class Stars:
+    """A user operator: one star per character."""
+
+    scope_kind = None
+
+    def apply(self, value: str, entity: str, scope: str = "") -> str:
+        return "*" * len(value)
+
+
+def test_user_detector_and_user_operator_end_to_end() -> None:
+    m = Masker(POLICY, detectors=[TicketDetector()], operators={"stars": Stars()})
+    assert m.mask_text("see TCK-123456 now") == "see ********** now"
+    assert m.mask({"t": "TCK-654321", "e": "mail jane.doe@example.com"}) == {
+        "t": "**********",
+        "e": "mail <EMAIL_ADDRESS>",
+    }
+    assert m.scan({"t": "TCK-654321"}).by_entity == {"TICKET_ID": 1}
+
+
+def test_user_detector_with_the_default_operator_and_switched_off() -> None:
+    m = Masker(detectors=[TicketDetector()])
+    assert m.mask_text("see TCK-123456 now") == "see <TICKET_ID> now"
+    off = Masker({"entities": {"TICKET_ID": {"enabled": False}}}, detectors=[TicketDetector()])
+    assert off.mask_text("see TCK-123456 now") == "see TCK-123456 now"
+
+
+def test_triggered_user_detector_runs_only_when_its_trigger_matches() -> None:
+    calls: list[str] = []
+
+    class Triggered(TicketDetector):
+        trigger = "TCK-"
+        ignore_case = False
+
+        def detect(self, text: str) -> Iterator[Finding]:
+            calls.append(text)
+            return super().detect(text)
+
+    for backend in ("re", "hyperscan"):
+        calls.clear()
+        m = Masker(detectors=[Triggered()], backend=backend)
+        assert m.mask_text("nothing to see here") == "nothing to see here"
+        assert m.mask_text("ticket TCK-000001") == "ticket <TICKET_ID>"
+        assert calls == ["ticket TCK-000001"]
+
+
+def test_unknown_operator_types_stay_errors() -> None:
+    with pytest.raises(PolicyError, match=r"entities\.TICKET_ID\.operator\.type: unknown operator"):
+        Masker(POLICY)
+    with pytest.raises(PolicyError, match="unknown operator type 'starz'"):
+        Masker(
+            {"entities": {"TICKET_ID": {"operator": {"type": "starz"}}}},
+            operators={"stars": Stars()},
+        )
+    with pytest.raises(PolicyError, match="built-in operator"):
+        Masker(operators={"replace": Stars()})
+
+
+def test_extensions_that_do_not_fit_are_refused_at_construction() -> None:
+    with pytest.raises(TypeError, match=r"tracemask\.typing\.Detector"):
+        Masker(detectors=[object()])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"tracemask\.typing\.Operator"):
+        Masker(operators={"x": object()})  # type: ignore[dict-item]
+
+
+def test_a_failing_user_detector_fails_closed_without_the_value() -> None:
+    class Broken(TicketDetector):
+        def detect(self, text: str) -> Iterator[Finding]:
+            raise ValueError(text)
+
+    m = Masker(detectors=[Broken()])
+    with pytest.raises(MaskingError) as info:
+        m.mask({"note": "secret-ish text TCK-123456"})
+    assert "TCK-123456" not in str(info.value)
+
+
+COUNTER = {
+    "default_operator": {"type": "pseudonymize", "key": "k", "style": "counter", "store": "memory"}
+}
+
+
+def test_two_maskers_with_one_counter_policy_both_start_at_one() -> None:
+    first = Masker(COUNTER)
+    assert first.mask_text("mail a.b@example.com") == "mail <EMAIL_ADDRESS_1>"
+    assert first.mask_text("mail c.d@example.com") == "mail <EMAIL_ADDRESS_2>"
+    second = Masker(COUNTER)
+    assert second.mask_text("mail c.d@example.com") == "mail <EMAIL_ADDRESS_1>"
+
+
+def test_operators_of_one_policy_share_its_store() -> None:
+    policy = {**COUNTER, "entities": {"PHONE_NUMBER": {"operator": COUNTER["default_operator"]}}}
+    m = Masker(policy)
+    out = m.mask({"a": "mail a.b@example.com", "b": "call +1 415 555 0132", "c": "a.b@example.com"})
+    assert out == {
+        "a": "mail <EMAIL_ADDRESS_1>",
+        "b": "call <PHONE_NUMBER_1>",
+        "c": "<EMAIL_ADDRESS_1>",
+    }
+
+
+def test_mask_many_equals_mask_per_item_and_names_the_item_on_failure() -> None:
+    m = Masker()
+    items = [{"m": "mail jane.doe@example.com"}, "card 4111 1111 1111 1111", 3, None]
+    assert list(m.mask_many(items)) == [m.mask(x) for x in items]
+    assert list(m.mask_many(iter([]))) == []
+
+    bad = Masker(detectors=[_Raises()])
+    with pytest.raises(MaskingError, match=r"at 1\.x"):
+        list(bad.mask_many([{"x": 1}, {"x": "boom boom boom"}]))
+
+
+class _Raises:
+    name = "raises"
+    entity = "BOOM"
+
+    def detect(self, text: str) -> list[Finding]:
+        if "boom" in text:
+            raise RuntimeError("no")
+        return []
+
+
+def test_masker_facade_stays_small() -> None:
+    public = {n for n in dir(Masker(detectors=[])) if not n.startswith("_")}
+    assert len(public) <= 10, sorted(public)
+    assert {"mask", "mask_text", "mask_many", "detect", "scan", "policy"} <= public
