@@ -7,15 +7,18 @@ import gzip
 import hashlib
 import hmac
 import json
+import time
 import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from google.rpc.status_pb2 import Status  # type: ignore[import-untyped]
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from tests.server.conftest import CALLBACK_BODY, PLANTED, TRACE_PB, leaks
@@ -23,9 +26,15 @@ from tracemask import Masker
 from tracemask.exceptions import MaskingError
 from tracemask.server import ConfigError, ConfigSource, create_app, load_config
 from tracemask.server._config import ENV_NAMES, describe_env
-from tracemask.server._errors import BadRequestError, BodyTooLargeError, UnsupportedMediaError
+from tracemask.server._decode import decode_body
+from tracemask.server._errors import (
+    BadRequestError,
+    BodyTooLargeError,
+    DeadlineError,
+    UnsupportedMediaError,
+    retry_after_value,
+)
 from tracemask.server._forward import retry_after
-from tracemask.server._limits import decode_body
 from tracemask.server._sink import JsonlSink, read_batches
 
 PB = {"content-type": "application/x-protobuf"}
@@ -198,11 +207,40 @@ def test_decode_body_limits() -> None:
         decode_body(data, "br", 10_000)
 
 
+def test_decode_body_is_linear_in_gzip_members() -> None:
+    """Issue 13.2: a body of many empty gzip members took quadratic time (4 MB: 7 s). Doubling
+    the body must about double the work, not quadruple it (ratio of two runs, one process)."""
+    member = gzip.compress(b"")
+    small, large = member * 25_000, member * 100_000  # 0.5 MB and 2 MB
+    times = []
+    for body in (small, large):
+        start = time.process_time()
+        assert decode_body(body, "gzip", 1_000_000) == b""
+        times.append(time.process_time() - start)
+    assert times[1] < 8 * max(times[0], 0.005)  # 4x the input; quadratic would be 16x
+
+
+def test_decode_body_stops_at_its_deadline() -> None:
+    body = gzip.compress(b"") * 50_000
+    with pytest.raises(DeadlineError):
+        decode_body(body, "gzip", 1_000_000, deadline=time.monotonic() - 1)
+    member = gzip.compress(b"x" * 1000)
+    assert decode_body(member * 3, "gzip", 10_000, deadline=time.monotonic() + 5) == b"x" * 3000
+
+
 def test_retry_after() -> None:
     assert retry_after("3") == 3.0
     assert retry_after(None) is None
     assert retry_after("soon") is None
     assert retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
+    # Issue 13.8: hostile values are bounded or ignored, never an exception.
+    assert retry_after("9" * 400) == 3600.0
+    assert retry_after(b"\xff\xfe") is None
+    assert retry_after("\u00b2") is None  # a digit to str.isdigit, not to int()
+    assert retry_after("Wed, 21 Oct 99999 07:28:10 GMT") is None
+    assert retry_after("Wed, 21 Oct 9999 07:28:10 GMT", now=0.0) == 3600.0
+    assert retry_after_value(float("inf")) == "3600"
+    assert retry_after_value(0.2) == "1"
 
 
 def test_env_vars_map_to_settings(tmp_path: Path) -> None:
@@ -220,7 +258,7 @@ def test_env_vars_map_to_settings(tmp_path: Path) -> None:
     s = config.settings
     assert s.port == 9000
     assert s.upstream.url("traces") == "http://c:4318/v1/traces"
-    assert [t.get_secret_value() for t in s.auth.tokens] == ["a", "b"]
+    assert [t.get_secret_value() for t in s.auth.tokens if isinstance(t, SecretStr)] == ["a", "b"]
     assert s.limits.max_body_bytes == 2048
     assert "Basic x" not in repr(s)
     with pytest.raises(ConfigError, match="env TRACEMASK_UPSTREAM_HEADERS: expected a JSON"):
@@ -267,3 +305,22 @@ def test_a_drop_rule_applies_to_protobuf_like_json(tmp_path: Path) -> None:
     assert PLANTED[0] not in batch.body
     doc = json.loads(batch.body)
     assert [s["name"] for s in doc["resourceSpans"][0]["scopeSpans"][0]["spans"]] == ["b"]
+
+
+def test_otlp_errors_are_google_rpc_status(tmp_path: Path) -> None:
+    """Issue 13.8: OTLP/HTTP errors are a Status in the request's encoding; other routes keep
+    ``{"error": ...}``."""
+    with _client(tmp_path) as c:
+        r = c.post("/v1/traces", content=b"\xff\xff\xff", headers=PB)
+        assert r.status_code == 400
+        assert r.headers["content-type"] == "application/x-protobuf"
+        status = Status.FromString(r.content)
+        assert status.code == 3  # INVALID_ARGUMENT
+        assert status.message
+        r = c.post("/v1/logs", content=b"{", headers={"content-type": "application/json"})
+        assert r.status_code == 400
+        assert set(r.json()) == {"code", "message"}
+        assert r.json()["code"] == 3
+        r = c.post("/v1/mask", content=b"{", headers={"content-type": "application/json"})
+        assert r.status_code == 400
+        assert set(r.json()) == {"error"}

@@ -84,9 +84,9 @@ def serve(
 
 
 def _sink_dir(directory: str | None) -> str:
-    from tracemask.server._config import DEFAULT_SINK_DIR  # noqa: PLC0415
+    from tracemask.server._config import default_sink_dir  # noqa: PLC0415
 
-    return directory or os.environ.get("TRACEMASK_SINK_DIR") or DEFAULT_SINK_DIR
+    return directory or os.environ.get("TRACEMASK_SINK_DIR") or default_sink_dir()
 
 
 _sink_dir_option = click.option(
@@ -94,7 +94,7 @@ _sink_dir_option = click.option(
     "data_dir",
     metavar="DIR",
     default=None,
-    help="Sink directory (default: $TRACEMASK_SINK_DIR, else ./tracemask-data).",
+    help="Sink directory (default: $TRACEMASK_SINK_DIR, else ~/.local/share/tracemask/sink).",
 )
 
 

@@ -11,18 +11,13 @@ from collections.abc import AsyncIterator
 
 import anyio.to_thread
 from starlette.applications import Starlette
-from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from tracemask.server._auth import AuthMiddleware
 from tracemask.server._config import Config
 from tracemask.server._forward import describe_url
-from tracemask.server._gateway import logs_endpoint, traces_endpoint
-from tracemask.server._health import healthz, metrics, readyz
-from tracemask.server._langfuse import langfuse_callback
-from tracemask.server._limits import LimitsMiddleware
-from tracemask.server._mask import mask_endpoint
+from tracemask.server._intake import IntakeMiddleware
 from tracemask.server._metrics import ObserveMiddleware
+from tracemask.server._routes import RouteTable
 from tracemask.server._state import AppState
 
 log = logging.getLogger("tracemask.server")
@@ -88,12 +83,24 @@ def build_app(config: Config) -> ASGIApp:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(hup, on_sighup)
                 installed = True
+        previous = loop.get_exception_handler()
+
+        def on_loop_error(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+            # accept() failing at the descriptor limit repeats on every loop turn: one line per
+            # interval, the exception's type only (no traceback, no message from a request).
+            exc = context.get("exception")
+            kind = type(exc).__name__ if exc is not None else "error"
+            message = context.get("message")
+            state.throttled.warn(f"loop:{kind}", "event loop: %s (%s)", message, kind)
+
+        loop.set_exception_handler(on_loop_error)
         watcher = loop.create_task(_watch(state))
         _describe(state)
         try:
             yield
         finally:
             state.draining = True
+            loop.set_exception_handler(previous)
             if installed and hup is not None:
                 loop.remove_signal_handler(hup)
             watcher.cancel()
@@ -104,20 +111,8 @@ def build_app(config: Config) -> ASGIApp:
             state.forwarder = None
             state.close_sink()
 
-    langfuse_path = config.settings.langfuse_path
-    routes = [
-        Route(langfuse_path, langfuse_callback, methods=["POST"]),
-        Route("/v1/traces", traces_endpoint, methods=["POST"]),
-        Route("/v1/logs", logs_endpoint, methods=["POST"]),
-        Route("/v1/mask", mask_endpoint, methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
-    ]
-    inner = Starlette(routes=routes, lifespan=lifespan)
+    table = RouteTable(config.settings.langfuse_path)
+    inner = Starlette(routes=table.starlette(), lifespan=lifespan)
     inner.state.tracemask = state
-    app: ASGIApp = AuthMiddleware(inner, state)
-    app = LimitsMiddleware(app, state)
-    return ObserveMiddleware(
-        app, state.metrics, state.route_of, lambda: state.settings().access_log
-    )
+    app: ASGIApp = IntakeMiddleware(inner, state, table)
+    return ObserveMiddleware(app, state.metrics, table.name_of, lambda: state.settings().access_log)

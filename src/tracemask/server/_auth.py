@@ -1,25 +1,78 @@
-"""Optional auth, as pure ASGI: bearer tokens or an HMAC-SHA256 of the body.
+"""Optional auth: bearer tokens (checked from the headers alone) or an HMAC-SHA256 of the body.
 
 Comparisons are constant time (digests of equal length, every configured token checked), and a
-refusal is always the same 401: it never says which check failed or why.
+refusal is always the same 401: it never says which check failed or why. A token may be bound
+to tenants (Langfuse orgs/projects): the :class:`Identity` it yields decides which project
+policies its requests may use.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
-from tracemask.server._errors import HTTPError, UnauthorizedError, send_json
+from tracemask.server._config import AuthSettings, BoundToken
 
-if TYPE_CHECKING:
-    from tracemask.server._reload import Runtime
-    from tracemask.server._state import AppState
+#: ``(org_id, project_id)``; either may be ``None`` (any).
+TenantKey = tuple[str | None, str | None]
 
 
-def _header(scope: Scope, name: str) -> str | None:
+@dataclass(frozen=True)
+class Identity:
+    """Who a request authenticated as. ``tenants is None``: a credential bound to no tenant."""
+
+    tenants: tuple[TenantKey, ...] | None = None
+
+    def tenant_for(self, org: str | None, project: str | None) -> TenantKey | None:
+        """The bound tenant matching the requested org/project (absent parts taken from the
+        tenant), or ``None`` when the credential may not use it."""
+        for t_org, t_project in self.tenants or ():
+            if org is not None and t_org is not None and org != t_org:
+                continue
+            if project is not None and t_project is not None and project != t_project:
+                continue
+            # A tenant naming only an org covers its projects; one naming only a project covers
+            # that project in any org.
+            return (
+                t_org if t_org is not None else org,
+                t_project if t_project is not None else project,
+            )
+        return None
+
+
+UNBOUND = Identity()
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The compiled auth settings of one configuration generation."""
+
+    digests: tuple[bytes, ...]
+    identities: tuple[Identity, ...]
+    hmac_key: bytes | None
+
+    @classmethod
+    def from_settings(cls, auth: AuthSettings) -> Credentials:
+        digests: list[bytes] = []
+        identities: list[Identity] = []
+        for entry in auth.tokens:
+            if isinstance(entry, BoundToken):
+                secret = entry.token.get_secret_value()
+                identity = Identity(tuple((t.org_id, t.project_id) for t in entry.tenants))
+            else:
+                secret = entry.get_secret_value()
+                identity = UNBOUND
+            digests.append(hashlib.sha256(secret.encode()).digest())
+            identities.append(identity)
+        key = auth.hmac_secret.get_secret_value().encode() if auth.hmac_secret else None
+        return cls(tuple(digests), tuple(identities), key)
+
+
+def header(scope: Scope, name: str) -> str | None:
+    """A request header (latin-1, as HTTP/1.1 carries it), or ``None``."""
     wanted = name.lower().encode("latin-1")
     for key, value in scope["headers"]:
         if key == wanted:
@@ -27,94 +80,33 @@ def _header(scope: Scope, name: str) -> str | None:
     return None
 
 
-def token_ok(runtime: Runtime, scope: Scope) -> bool:
-    digests = runtime.token_digests
-    if not digests:
-        return False
-    header = runtime.settings.auth.token_header
-    raw = _header(scope, header)
+def token_identity(creds: Credentials, auth: AuthSettings, scope: Scope) -> Identity | None:
+    """The identity of the bearer token in the request headers, or ``None`` if none matches."""
+    if not creds.digests:
+        return None
+    raw = header(scope, auth.token_header)
     if raw is None:
-        return False
-    if header.lower() == "authorization":
+        return None
+    if auth.token_header.lower() == "authorization":
         scheme, _, raw = raw.partition(" ")
         if scheme.lower() != "bearer":
-            return False
-    given = hashlib.sha256(raw.strip().encode()).digest()
-    ok = False
-    for digest in digests:  # no early exit: the time does not depend on which one matched
-        ok |= hmac.compare_digest(given, digest)
-    return ok
+            return None
+    given = hashlib.sha256(raw.strip().encode("utf-8", "surrogateescape")).digest()
+    found: Identity | None = None
+    for digest, identity in zip(creds.digests, creds.identities, strict=True):
+        # No early exit: the time does not depend on which one matched.
+        if hmac.compare_digest(given, digest):
+            found = identity
+    return found
 
 
-def signature_ok(runtime: Runtime, scope: Scope, body: bytes) -> bool:
-    key = runtime.hmac_key
-    if key is None:
+def signature_ok(creds: Credentials, auth: AuthSettings, scope: Scope, body: bytes) -> bool:
+    """Whether the HMAC header holds the hex HMAC-SHA256 of ``body``."""
+    if creds.hmac_key is None:
         return False
-    raw = _header(scope, runtime.settings.auth.hmac_header)
+    raw = header(scope, auth.hmac_header)
     if raw is None:
         return False
     given = raw.strip().lower().removeprefix("sha256=").encode("ascii", "replace")
-    expected = hmac.new(key, body, hashlib.sha256).hexdigest().encode()
+    expected = hmac.new(creds.hmac_key, body, hashlib.sha256).hexdigest().encode()
     return hmac.compare_digest(given, expected)
-
-
-async def _read_all(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replayed() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replayed
-
-
-class AuthMiddleware:
-    """401 unless a configured token or signature matches (when any is configured)."""
-
-    def __init__(self, app: ASGIApp, state: AppState) -> None:
-        self.app = app
-        self.state = state
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        runtime = self.state.runtime()
-        auth = runtime.settings.auth
-        route = self.state.route_of(scope["path"])
-        guarded = route in auth.routes or (route == "metrics" and auth.protect_metrics)
-        if not auth.enabled or not guarded:
-            await self.app(scope, receive, send)
-            return
-        ok = token_ok(runtime, scope)
-        if not ok and runtime.hmac_key is not None:
-            try:
-                body = await _read_all(receive)  # bounded by the limits middleware
-            except HTTPError as exc:
-                self.state.failure(exc.reason)
-                await send_json(send, exc.status, {"error": exc.message})
-                return
-            ok = signature_ok(runtime, scope, body)
-            receive = _replay(body, receive)
-        if not ok:
-            self.state.failure(UnauthorizedError.reason)
-            await send_json(
-                send, 401, {"error": UnauthorizedError.message}, [("www-authenticate", "Bearer")]
-            )
-            return
-        await self.app(scope, receive, send)

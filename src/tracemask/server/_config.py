@@ -28,7 +28,16 @@ from tracemask.policy import Policy, load_policy
 ENV_CONFIG = "TRACEMASK_CONFIG"
 #: The engine's own variables: never read as server settings.
 _ENGINE_ENV = frozenset({"TRACEMASK_POLICY", "TRACEMASK_PROFILE", "TRACEMASK_DEBUG", ENV_CONFIG})
-DEFAULT_SINK_DIR = "tracemask-data"
+
+
+def default_sink_dir(env: Mapping[str, str] | None = None) -> str:
+    """The sink's directory when none is configured: the user's data directory, never the
+    current one (``$XDG_DATA_HOME/tracemask/sink``, ``%LOCALAPPDATA%`` on Windows)."""
+    env = os.environ if env is None else env
+    if os.name == "nt" and env.get("LOCALAPPDATA"):
+        return str(Path(env["LOCALAPPDATA"]) / "tracemask" / "sink")
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "tracemask" / "sink")
 
 
 class ConfigError(TracemaskError, ValueError):
@@ -40,7 +49,8 @@ class _Model(BaseModel):
 
 
 class LimitSettings(_Model):
-    """Request limits. Bodies are measured after decompression."""
+    """Request limits. Bodies are measured after decompression. Deadlines count from the moment
+    a request's headers arrived: reading the body, waiting for a slot and masking all spend it."""
 
     max_body_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     #: Deadline of the masking endpoints (callback, ``/v1/mask``): under Langfuse's 500 ms.
@@ -50,14 +60,54 @@ class LimitSettings(_Model):
     max_queue: int = Field(default=64, ge=0)
     queue_timeout_ms: int = Field(default=100, ge=0)
     saturated_status: Literal[429, 503] = 429
+    #: Memory that requests in flight may hold at once, estimated as ``memory_factor`` times
+    #: their decoded body (parsed JSON and its masked copy); per process.
+    memory_budget_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024 * 1024)
+    memory_factor: float = Field(default=24.0, ge=1.0, le=1000.0)
+    #: A client must send its request headers within this time of connecting (or of its previous
+    #: request on a kept-alive connection), and its body within ``body_timeout_s`` of them.
+    header_timeout_s: float = Field(default=10.0, gt=0, le=3600)
+    body_timeout_s: float = Field(default=30.0, gt=0, le=3600)
+    #: Idle kept-alive connections are closed after this long.
+    keep_alive_s: float = Field(default=5.0, gt=0, le=3600)
+    #: Open connections per process; more are closed at once (one warning per interval). Lowered
+    #: to fit the process's file-descriptor limit.
+    max_connections: int = Field(default=1000, ge=1)
+    #: Largest upstream answer read (OTLP answers are tiny; a larger one is not read further).
+    max_upstream_response_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+
+class Tenant(_Model):
+    """A Langfuse org and/or project a credential may send data for."""
+
+    org_id: str | None = None
+    project_id: str | None = None
+
+    @model_validator(mode="after")
+    def _selector(self) -> Tenant:
+        if self.org_id is None and self.project_id is None:
+            raise ValueError("a tenant needs org_id, project_id or both")
+        return self
+
+
+class BoundToken(_Model):
+    """A token bound to its tenants: its requests use their project policies, and only theirs."""
+
+    token: SecretStr
+    tenants: tuple[Tenant, ...] = Field(min_length=1)
 
 
 class AuthSettings(_Model):
     """Optional auth. With neither tokens nor an HMAC secret, requests are not authenticated."""
 
     #: Accepted bearer tokens (``Authorization: Bearer <token>``, or the raw token in
-    #: ``token_header`` when that is another header).
-    tokens: tuple[SecretStr, ...] = ()
+    #: ``token_header`` when that is another header). A plain token uses the default policy;
+    #: ``{token: ..., tenants: [{project_id: ...}]}`` binds one to its projects' policies.
+    tokens: tuple[SecretStr | BoundToken, ...] = ()
+    #: Routes on which ``X-Langfuse-Org-Id`` / ``-Project-Id`` select a project policy for a
+    #: request whose credential is bound to no tenant. Langfuse sets those headers itself on
+    #: its callback; on other routes any client could pick a weaker project's policy.
+    trust_tenant_headers: tuple[Literal["langfuse", "traces", "logs", "mask"], ...] = ("langfuse",)
     token_header: str = "authorization"
     #: HMAC-SHA256 of the raw request body, hex, in ``hmac_header`` (``sha256=`` prefix allowed).
     hmac_secret: SecretStr | None = None
@@ -115,7 +165,8 @@ class SinkSettings(_Model):
     """The embedded store used when no upstream is configured."""
 
     kind: Literal["sqlite", "jsonl", "none"] = "sqlite"
-    dir: str = DEFAULT_SINK_DIR
+    #: Default: :func:`default_sink_dir` (``~/.local/share/tracemask/sink``).
+    dir: str = Field(default_factory=default_sink_dir)
     #: sqlite: batches kept (oldest pruned); jsonl: bytes per file before rotating.
     max_batches: int = Field(default=10_000, ge=1)
     max_file_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
@@ -150,6 +201,8 @@ class ServerSettings(_Model):
     report: bool = True
     access_log: bool = True
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    #: Worker processes (``tracemask serve --workers``); each has its own limits and metrics.
+    workers: int = Field(default=1, ge=1, le=64)
     #: Poll the config and policy files for changes every so many seconds (0: SIGHUP only).
     reload_interval_s: float = Field(default=2.0, ge=0)
     limits: LimitSettings = LimitSettings()
@@ -158,10 +211,19 @@ class ServerSettings(_Model):
     sink: SinkSettings = SinkSettings()
     projects: tuple[ProjectPolicy, ...] = ()
 
+    @model_validator(mode="after")
+    def _one_jsonl_writer(self) -> ServerSettings:
+        if self.workers > 1 and self.sink.kind == "jsonl":
+            raise ValueError("sink.kind jsonl has one writer: use sqlite with workers > 1")
+        return self
+
 
 # -- environment ---------------------------------------------------------------------------
 
-_LIST_FIELDS = frozenset({("auth", "tokens"), ("auth", "routes"), ("upstream", "pass_headers")})
+_LIST_FIELDS = frozenset(
+    {("auth", "tokens"), ("auth", "routes"), ("auth", "trust_tenant_headers"),
+     ("upstream", "pass_headers")}
+)  # fmt: skip
 _MAP_FIELDS = frozenset({("upstream", "headers")})
 
 

@@ -14,7 +14,8 @@ import anyio
 import httpx
 
 from tracemask.server._config import UpstreamSettings
-from tracemask.server._errors import HTTPError, UpstreamError
+from tracemask.server._decode import decode_body
+from tracemask.server._errors import MAX_RETRY_AFTER_S, HTTPError, UpstreamError
 from tracemask.server._metrics import Metrics
 
 log = logging.getLogger("tracemask.server")
@@ -42,21 +43,47 @@ class Delivered:
     status: int
     content_type: str
     body: bytes
+    retry_after: float | None = None
 
 
-def retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
+async def _capped_body(resp: httpx.Response, limit: int) -> bytes:
+    """The answer's body, decoded, or ``b""`` when it is longer than ``limit`` either way."""
+    chunks: list[bytes] = []
+    seen = 0
+    async for chunk in resp.aiter_raw():
+        seen += len(chunk)
+        if seen > limit:
+            return b""
+        chunks.append(chunk)
+    try:
+        return decode_body(b"".join(chunks), resp.headers.get("content-encoding"), limit)
+    except HTTPError:  # undecodable or too large once inflated: no partial success to read
+        return b""
+
+
+def retry_after(value: str | bytes | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date), at most
+    :data:`MAX_RETRY_AFTER_S`; ``None`` when absent or unreadable (any bytes, any length)."""
     if not value:
         return None
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("ascii")
+        except UnicodeDecodeError:
+            return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        # A 400-digit delta is "a long time", not an overflow.
+        return float(min(int(value), MAX_RETRY_AFTER_S)) if len(value) <= 9 else MAX_RETRY_AFTER_S
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
+    try:
+        return min(float(MAX_RETRY_AFTER_S), max(0.0, when.timestamp() - now))
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def describe_url(url: str) -> str:
@@ -79,6 +106,26 @@ class Forwarder:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+    async def _post(
+        self, url: str, body: bytes, headers: dict[str, str], timeout: float, max_response: int
+    ) -> Delivered:
+        request = self.client.build_request(
+            "POST", url, content=body, headers=headers, timeout=timeout
+        )
+        resp = await self.client.send(request, stream=True)
+        try:
+            status = resp.status_code
+            content_type = resp.headers.get("content-type", "")
+            if 200 <= status < 300:
+                return Delivered(status, content_type, await _capped_body(resp, max_response))
+            hint = None
+            for key, value in resp.headers.raw:
+                if key.lower() == b"retry-after":
+                    hint = retry_after(value)
+            return Delivered(status, content_type, b"", hint)
+        finally:
+            await resp.aclose()  # an unread body closes the connection instead of draining it
 
     def _headers(
         self,
@@ -108,8 +155,12 @@ class Forwarder:
         compressed: bool,
         settings: UpstreamSettings,
         incoming: Mapping[str, str],
+        max_response: int = 1024 * 1024,
     ) -> Delivered:
         """POST ``body`` to ``url``; retry 429/502/503/504, timeouts and connection errors.
+
+        Only a 2xx answer's body is read, at most ``max_response`` bytes (decoded): a larger
+        one is treated as empty (no partial success), whatever the upstream sends.
 
         Raises:
             UpstreamError: retries exhausted or out of budget (503, ``Retry-After`` kept).
@@ -125,24 +176,23 @@ class Forwarder:
             timeout = min(settings.attempt_timeout_s, remaining)
             wait_hint = None
             try:
-                resp = await self.client.post(url, content=body, headers=headers, timeout=timeout)
-            except httpx.TimeoutException:
+                with anyio.fail_after(timeout):
+                    answer = await self._post(url, body, headers, timeout, max_response)
+            except (httpx.TimeoutException, TimeoutError):
                 outcome = "timeout"
             except httpx.HTTPError as exc:
                 outcome = "connect_error"
                 log.warning("upstream %s: %s", describe_url(url), type(exc).__name__)
             else:
-                if 200 <= resp.status_code < 300:
+                if 200 <= answer.status < 300:
                     self.metrics.upstream.labels("ok").inc()
-                    return Delivered(
-                        resp.status_code, resp.headers.get("content-type", ""), resp.content
-                    )
-                if resp.status_code not in RETRYABLE:
+                    return answer
+                if answer.status not in RETRYABLE:
                     self.metrics.upstream.labels("rejected").inc()
-                    log.warning("upstream %s answered %d", describe_url(url), resp.status_code)
-                    raise UpstreamRejectedError(resp.status_code)
-                outcome = f"status_{resp.status_code}"
-                wait_hint = retry_after(resp.headers.get("retry-after"))
+                    log.warning("upstream %s answered %d", describe_url(url), answer.status)
+                    raise UpstreamRejectedError(answer.status)
+                outcome = f"status_{answer.status}"
+                wait_hint = answer.retry_after
             self.metrics.upstream.labels(outcome).inc()
             if attempt + 1 >= settings.max_attempts:
                 break

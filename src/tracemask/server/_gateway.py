@@ -19,9 +19,9 @@ from starlette.responses import Response
 from tracemask._masker import Masker
 from tracemask._report import Report
 from tracemask.exceptions import MaskingError
+from tracemask.server._decode import check_deadline
 from tracemask.server._errors import MaskingFailedError, SinkError, UnsupportedMediaError
-from tracemask.server._http import Handler, guarded, masker_for, state_of
-from tracemask.server._limits import decode_body
+from tracemask.server._http import Handler, deadline_of, guarded, masker_for, state_of
 from tracemask.server._otlp import (
     LOGS,
     PROTOBUF,
@@ -61,16 +61,14 @@ def _unmasked(body: bytes, media: str, sig: Signal) -> Masked:
 
 def _process(  # noqa: PLR0917 - one call site, run in a worker thread
     masker: Masker,
-    raw: bytes,
-    encoding: str | None,
-    limit: int,
+    body: bytes,
     media: str,
     sig: Signal,
     fail_open: bool,
     compress: bool,
     for_sink: bool,
+    deadline: float | None,
 ) -> _Prepared:
-    body = decode_body(raw, encoding, limit)
     report = Report()
     passed = False
     try:
@@ -81,6 +79,7 @@ def _process(  # noqa: PLR0917 - one call site, run in a worker thread
         if not fail_open:
             raise MaskingFailedError from None
         masked, report, passed = _unmasked(body, media, sig), Report(), True
+    check_deadline(deadline)  # the answer is already a 503: spend no more CPU on it
     wire = gzip.compress(masked.body, compresslevel=1) if compress else masked.body
     sink_body = to_otlp_json(masked) if for_sink else None
     return _Prepared(masked, wire, report, passed, sink_body)
@@ -101,18 +100,19 @@ async def _export(request: Request, sig: Signal) -> Response:
         log.error("cannot open the local sink: %s", type(exc).__name__)  # noqa: TRY400
         raise SinkError from None
     compress = url is not None and settings.upstream.compression == "gzip"
-    raw = await request.body()
+    body = await request.body()
+    deadline = deadline_of(request)
     prep = await state.run(
         _process,
         masker,
-        raw,
-        request.headers.get("content-encoding"),
-        settings.limits.max_body_bytes,
+        body,
         media,
         sig,
         runtime.fail_open(masker),
         compress,
         sink is not None,
+        deadline,
+        deadline=deadline,
     )
     masked = prep.masked
     metrics = state.metrics
@@ -139,6 +139,7 @@ async def _export(request: Request, sig: Signal) -> Response:
             compressed=compress,
             settings=settings.upstream,
             incoming=request.headers,
+            max_response=settings.limits.max_upstream_response_bytes,
         )
         answer_media = media_type(delivered.content_type) or media
         up_rejected, up_message = upstream_partial(sig, answer_media, delivered.body)

@@ -16,18 +16,14 @@ from starlette.responses import Response
 from tracemask._masker import Masker
 from tracemask._report import Report
 from tracemask.exceptions import MaskingError
-from tracemask.server._errors import MaskingFailedError
-from tracemask.server._http import guarded, masker_for, state_of
-from tracemask.server._limits import decode_body
+from tracemask.server._errors import MaskingFailedError, UnsupportedMediaError
+from tracemask.server._http import deadline_of, guarded, masker_for, state_of
 from tracemask.server._otlp import mask_langfuse
 
 log = logging.getLogger("tracemask.server")
 
 
-def _process(
-    masker: Masker, raw: bytes, encoding: str | None, limit: int, fail_open: bool
-) -> tuple[bytes, int, Report, bool]:
-    body = decode_body(raw, encoding, limit)
+def _process(masker: Masker, body: bytes, fail_open: bool) -> tuple[bytes, int, Report, bool]:
     report = Report()
     try:
         out, spans = mask_langfuse(masker, body, report)
@@ -42,15 +38,13 @@ def _process(
 async def langfuse_callback(request: Request) -> Response:
     state = state_of(request)
     runtime = state.runtime()
+    content_type = request.headers.get("content-type")
+    if content_type is not None and "json" not in content_type.lower():
+        raise UnsupportedMediaError  # Langfuse posts application/json
     masker = masker_for(runtime, request)
-    raw = await request.body()
+    body = await request.body()
     out, spans, report, passed = await state.run(
-        _process,
-        masker,
-        raw,
-        request.headers.get("content-encoding"),
-        runtime.settings.limits.max_body_bytes,
-        runtime.fail_open(masker),
+        _process, masker, body, runtime.fail_open(masker), deadline=deadline_of(request)
     )
     if passed:
         state.metrics.fail_open.inc()

@@ -20,8 +20,7 @@ from tracemask._report import Report
 from tracemask._scope import SCOPE_KINDS
 from tracemask.exceptions import MaskingError
 from tracemask.server._errors import BadRequestError, MaskingFailedError, UnsupportedMediaError
-from tracemask.server._http import guarded, masker_for, state_of
-from tracemask.server._limits import decode_body
+from tracemask.server._http import deadline_of, guarded, masker_for, state_of
 from tracemask.server._otlp import parse_json
 
 log = logging.getLogger("tracemask.server")
@@ -29,15 +28,12 @@ log = logging.getLogger("tracemask.server")
 
 def _process(  # noqa: PLR0917 - one call site, run in a worker thread
     masker: Masker,
-    raw: bytes,
-    encoding: str | None,
-    limit: int,
+    body: bytes,
     text: bool,
     fail_open: bool,
     with_report: bool,
     scope: dict[str, str],
 ) -> tuple[bytes, Report, bool]:
-    body = decode_body(raw, encoding, limit)
     if text:
         try:
             value: Any = body.decode("utf-8")
@@ -76,8 +72,6 @@ async def mask_endpoint(request: Request) -> Response:
         _process,
         masker,
         raw,
-        request.headers.get("content-encoding"),
-        runtime.settings.limits.max_body_bytes,
         text,
         runtime.fail_open(masker),
         with_report,
@@ -86,6 +80,7 @@ async def mask_endpoint(request: Request) -> Response:
             for k in SCOPE_KINDS
             if f"x-tracemask-{k}" in request.headers
         },
+        deadline=deadline_of(request),
     )
     if passed:
         state.metrics.fail_open.inc()

@@ -7,7 +7,6 @@ and none is dropped. A config that fails to load leaves the running one in place
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 from tracemask._masker import Masker
 from tracemask.exceptions import TracemaskError
 from tracemask.policy import Policy
+from tracemask.server._auth import Credentials
 from tracemask.server._config import Config, ServerSettings, load_config
 
 if TYPE_CHECKING:
@@ -55,13 +55,7 @@ class Runtime:
                 self._project.setdefault(project, m)
             elif org is not None:
                 self._org.setdefault(org, m)
-        auth = self.settings.auth
-        self.token_digests = tuple(
-            hashlib.sha256(t.get_secret_value().encode()).digest() for t in auth.tokens
-        )
-        self.hmac_key = (
-            auth.hmac_secret.get_secret_value().encode() if auth.hmac_secret is not None else None
-        )
+        self.credentials = Credentials.from_settings(self.settings.auth)
 
     def select(self, org: str | None, project: str | None) -> Masker:
         """The masker for a Langfuse org/project: exact pair, then project, then org, else the

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import functools
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
 import anyio
 import anyio.to_thread
 
+from tracemask.server._admission import Gate, MemoryBudget
 from tracemask.server._config import Config, ServerSettings, SinkSettings
+from tracemask.server._decode import check_deadline
 from tracemask.server._forward import Forwarder
-from tracemask.server._limits import Gate
 from tracemask.server._metrics import Metrics
 from tracemask.server._reload import Reloader, Runtime
 from tracemask.server._sink import Sink, open_sink
+from tracemask.server._throttle import Throttled
 
 T = TypeVar("T")
 
-#: Route labels (metrics, logs, limits); anything else is "other".
-LANGFUSE, TRACES, LOGS, MASK = "langfuse", "traces", "logs", "mask"
-HEALTHZ, READYZ, METRICS = "healthz", "readyz", "metrics"
-LIMITED = frozenset({LANGFUSE, TRACES, LOGS, MASK})
+log = logging.getLogger("tracemask.server")
+
 #: Masking threads: enough to overlap parsing and I/O; the GIL makes more useless.
 _THREADS = 8
 
@@ -32,20 +32,11 @@ class AppState:
     def __init__(self, config: Config) -> None:
         self.metrics = Metrics()
         self.reloader = Reloader(config, self.metrics)
-        settings = config.settings
-        self.routes: dict[str, str] = {
-            settings.langfuse_path: LANGFUSE,
-            "/v1/traces": TRACES,
-            "/v1/logs": LOGS,
-            "/v1/mask": MASK,
-            "/healthz": HEALTHZ,
-            "/readyz": READYZ,
-            "/metrics": METRICS,
-        }
-        self.limited_routes = LIMITED
         self.draining = False
         self.forwarder: Forwarder | None = None
+        self.throttled = Throttled(log)
         self._gate: Gate | None = None
+        self._budget: MemoryBudget | None = None
         self._limiter: anyio.CapacityLimiter | None = None
         self._sink: Sink | None = None
         self._sink_key: SinkSettings | None = None
@@ -57,9 +48,6 @@ class AppState:
     def settings(self) -> ServerSettings:
         return self.reloader.current.settings
 
-    def route_of(self, path: str) -> str:
-        return self.routes.get(path, "other")
-
     def gate(self) -> Gate:
         limits = self.settings().limits
         gate = self._gate
@@ -67,27 +55,31 @@ class AppState:
             gate = self._gate = Gate(limits.max_concurrency, limits.max_queue)
         return gate
 
-    def deadline(self, route: str) -> float:
-        """Seconds a request on ``route`` may take (forwarding has its own, longer budget)."""
-        settings = self.settings()
-        if route in (TRACES, LOGS):
-            return settings.upstream.timeout_s + 1.0
-        return settings.limits.timeout_ms / 1000
+    def budget(self) -> MemoryBudget:
+        total = self.settings().limits.memory_budget_bytes
+        if self._budget is None:
+            self._budget = MemoryBudget(total)
+        self._budget.total = total  # a reload resizes it; reservations carry over
+        return self._budget
 
-    def failure(self, reason: str, route: str = "") -> None:
+    def failure(self, reason: str) -> None:
         self.metrics.failures.labels(reason).inc()
 
-    async def run(self, fn: Callable[..., T], *args: object) -> T:
+    async def run(self, fn: Callable[..., T], *args: object, deadline: float | None = None) -> T:
         """Run CPU-bound ``fn(*args)`` in a worker thread, where a deadline can abandon it.
 
+        A call still queued for a thread when its ``deadline`` (monotonic) passes never starts.
         Measured on 2 cores: more requests/s than masking even small bodies inline on the event
         loop (part of the work runs outside the GIL), and the loop stays free for I/O.
         """
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(_THREADS)
-        return await anyio.to_thread.run_sync(
-            functools.partial(fn, *args), abandon_on_cancel=True, limiter=self._limiter
-        )
+
+        def call() -> T:
+            check_deadline(deadline)
+            return fn(*args)
+
+        return await anyio.to_thread.run_sync(call, abandon_on_cancel=True, limiter=self._limiter)
 
     def upstream_client(self) -> Forwarder:
         """The forwarder (made by the lifespan; made here if the app runs without one)."""

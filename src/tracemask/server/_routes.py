@@ -1,0 +1,62 @@
+"""The one route table: paths, handlers, and which routes mask (and so are authenticated,
+size-limited, admitted and given a deadline). Metrics, logs, auth and the router all read it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
+
+from tracemask.server._gateway import logs_endpoint, traces_endpoint
+from tracemask.server._health import healthz, metrics, readyz
+from tracemask.server._langfuse import langfuse_callback
+from tracemask.server._mask import mask_endpoint
+from tracemask.server._request import (
+    HEALTHZ,
+    LANGFUSE,
+    LOGS,
+    MASK,
+    METRICS,
+    OTHER,
+    READYZ,
+    TRACES,
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    path: str
+    method: str
+    endpoint: Callable[[Request], Awaitable[Response]]
+    #: A masking route: auth, body limits, admission and a deadline apply.
+    masking: bool
+
+
+class RouteTable:
+    """The routes of one app (the callback's path is configurable)."""
+
+    def __init__(self, langfuse_path: str) -> None:
+        self.routes = (
+            Route(LANGFUSE, langfuse_path, "POST", langfuse_callback, masking=True),
+            Route(TRACES, "/v1/traces", "POST", traces_endpoint, masking=True),
+            Route(LOGS, "/v1/logs", "POST", logs_endpoint, masking=True),
+            Route(MASK, "/v1/mask", "POST", mask_endpoint, masking=True),
+            Route(HEALTHZ, "/healthz", "GET", healthz, masking=False),
+            Route(READYZ, "/readyz", "GET", readyz, masking=False),
+            Route(METRICS, "/metrics", "GET", metrics, masking=False),
+        )
+        self._by_path = {r.path: r for r in self.routes}
+
+    def get(self, path: str) -> Route | None:
+        return self._by_path.get(path)
+
+    def name_of(self, path: str) -> str:
+        route = self._by_path.get(path)
+        return route.name if route is not None else OTHER
+
+    def starlette(self) -> list[StarletteRoute]:
+        return [StarletteRoute(r.path, r.endpoint, methods=[r.method]) for r in self.routes]
