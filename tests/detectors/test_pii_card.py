@@ -55,3 +55,28 @@ def test_offsets_are_exact() -> None:
     text = "x 4111 1111 1111 1111 y"
     (finding,) = CreditCardDetector().detect(text)
     assert (finding.start, finding.end) == (2, 21)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("my card 4111 1111 1111 1112", "4111 1111 1111 1112"),  # one digit wrong
+        ("Visa: 4111-1111-1111-1121", "4111-1111-1111-1121"),
+        ("cc 5500 0000 0000 0005 exp 10/27", "5500 0000 0000 0005"),
+        ("Kreditkarte 5500-0000-0000-0005", "5500-0000-0000-0005"),
+        ("tarjeta 4000 1234 5678 9011", "4000 1234 5678 9011"),
+        ("信用卡4111111111111112", "4111111111111112"),
+    ],
+)
+def test_a_wrong_checksum_next_to_a_card_word_is_a_card(
+    text: str, value: str, backend: str
+) -> None:
+    assert spans(CreditCardDetector(), text, backend) == [("CREDIT_CARD", value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["id 4111 1111 1111 1112", "order card 4111 1111 1111 1112", "ts 1234567890123456"],
+)
+def test_a_wrong_checksum_alone_is_not_a_card(text: str, backend: str) -> None:
+    assert spans(CreditCardDetector(), text, backend) == []

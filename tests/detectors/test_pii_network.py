@@ -23,6 +23,11 @@ CASES = [
     (IPv6Detector, "fe80:0:0:0:202:b3ff:fe1e:8329 up", ["fe80:0:0:0:202:b3ff:fe1e:8329"]),
     (IPv6Detector, "std::vector<int> and Foo::bar", []),
     (IPv6Detector, "at 12:30:45 and ::1", []),
+    # Addresses of no one: unspecified, loopback, broadcast, netmasks.
+    (IPv4Detector, "listen 0.0.0.0:8080 and 127.0.0.1 or 127.0.1.1", []),
+    (IPv4Detector, "mask 255.255.255.0 bcast 255.255.255.255", []),
+    (IPv4Detector, "host 255.1.2.3", ["255.1.2.3"]),
+    (IPv6Detector, "bind [::] and ::ffff:127.0.0.1", []),
     (MacAddressDetector, "mac 00:1A:2B:3C:4D:5E seen", ["00:1A:2B:3C:4D:5E"]),
     (MacAddressDetector, "mac 00-1a-2b-3c-4d-5e", ["00-1a-2b-3c-4d-5e"]),
     (MacAddressDetector, "cisco 001a.2b3c.4d5e", ["001a.2b3c.4d5e"]),

@@ -32,11 +32,17 @@ POSITIVES = [
     # Lower case only after a strong cue.
     ("spo2 97%, some mild stridor noted, dr green aware. however", ["green"]),
     ("valuables given to husband jim to take home", ["jim"]),
+    # After an honorific a dictionary word is a name too.
+    ("titrated to keep SBP 120-150 per Dr. Tyro. SBP down", ["Tyro"]),
+    ("Call Mrs. Baker today", ["Baker"]),
 ]
 
 # Near misses and decoys: Title Case that is not a person.
 NEGATIVES = [
     "Hello World from Quarterly Revenue Report",
+    "Reported by The Washington Post and The New York Times",
+    "Washington Post and Boston Globe",
+    "Budget approved; every citizen votes",
     "Claude Sonnet and Visual Studio Code with GPT-4o",
     "Getting Started Guide",
     "Customer Success Team",

@@ -47,3 +47,61 @@ def test_regions_change_national_parsing(backend: str) -> None:
     assert spans(PhoneNumberDetector(regions=("GB",)), text, backend) == [
         ("PHONE_NUMBER", "020 7946 0958")
     ]
+
+
+# National numbers of other regions, with a phone word nearby (in the language of the text).
+CUED_NATIONAL = [
+    ("call 020 7946 0958 today", "020 7946 0958"),  # GB
+    ("Telefon: 030 1234567", "030 1234567"),  # DE
+    ("téléphone 01 23 45 67 89", "01 23 45 67 89"),  # FR
+    ("teléfono 912 345 678", "912 345 678"),  # ES
+    ("chiamami al 347 123 4567", "347 123 4567"),  # IT
+    ("call me at 0612345678", "0612345678"),  # NL, bare digits
+    ("Tel. 06-12345678", "06-12345678"),  # NL
+    ("电话13800138000", "13800138000"),  # CN, no space after the CJK word
+    ("phone (11) 91234-5678", "(11) 91234-5678"),  # BR
+    ("mobile 98765 43210", "98765 43210"),  # IN
+]
+
+
+@pytest.mark.parametrize(("text", "value"), CUED_NATIONAL)
+def test_national_numbers_of_any_region_with_a_phone_word(
+    text: str, value: str, backend: str
+) -> None:
+    assert spans(PhoneNumberDetector(), text, backend) == [("PHONE_NUMBER", value)]
+
+
+@pytest.mark.parametrize("text", ["see 020 7946 0958 below", "ref 030 1234567", "lot 912 345 678"])
+def test_national_numbers_of_other_regions_need_a_phone_word(text: str, backend: str) -> None:
+    assert spans(PhoneNumberDetector(), text, backend) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("415.867.2290x123", "415.867.2290x123"),
+        ("call +1 415 555 0132 ext. 12 now", "+1 415 555 0132 ext. 12"),
+        ("office (415) 555-0132 x7", "(415) 555-0132 x7"),
+        ("+44 20 7946 0958 extension 4411", "+44 20 7946 0958 extension 4411"),
+    ],
+)
+def test_extensions_are_part_of_the_number(text: str, value: str, backend: str) -> None:
+    assert spans(PhoneNumberDetector(), text, backend) == [("PHONE_NUMBER", value)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "001-58-5941 2024-08-06",  # "+1 585 941 2024" would end inside the date
+        "call 001-58-5941 2024-08-06",
+        "phone 415 555 0132 2024-08-06",
+        "tel 0044 20 7946 31.12.2024",
+    ],
+)
+def test_a_date_is_never_part_of_a_phone_number(text: str, backend: str) -> None:
+    for _, value in spans(PhoneNumberDetector(), text, backend):
+        assert "2024" not in value
+
+
+def test_the_tail_of_an_iban_is_not_a_phone_number(backend: str) -> None:
+    assert spans(PhoneNumberDetector(), "IBAN DE89 3704 0044 0532 0130 01", backend) == []

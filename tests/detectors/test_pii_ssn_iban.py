@@ -70,3 +70,34 @@ def test_iban_negatives(text: str, backend: str) -> None:
 def test_generated_ibans(country: str, backend: str) -> None:
     value = fake_iban(random.Random(country), country)
     assert spans(IbanDetector(), f"iban: {value}", backend) == [("IBAN_CODE", value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("SSN 912-45-6789", "912-45-6789"),  # area 9xx: invented, still an SSN by context
+        ("social security: 000-12-3456", "000-12-3456"),
+        ("社会安全号码846-15-5715", "846-15-5715"),  # CJK letters are not part of the token
+    ],
+)
+def test_ssn_shapes_with_context(text: str, value: str, backend: str) -> None:
+    assert spans(UsSsnDetector(), text, backend) == [("US_SSN", value)]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("IBAN DE89 3704 0044 0532 0130 01", "DE89 3704 0044 0532 0130 01"),  # bad check
+        ("Konto: DE12 3456 7890 1234 5678 90", "DE12 3456 7890 1234 5678 90"),
+        ("iban GB00WEST12345698765432", "GB00WEST12345698765432"),
+    ],
+)
+def test_iban_with_wrong_check_digits_next_to_an_iban_word(
+    text: str, value: str, backend: str
+) -> None:
+    assert spans(IbanDetector(), text, backend) == [("IBAN_CODE", value)]
+
+
+@pytest.mark.parametrize("text", ["code DE89 3704 0044 0532 0130 01", "XX89 3704 0044 0532 01"])
+def test_iban_with_wrong_check_digits_alone_is_not_an_iban(text: str, backend: str) -> None:
+    assert spans(IbanDetector(), text, backend) == []

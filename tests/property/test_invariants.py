@@ -7,7 +7,7 @@ import json
 import os
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tracemask import Masker
@@ -97,6 +97,10 @@ def test_input_is_never_mutated(value: Any) -> None:
 
 @common
 @given(with_json_strings)
+# A planted value next to an ISO date: once masked as "<PHONE_NUMBER>-08-06", a phone number
+# that ended inside the date (found by fresh runs of these properties).
+@example("001-58-5941 2024-08-06")
+@example("123-45-6780 2024-08-06")
 def test_masking_is_idempotent(value: Any) -> None:
     once = MASKER.mask(value)
     assert MASKER.mask(once) == once
@@ -104,6 +108,8 @@ def test_masking_is_idempotent(value: Any) -> None:
 
 @common
 @given(with_json_strings)
+@example("123-45-6780 2024-08-06")
+@example(["+1 (415) 555-0132 2024-08-06", "4111 1111 1111 1111 2024-08-06"])
 def test_no_planted_value_survives(value: Any) -> None:
     out = MASKER.mask(value)
     for text in strings(out):

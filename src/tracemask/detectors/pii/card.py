@@ -4,21 +4,37 @@ from __future__ import annotations
 
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors.pii._shapes import not_after, not_before
+
+_BEFORE = not_before(".-")
+_AFTER = not_after("-") + r"(?!\.\d)"
 
 
 class CreditCardDetector(PatternDetector):
-    """12-19 digit PANs, plain or grouped by spaces or dashes, that pass Luhn and an IIN check."""
+    """12-19 digit PANs, plain or grouped by spaces or dashes.
+
+    The checksum and the issuer range are evidence, not a verdict: a Luhn-valid number from a
+    known issuer scores 0.9 on its own; one typed with a wrong digit scores 0.2, which a card
+    word nearby ("card", "Visa", "Kreditkarte", "tarjeta") lifts over the threshold.
+    """
 
     entity = "CREDIT_CARD"
     trigger = r"[0-9]{4}[ -]?[0-9]{4}"
     patterns = (
         # 4-4-4-4(-3) groups with one consistent separator, Amex 4-6-5, or a plain digit run.
-        r"(?<![\w.-])(?P<value>[0-9]{4}([ -]?)[0-9]{4}\2[0-9]{4}\2[0-9]{1,4}(?:\2[0-9]{3})?)"
-        r"(?![\w-]|\.\d)",
-        r"(?<![\w.-])(?P<value>3[47][0-9]{2}[ -][0-9]{6}[ -][0-9]{5})(?![\w-]|\.\d)",
-        r"(?<![\w.-])(?P<value>[0-9]{12,19})(?![\w-]|\.\d)",
+        rf"{_BEFORE}(?P<value>[0-9]{{4}}([ -]?)[0-9]{{4}}\2[0-9]{{4}}\2[0-9]{{1,4}}"
+        rf"(?:\2[0-9]{{3}})?){_AFTER}",
+        rf"{_BEFORE}(?P<value>3[47][0-9]{{2}}[ -][0-9]{{6}}[ -][0-9]{{5}}){_AFTER}",
+        rf"{_BEFORE}(?P<value>[0-9]{{12,19}}){_AFTER}",
     )
-    context = ("card", "credit", "debit", "visa", "mastercard", "amex", "pan", "cc", "payment")
+    context = (
+        "card", "cards", "credit", "debit", "visa", "mastercard", "master card", "amex",
+        "american express", "discover", "maestro", "unionpay", "jcb", "diners", "pan", "cc",
+        "ccn", "cvv", "cvc", "payment", "paid with", "pay with", "expiry", "exp",
+        "karte", "kreditkarte", "kartennummer", "carte", "carte bancaire", "tarjeta",
+        "carta", "cartão", "kaart", "creditcard", "karta", "kort", "kortnummer",
+        "卡", "卡号", "信用卡", "银行卡", "カード", "카드", "بطاقة", "карта",
+    )  # fmt: skip
     negative_context = ("order", "invoice", "tracking", "shipment", "ticket", "account no")
     score = 0.9
     trim_separators = " -"
@@ -27,14 +43,19 @@ class CreditCardDetector(PatternDetector):
         number = validators.digits_only(value)
         if not (12 <= len(number) <= 19) or len(set(number)) < 2:
             return None
+        grouped = number != value
         if not validators.luhn(number):
+            # A mistyped or invented card: the shape must be a card's (grouped 4-4-4-4 or a
+            # known issuer), and then only a card word makes it one.
+            if grouped or validators.card_iin(number):
+                return 0.2
             return None
         score = self.score
         if not validators.card_iin(number):
             # Luhn-valid but from no known issuer range: one number in ten passes Luhn by
             # chance, so only a context word ("card", "visa", …) makes it a card.
             score -= 0.6
-        elif number == value and len(number) < 16:
+        elif not grouped and len(number) < 16:
             # A bare 12-15 digit run is as often an id as a card.
             score -= 0.5
         return score

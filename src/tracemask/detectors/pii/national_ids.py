@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors.pii._shapes import not_after, not_before
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,9 @@ class NationalIdDetector(PatternDetector):
         fmt = NATIONAL_IDS[kind]
         self.kind = kind
         self.name = f"NationalIdDetector[{kind}]"  # type: ignore[misc]
-        self.patterns = (rf"(?<![\w.-])(?P<value>{fmt.pattern})(?![\w-])",)  # type: ignore[misc]
+        self.patterns = (  # type: ignore[misc]
+            rf"{not_before('.-')}(?P<value>{fmt.pattern}){not_after('-')}",
+        )
         self.trigger = fmt.pattern  # type: ignore[misc]
         self.context = fmt.context  # type: ignore[misc]
         self._needs_context = fmt.needs_context

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from tracemask.detectors import validators
@@ -13,8 +14,27 @@ _VERSION_BEFORE = re.compile(
 )
 
 
+def _hostless(value: str) -> bool:
+    """Unspecified, loopback, broadcast or netmask: an address of no one."""
+    address = ipaddress.ip_address(value)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1
+    if address.is_unspecified or address.is_loopback:
+        return True
+    if isinstance(address, ipaddress.IPv4Address):
+        # 255.255.255.255 and netmasks such as 255.255.255.0 or 255.255.0.0.
+        bits = int(address)
+        inverted = ~bits & 0xFFFFFFFF
+        return str(address).startswith("255.") and inverted & (inverted + 1) == 0
+    return False
+
+
 class IPv4Detector(PatternDetector):
-    """Dotted-quad IPv4 addresses; version strings (``v1.2.3.4``, ``==1.2.3.4``) are rejected."""
+    """Dotted-quad IPv4 addresses; version strings (``v1.2.3.4``, ``==1.2.3.4``) are rejected.
+
+    Addresses that name no host are not personal data and are kept: unspecified
+    (``0.0.0.0``), loopback (``127.0.0.1``), broadcast, and netmasks (``255.255.255.0``).
+    """
 
     name = "IPAddressV4Detector"
     entity = "IP_ADDRESS"
@@ -30,6 +50,8 @@ class IPv4Detector(PatternDetector):
             return None
         if any(len(part) > 1 and part[0] == "0" for part in value.split(".")):
             return None  # leading zeros: an OID or a version, not an address
+        if _hostless(value):
+            return None
         if _VERSION_BEFORE.search(text[max(0, start - 10) : start]):
             return None
         return self.score
@@ -52,7 +74,7 @@ class IPv6Detector(PatternDetector):
             return None
         if "::" not in value and value.count(":") < 7:
             return None
-        if value in ("::", "::1") or value.endswith("::"):
+        if value.endswith("::") or _hostless(value):
             return None  # loopback/unspecified, and ``Foo::`` scopes in code
         return self.score
 

@@ -93,6 +93,8 @@ NOT_PERSON_AFTER = frozenset(
     hospital hosp clinic center centre medical university college school institute academy
     inc llc ltd gmbh corp corporation company co plc llp group partners holdings foundation
     bank church library museum hotel airport station county city state island islands
+    post times journal herald tribune gazette chronicle review magazine press daily weekly
+    news observer telegraph courier examiner bulletin standard monitor inquirer dispatch
     """
     )
 )
@@ -257,7 +259,9 @@ class PersonDetector(PatternDetector):
         if f & (GIVEN | SURNAME):
             return True
         if f & WORD:
-            return False
+            # "Dr. Green", "Mrs. Baker": after an honorific a Title case word is a name.
+            return titled and tok.simple and not tok.initial
+
         # An unlisted word: a name only when it looks like one (Title case, or after "Dr").
         return tok.simple or (titled and tok.caps)
 
@@ -311,6 +315,8 @@ class PersonDetector(PatternDetector):
         nxt = after.key if after is not None else _next_word(text, end)
         if nxt in NOT_PERSON_AFTER:
             return None
+        if not titled and _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
+            return None  # "The Washington Post", "the Smiths": an article names no person
         words = [t for t in name if not t.initial]
         if not words:
             return None
@@ -473,6 +479,9 @@ def _in_street(text: str, start: int, end: int) -> bool:
 
 _PREV_WORD = re.compile(r"(?:(\d{1,6})|([^\W\d_]+)\.?)[ \t]+\Z")
 _HOUSE_NUMBER_AFTER = re.compile(r"[ \t]+\d{1,5}[a-zA-Z]?[ \t]*(?:$|[\n,]|\Z)", re.MULTILINE)
+
+
+_ARTICLE_BEFORE = re.compile(r"(?<![^\W\d_])[Tt]he[ \t]+\Z")
 
 
 def _next_word(text: str, end: int) -> str:

@@ -1,28 +1,58 @@
-"""Phone numbers: a permissive candidate regex, then ``phonenumbers`` on candidates only."""
+"""Phone numbers: a permissive candidate regex, then ``phonenumbers`` on candidates only.
+
+International numbers (``+44 …``, ``0044 …``) are judged by libphonenumber on their own. A
+national number is judged in the policy's regions (``phone_regions``); when a phone word stands
+near it ("call me at", "Telefon", "téléphone", "电话"), a number valid in any of the regions in
+:data:`NATIONAL_REGIONS` is a phone too. Extensions (``x123``, ``ext. 12``) are part of the
+number; a date is never part of one.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import phonenumbers
 
 from tracemask.detectors import validators
-from tracemask.detectors._pattern import DetectorSettings, PatternDetector
+from tracemask.detectors._pattern import CONTEXT_WINDOW, DetectorSettings, PatternDetector
+from tracemask.detectors.pii._shapes import not_after, not_before
 
 _DATE_LIKE = re.compile(
     r"(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])$"
     r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:19|20)?\d{2}$"
 )
-
-
 _DATE_PREFIX = re.compile(
     r"(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?![0-9])"
 )
 #: An ISO date inside a candidate ("ref 00 2024-08-06"): phone numbers are never grouped 4-2-2.
 _ISO_DATE = re.compile(r"(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![0-9])")
+#: Dates a candidate must not overlap: ISO, and day/month/year with a four-digit year.
+_DATE_NEAR = re.compile(
+    r"(?<![0-9])(?:(?:19|20)\d{2}([-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])([-/.])(?:0?[1-9]|1[0-2])\2(?:19|20)\d{2})(?![0-9])"
+)
 # 3-3-4 digits with one separator: the North American shape, even when the area code is unassigned.
 _NANP_SHAPE = re.compile(r"[0-9]{3}([.-])[0-9]{3}\1[0-9]{4}$")
+#: An extension written after the number: ``x123``, ``ext. 12``, ``extension 7``, ``#4``.
+_EXTENSION = (
+    r"(?:[ \t]*(?:[xX]|[eE][xX][tT](?:[eE][nN][sS][iI][oO][nN])?\.?|#|[pP]oste|[dD]urchwahl)"
+    r"[ \t]*[0-9]{1,6})"
+)
+_EXTENSION_AT_END = re.compile(_EXTENSION + r"\Z")
+#: The head of an IBAN right before a candidate: "DE89 3704 0044 0532 0130 00" is no phone.
+_IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){0,7}[ -]?\Z")
 
+#: Regions tried, when a phone word supports a national number, after the policy's own: the
+#: regions of the languages and markets tracemask's users write in, most populous first.
+NATIONAL_REGIONS: tuple[str, ...] = (
+    "GB", "DE", "FR", "IN", "ES", "IT", "NL", "CA", "AU", "BR", "MX", "JP", "CN", "KR", "RU",
+    "TR", "PL", "BE", "CH", "AT", "SE", "NO", "DK", "FI", "IE", "PT", "CZ", "SK", "HU", "RO",
+    "BG", "GR", "HR", "SI", "RS", "UA", "LT", "LV", "EE", "LU", "MT", "CY", "IS", "NZ", "ZA",
+    "NG", "KE", "GH", "EG", "MA", "SA", "AE", "IL", "IR", "PK", "BD", "NP", "LK", "TH", "VN",
+    "ID", "MY", "SG", "PH", "TW", "HK", "AR", "CL", "CO", "PE", "VE", "EC", "UY", "AM", "GE",
+    "AZ", "UZ", "KZ", "AL", "BA", "JO", "PS", "BH", "QA", "KW",
+)  # fmt: skip
 
 _MAX_VERDICTS = 4096
 
@@ -32,7 +62,9 @@ class PhoneNumberDetector(PatternDetector):
 
     Scoring: a valid international number 0.85; a valid national number with separators 0.75
     (0.55 when only *possible*, e.g. fictional 555 numbers written ``(555) 555-1234``); a bare
-    digit run 0.4, so that it needs a context word ("phone", "call", …) to be reported.
+    digit run 0.4, so that it needs a context word ("phone", "call", …) to be reported. A
+    number valid only in another region (``020 7946 0958`` under the US default) scores 0.35,
+    which a phone word nearby lifts over the threshold.
 
     Args:
         regions: regions tried, in order, for numbers without a country code.
@@ -41,19 +73,34 @@ class PhoneNumberDetector(PatternDetector):
     entity = "PHONE_NUMBER"
     trigger = r"[0-9][0-9 ().-]{5,}[0-9]"
     patterns = (
-        r"(?<![\w+/.-])(?P<value>"
+        not_before(r"+/.-") + r"(?P<value>(?:"
         r"(?:\+|00)[1-9][0-9]{0,2}[ .-]?(?:\(0?[0-9]{1,4}\)[ .-]?)?"
         r"[0-9]{1,5}(?:[ .-]?[0-9]{1,5}){1,5}"
-        r"|\([0-9]{2,5}\)[ .-]?[0-9]{2,4}(?:[ .-]?[0-9]{2,4}){1,3}"
+        r"|\([0-9]{2,5}\)[ .-]?[0-9]{2,5}(?:[ .-]?[0-9]{2,5}){1,3}"
         r"|[0-9]{2,5}[ .-][0-9]{2,4}(?:[ .-][0-9]{2,5}){1,3}"
         r"|[0-9]{3}[ .-][0-9]{7}"
+        r"|[0-9]{2,5}[ .-][0-9]{5,8}"
         r"|1[ .-][0-9]{3}[ .-][0-9]{3}[ .-][0-9]{4}"
         r"|[0-9]{10,11}"
-        r")(?![\w-]|\.\d)",
+        rf"){_EXTENSION}?)" + not_after(r"-") + r"(?!\.\d)",
     )
     context = (
-        "phone", "tel", "telephone", "mobile", "cell", "call", "fax", "contact", "reach",
-        "whatsapp", "sms", "text me", "dial", "ph", "number", "reached", "pager", "beeper",
+        # English
+        "phone", "phones", "telephone", "tel", "mobile", "cell", "cellphone", "call", "calls",
+        "called", "calling", "fax", "contact", "reach", "reached", "whatsapp", "sms", "text me",
+        "dial", "ph", "number", "pager", "beeper", "landline", "hotline", "helpline", "ring me",
+        # German, Dutch, Scandinavian, Polish
+        "telefon", "telefonnummer", "rufnummer", "handy", "handynummer", "mobil", "mobilnummer",
+        "festnetz", "anrufen", "erreichbar", "nummer", "telefoon", "telefoonnummer", "mobiel",
+        "bel", "bellen", "numer", "komórka", "tlf",
+        # French, Spanish, Italian, Portuguese
+        "téléphone", "tél", "portable", "numéro", "numero", "appelez", "appeler", "joindre",
+        "teléfono", "telefono", "móvil", "movil", "celular", "llame", "llamar", "llámame",
+        "número", "contacto", "cellulare", "chiamare", "chiamami", "recapito", "telefone",
+        "telemóvel", "ligue", "contato",
+        # Other scripts
+        "телефон", "тел", "моб", "τηλέφωνο", "τηλ", "电话", "電話", "手机", "手機", "携帯",
+        "전화", "휴대폰", "هاتف", "جوال", "טלפון", "โทร", "fone", "điện thoại", "telp",
     )  # fmt: skip
     score = 0.75
     trim_separators = " .-"
@@ -65,22 +112,35 @@ class PhoneNumberDetector(PatternDetector):
     def __init__(self, regions: tuple[str, ...] = ("US",)) -> None:
         super().__init__()
         self.regions = tuple(regions)
+        self._elsewhere = tuple(r for r in NATIONAL_REGIONS if r not in self.regions)
         # libphonenumber costs ~25 us a call and the same candidates recur across a trace's
         # strings: remember verdicts (bounded; depends on the value only, not its context).
         self._verdicts: dict[str, float | None] = {}
+        self._anywhere: dict[str, float | None] = {}
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         if text[end : end + 1] == ":" and text[end + 1 : end + 2].isdigit():
             return None  # "2025-08-11 18:41:38": a date and an hour, not a number
-        try:
-            return self._verdicts[value]
-        except KeyError:
-            pass
-        verdict = self._judge(value)
-        if len(self._verdicts) >= _MAX_VERDICTS:
-            self._verdicts.clear()
-        self._verdicts[value] = verdict
+        if _overlaps_date(text, start, end):
+            return None  # "001-58-5941 2024-08-06": a date is never part of a phone number
+        if value[0] != "+" and _IBAN_HEAD.search(text, max(0, start - 40), start):
+            return None  # the tail of an IBAN
+        ext = _EXTENSION_AT_END.search(value)
+        number = value[: ext.start()] if ext is not None else value
+        verdict = _remember(self._verdicts, number, self._judge)
+        if (verdict is None or verdict < 0.5) and self._cued(text, start, end):
+            elsewhere = _remember(self._anywhere, number, self._judge_elsewhere)
+            if elsewhere is not None and (verdict is None or elsewhere > verdict):
+                verdict = elsewhere
         return verdict
+
+    def _cued(self, text: str, start: int, end: int) -> bool:
+        """Whether a phone word stands in the context window (the one ``rescore`` reads)."""
+        if self._context is None:
+            return False
+        before = text[max(0, start - CONTEXT_WINDOW) : start]
+        after = text[end : end + CONTEXT_WINDOW // 3]
+        return self._context.search(f"{before} {after}") is not None
 
     def _judge(self, value: str) -> float | None:
         digits = validators.digits_only(value)
@@ -106,3 +166,41 @@ class PhoneNumberDetector(PatternDetector):
                     return 0.55
                 return 0.35
         return None
+
+    def _judge_elsewhere(self, value: str) -> float | None:
+        """0.35 (0.3 bare) when ``value`` is a valid national number of another region."""
+        if value[0] == "+" or value.startswith("00"):
+            return None  # international numbers carry their region: judged once, above
+        digits = validators.digits_only(value)
+        if not (6 <= len(digits) <= 13) or len(set(digits)) < 3 or _ISO_DATE.search(value):
+            return None
+        for region in self._elsewhere:
+            try:
+                number = phonenumbers.parse(value, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                return 0.3 if value.isdigit() else 0.35
+        return None
+
+
+def _remember(
+    cache: dict[str, float | None], value: str, judge: Callable[[str], float | None]
+) -> float | None:
+    try:
+        return cache[value]
+    except KeyError:
+        pass
+    verdict = judge(value)
+    if len(cache) >= _MAX_VERDICTS:
+        cache.clear()
+    cache[value] = verdict
+    return verdict
+
+
+def _overlaps_date(text: str, start: int, end: int) -> bool:
+    """Whether a date overlaps ``text[start:end]`` (one running past ``end`` included)."""
+    for m in _DATE_NEAR.finditer(text, max(0, start - 10), min(len(text), end + 11)):
+        if m.start() < end and start < m.end():
+            return True
+    return False

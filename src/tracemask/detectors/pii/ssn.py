@@ -4,25 +4,37 @@ from __future__ import annotations
 
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors.pii._shapes import not_after, not_before
 
 
 class UsSsnDetector(PatternDetector):
     """``AAA-GG-SSSS`` with SSA rules (no 000/666/9xx area, no 00 group, no 0000 serial).
 
     Dashed numbers score above the threshold on their own; spaced ones and bare nine-digit runs
-    need a context word such as "SSN" nearby.
+    need a context word such as "SSN" nearby. The SSA rules are evidence, not a veto: an
+    SSN-shaped value that breaks them (an invented ``912-45-6789``) scores 0.2, and a context
+    word makes it an SSN.
     """
 
     entity = "US_SSN"
     trigger = r"[0-9]{3}[ -]?[0-9]{2}[ -]?[0-9]{4}"
-    patterns = (r"(?<![\w.-])(?P<value>[0-9]{3}([ -]?)[0-9]{2}\2[0-9]{4})(?![\w-]|\.\d)",)
-    context = ("ssn", "social security", "social sec", "ss#", "ss #", "taxpayer", "tin")
+    patterns = (
+        not_before(".-") + r"(?P<value>[0-9]{3}([ -]?)[0-9]{2}\2[0-9]{4})"
+        r"" + not_after("-") + r"(?!\.\d)",
+    )
+    context = (
+        "ssn", "ssns", "social security", "social sec", "soc sec", "ss#", "ss #", "ss no",
+        "taxpayer", "tin", "itin", "seguro social", "sécurité sociale", "sozialversicherung",
+        "社会安全号码", "社会保障号", "社會安全號碼", "ソーシャルセキュリティ",
+    )  # fmt: skip
     score = 0.65
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         number = validators.digits_only(value)
+        if len(set(number)) < 2:
+            return None  # 000-00-0000, 999-99-9999: placeholders
         if not validators.us_ssn(number):
-            return None
+            return 0.2 if "-" in value else None
         if "-" in value:
             return self.score
         # Spaced or bare nine digits are as often other numbers: they need a context word.
