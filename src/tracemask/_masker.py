@@ -53,7 +53,9 @@ class Masker:
     ) -> None:
         operators = dict(operators or {})
         _check_extensions(detectors, operators)
-        self.policy = load_policy(policy, profile=profile, operators=operators)
+        self.policy = load_policy(
+            policy, profile=profile, operators=operators, entities={d.entity for d in detectors}
+        )
         #: Everything built from the policy: engine, rules, caches, stores (see ``_compiled``).
         self.compiled = CompiledPolicy(
             self.policy, backend=backend, detectors=detectors, operators=operators

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracemask._masker import Masker
+from tracemask.entities import ENTITIES
 from tracemask.evaluation._scoring import (
     CharCounts,
     Counts,
@@ -29,70 +30,14 @@ from tracemask.evaluation._scoring import (
 from tracemask.exceptions import InputError
 
 #: tracemask entity → canonical label of the labelled data (the vocabulary of the shared
-#: ``label_map.json``). One table, so that what is compared with what is visible in one place:
-#:
-#: ============================================  ===================
-#: tracemask entity                              canonical label
-#: ============================================  ===================
-#: EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD,     the same name
-#: US_SSN, IBAN_CODE, IP_ADDRESS, MAC_ADDRESS,
-#: CRYPTO, PASSWORD, PERSON, ORGANIZATION,
-#: DATE_TIME, URL, USERNAME, UUID, AGE
-#: API_KEY, SECRET, PRIVATE_KEY                  API_KEY/SECRET
-#: NATIONAL_ID                                   ID_NUMBER
-#: LOCATION, ADDRESS                             LOCATION/ADDRESS
-#: DATE_OF_BIRTH                                 DATE_TIME
-#: anything else (custom recognizers)            its own name
-#: ============================================  ===================
-ENTITY_LABELS: Mapping[str, str] = {
-    "EMAIL_ADDRESS": "EMAIL_ADDRESS",
-    "PHONE_NUMBER": "PHONE_NUMBER",
-    "CREDIT_CARD": "CREDIT_CARD",
-    "US_SSN": "US_SSN",
-    "IBAN_CODE": "IBAN_CODE",
-    "IP_ADDRESS": "IP_ADDRESS",
-    "MAC_ADDRESS": "MAC_ADDRESS",
-    "CRYPTO": "CRYPTO",
-    "PASSWORD": "PASSWORD",
-    "API_KEY": "API_KEY/SECRET",
-    "SECRET": "API_KEY/SECRET",
-    "PRIVATE_KEY": "API_KEY/SECRET",
-    "NATIONAL_ID": "ID_NUMBER",
-    "PERSON": "PERSON",
-    "LOCATION": "LOCATION/ADDRESS",
-    "ADDRESS": "LOCATION/ADDRESS",
-    "ORGANIZATION": "ORGANIZATION",
-    "DATE_TIME": "DATE_TIME",
-    "DATE_OF_BIRTH": "DATE_TIME",
-    "URL": "URL",
-    "USERNAME": "USERNAME",
-    "UUID": "UUID",
-    "AGE": "AGE",
-}
+#: ``label_map.json``), from the rows of :mod:`tracemask.entities` (``API_KEY``, ``SECRET``,
+#: ``PRIVATE_KEY`` → ``API_KEY/SECRET``; ``NATIONAL_ID`` → ``ID_NUMBER``; ``LOCATION``,
+#: ``ADDRESS`` → ``LOCATION/ADDRESS``; ``DATE_OF_BIRTH`` → ``DATE_TIME``; others their own
+#: name). An entity without a row (a custom recognizer's) is scored as its own name.
+ENTITY_LABELS: Mapping[str, str] = {e.name: e.label for e in ENTITIES}
 
-#: Display order of canonical labels (the order of the shared label map).
-LABEL_ORDER: tuple[str, ...] = (
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "US_SSN",
-    "CREDIT_CARD",
-    "IBAN_CODE",
-    "IP_ADDRESS",
-    "LOCATION/ADDRESS",
-    "DATE_TIME",
-    "URL",
-    "USERNAME",
-    "PASSWORD",
-    "API_KEY/SECRET",
-    "ORGANIZATION",
-    "ID_NUMBER",
-    "CRYPTO",
-    "MAC_ADDRESS",
-    "UUID",
-    "AGE",
-    "OTHER",
-)
+#: Display order of canonical labels: the rows' order, then ``OTHER``.
+LABEL_ORDER: tuple[str, ...] = (*dict.fromkeys(e.label for e in ENTITIES), "OTHER")
 
 
 def canonical_entity(entity: str) -> str:

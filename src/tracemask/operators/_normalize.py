@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import phonenumbers
 
+from tracemask.entities import ENTITIES, Normalizer
+
 _SPACES = re.compile(r"\s+")
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
 #: Region assumed for phone numbers written without a country code.
@@ -43,20 +45,15 @@ def _exact(value: str) -> str:
     return value
 
 
-#: Entities whose values are compared exactly: a secret differing in case is another secret.
-_EXACT = frozenset(
-    {"API_KEY", "SECRET", "PASSWORD", "PRIVATE_KEY", "AUTH_TOKEN", "JWT", "CRYPTO", "URL"}
-)
-
-_BY_ENTITY: dict[str, Callable[[str], str]] = {
-    "EMAIL_ADDRESS": _email,
-    "PHONE_NUMBER": _phone,
-    "CREDIT_CARD": _compact,
-    "IBAN_CODE": _compact,
-    "US_SSN": _compact,
-    "MAC_ADDRESS": _compact,
-    "IP_ADDRESS": _email,  # IPv6 hex digits are case-insensitive
+_BY_KIND: dict[Normalizer, Callable[[str], str]] = {
+    "exact": _exact,
+    "email": _email,
+    "phone": _phone,
+    "compact": _compact,
+    "words": _words,
 }
+#: Each entity's normaliser, from its row in ``tracemask.entities`` (others: ``words``).
+_BY_ENTITY: dict[str, Callable[[str], str]] = {e.name: _BY_KIND[e.normalize] for e in ENTITIES}
 
 
 def normalize(entity: str, value: str) -> str:
@@ -65,6 +62,4 @@ def normalize(entity: str, value: str) -> str:
     Emails are lower-cased, phones put in E.164, cards/IBANs/SSNs stripped of separators;
     secrets stay exact; anything else has its whitespace collapsed and is case-folded.
     """
-    if entity in _EXACT:
-        return value
     return _BY_ENTITY.get(entity, _words)(value)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Literal
 
 from tracemask.detectors import data, validators
+from tracemask.entities import ENTITIES, SurrogateKind
 from tracemask.operators._keyed import _Keyed
 from tracemask.operators._normalize import normalize
 
@@ -234,13 +235,17 @@ def _iban(value: str, seed: int) -> str | None:
     return fake
 
 
+_BY_KIND: dict[SurrogateKind, Callable[[str, int], str | None]] = {
+    "person": _person,
+    "location": _location,
+    "email": _email,
+    "phone": _phone,
+    "card": _card,
+    "ssn": _ssn,
+    "ip": _ip,
+    "iban": _iban,
+}
+#: Each entity's fake maker, from its row in ``tracemask.entities``.
 _MAKERS: dict[str, Callable[[str, int], str | None]] = {
-    "PERSON": _person,
-    "LOCATION": _location,
-    "EMAIL_ADDRESS": _email,
-    "PHONE_NUMBER": _phone,
-    "CREDIT_CARD": _card,
-    "US_SSN": _ssn,
-    "IP_ADDRESS": _ip,
-    "IBAN_CODE": _iban,
+    e.name: _BY_KIND[e.surrogate] for e in ENTITIES if e.surrogate is not None
 }

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from tracemask.exceptions import PolicyError
 from tracemask.operators import USER_OPERATORS
-from tracemask.policy._model import Policy
+from tracemask.policy._model import USER_ENTITIES, Policy
 
 #: Environment variable naming a policy file used when none is given explicitly.
 ENV_POLICY = "TRACEMASK_POLICY"
@@ -26,6 +26,7 @@ def load_policy(
     *,
     profile: str | None = None,
     operators: Collection[str] = (),
+    entities: Collection[str] = (),
 ) -> Policy:
     """Return a validated :class:`Policy`.
 
@@ -37,6 +38,8 @@ def load_policy(
             already resolved and only takes a profile given here.
         operators: names of user operators the policy may use as ``{"type": name}`` (the
             ``Masker`` passes the names of those it was given); any other unknown type is an error.
+        entities: entities of user detectors, accepted under ``entities`` besides the built-in
+            ones, custom recognizers' and deny lists'.
 
     Raises:
         PolicyError: with a one-line message naming the file, the field and the reason.
@@ -46,7 +49,7 @@ def load_policy(
         if profile is None:
             return source
         data: Mapping[str, Any] = source.model_dump()
-        return _validate(_apply_profile(data, profile, origin), origin, operators)
+        return _validate(_apply_profile(data, profile, origin), origin, operators, entities)
     if source is None:
         source = os.environ.get(ENV_POLICY) or None
     if source is None:
@@ -58,12 +61,18 @@ def load_policy(
     profile = profile if profile is not None else os.environ.get(ENV_PROFILE) or None
     if profile is not None:
         data = _apply_profile(data, profile, origin)
-    return _validate(data, origin, operators)
+    return _validate(data, origin, operators, entities)
 
 
-def _validate(data: Mapping[str, Any], origin: str, operators: Collection[str] = ()) -> Policy:
+def _validate(
+    data: Mapping[str, Any],
+    origin: str,
+    operators: Collection[str] = (),
+    entities: Collection[str] = (),
+) -> Policy:
+    context = {USER_OPERATORS: frozenset(operators), USER_ENTITIES: frozenset(entities)}
     try:
-        return Policy.model_validate(data, context={USER_OPERATORS: frozenset(operators)})
+        return Policy.model_validate(data, context=context)
     except ValidationError as exc:
         raise PolicyError(f"{origin}: {_first_error(exc)}") from None
 
@@ -130,4 +139,6 @@ def _first_error(exc: ValidationError) -> str:
     msg = err["msg"].removeprefix("Value error, ")
     # pydantic's discriminated-union locations name the tag (e.g. "operator.mask.char"): keep them.
     extra = f" ({len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    if not loc and msg.startswith(tuple(f"{name}." for name in Policy.model_fields)):
+        return f"{msg}{extra}"  # a whole-policy check that names the field itself
     return f"{loc or '(root)'}: {msg}{extra}"

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from tracemask.entities import BY_NAME
 from tracemask.operators import Drop, Keep, OperatorSpec, Replace
+
+#: Validation-context key holding the entities of user detectors (``Masker(detectors=...)``).
+USER_ENTITIES = "tracemask_user_entities"
 
 #: Validators a custom recognizer may name.
 ValidatorName = Literal["luhn", "iban", "us_ssn", "ip_address", "base58check", "bech32"]
@@ -186,6 +198,22 @@ class Policy(_Model):
             if region not in phonenumbers.SUPPORTED_REGIONS:
                 raise ValueError(f"unknown phone region {region!r} (use ISO 3166 codes like 'GB')")
         return regions
+
+    @model_validator(mode="after")
+    def _known_entities(self, info: ValidationInfo) -> Policy:
+        context = info.context if isinstance(info.context, dict) else {}
+        known = set(BY_NAME) | set(context.get(USER_ENTITIES, ()))
+        known.update(r.entity for r in self.recognizers)
+        for name, rule in self.entities.items():
+            if name in known or rule.deny:  # a deny list defines its entity
+                continue
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"did you mean {close[0]}?" if close else "see docs/policy.md"
+            raise ValueError(
+                f"entities.{name}: unknown entity ({hint} A custom entity needs a recognizer, "
+                "a deny list or a user detector)"
+            )
+        return self
 
     def rule(self, entity: str) -> EntityRule:
         """Return the rule for ``entity`` (the default rule when the policy names none)."""

@@ -6,16 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tracemask.detectors.ner import NerDetector, Span, require
+from tracemask.entities import ner_labels
 
 #: Natural-language labels asked of the model -> tracemask entities.
-GLINER_LABELS: Mapping[str, str] = {
-    "person": "PERSON",
-    "street address": "LOCATION",
-    "city": "LOCATION",
-    "country": "LOCATION",
-    "organization": "ORGANIZATION",
-    "date of birth": "DATE_OF_BIRTH",
-}
+GLINER_LABELS: Mapping[str, str] = ner_labels("gliner")  # rows of tracemask.entities
 
 
 class GlinerDetector(NerDetector):

@@ -6,23 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tracemask.detectors.ner import NerDetector, Span, require
+from tracemask.entities import ner_labels
 
 #: Presidio entity types -> tracemask entities (types not listed are dropped).
-PRESIDIO_LABELS: Mapping[str, str] = {
-    "PERSON": "PERSON",
-    "LOCATION": "LOCATION",
-    "GPE": "LOCATION",
-    "ORGANIZATION": "ORGANIZATION",
-    "ORG": "ORGANIZATION",
-    "EMAIL_ADDRESS": "EMAIL_ADDRESS",
-    "PHONE_NUMBER": "PHONE_NUMBER",
-    "CREDIT_CARD": "CREDIT_CARD",
-    "IBAN_CODE": "IBAN_CODE",
-    "US_SSN": "US_SSN",
-    "IP_ADDRESS": "IP_ADDRESS",
-    "URL": "URL",
-    "DATE_TIME": "DATE_TIME",
-}
+PRESIDIO_LABELS: Mapping[str, str] = ner_labels("presidio")  # rows of tracemask.entities
 
 
 class PresidioDetector(NerDetector):

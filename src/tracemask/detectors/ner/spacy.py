@@ -6,16 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tracemask.detectors.ner import NerDetector, Span, require
+from tracemask.entities import ner_labels
 
 #: OntoNotes labels (the English spaCy pipelines) -> tracemask entities.
-SPACY_LABELS: Mapping[str, str] = {
-    "PERSON": "PERSON",
-    "PER": "PERSON",
-    "GPE": "LOCATION",
-    "LOC": "LOCATION",
-    "FAC": "LOCATION",
-    "ORG": "ORGANIZATION",
-}
+SPACY_LABELS: Mapping[str, str] = ner_labels("spacy")  # rows of tracemask.entities
 #: Pipeline components NER does not need (skipped when the pipeline has them).
 _UNUSED = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer")
 

@@ -10,36 +10,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tracemask.detectors.ner import NerDetector, Span, require
+from tracemask.entities import ner_labels
 
 #: Common PII/NER label names (CoNLL, OntoNotes, ai4privacy-style) -> tracemask entities.
 #: ``B-``/``I-`` prefixes are removed before the lookup; matching ignores case.
-TRANSFORMERS_LABELS: Mapping[str, str] = {
-    "PER": "PERSON",
-    "PERSON": "PERSON",
-    "NAME": "PERSON",
-    "FIRSTNAME": "PERSON",
-    "LASTNAME": "PERSON",
-    "MIDDLENAME": "PERSON",
-    "GIVENNAME": "PERSON",
-    "SURNAME": "PERSON",
-    "LOC": "LOCATION",
-    "LOCATION": "LOCATION",
-    "GPE": "LOCATION",
-    "ADDRESS": "LOCATION",
-    "STREET": "LOCATION",
-    "STREETADDRESS": "LOCATION",
-    "CITY": "LOCATION",
-    "STATE": "LOCATION",
-    "COUNTY": "LOCATION",
-    "ZIPCODE": "LOCATION",
-    "BUILDINGNUMBER": "LOCATION",
-    "SECONDARYADDRESS": "LOCATION",
-    "ORG": "ORGANIZATION",
-    "ORGANIZATION": "ORGANIZATION",
-    "COMPANYNAME": "ORGANIZATION",
-    "DOB": "DATE_OF_BIRTH",
-    "AGE": "AGE",
-}
+TRANSFORMERS_LABELS: Mapping[str, str] = ner_labels("transformers")  # rows of tracemask.entities
 
 
 def _normalise(label: str) -> str:
