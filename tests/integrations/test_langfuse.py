@@ -614,6 +614,25 @@ def test_masked_exporter_reads_the_environment(
         masked_langfuse_exporter()
 
 
+def test_masked_langfuse_without_keys_is_disabled_like_langfuse(
+    policy_masker: Masker,
+    capture_server: CaptureServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No keys: the client Langfuse() would build (a warning, tracing off), not a ValueError."""
+    for name in ("LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANGFUSE_BASE_URL", capture_server.url)
+    with caplog.at_level(logging.WARNING, logger="langfuse"):
+        langfuse = masked_langfuse(policy_masker)
+    assert "without public_key" in caplog.text
+    with langfuse.start_as_current_observation(name=f"for {EMAIL}") as span:
+        span.update(input=f"mail {EMAIL}")
+    langfuse.flush()
+    assert capture_server.requests == []
+
+
 def test_masked_exporter_fails_closed(capture_server: CaptureServer, project: Project) -> None:
     exporter = project.masked_exporter(BrokenMasker())
     langfuse = project.client(span_exporter=exporter)

@@ -11,6 +11,8 @@ import contextlib
 import email.parser
 import email.policy
 import json
+import os
+import subprocess
 import sys
 import time
 import uuid
@@ -384,8 +386,9 @@ def test_nothing_planted_arrives_and_structure_survives(
 
 
 def test_client_hooks_alone_leave_tags_and_event_kwargs(capture_server: CaptureServer) -> None:
-    """The documented gap: without ``run_ops_processor`` LangSmith never shows us tags/events."""
-    client = make_client(capture_server, **client_kwargs(Masker()))
+    """The documented opt-in narrowing: without ``run_ops_processor`` (``mask_all_fields=False``)
+    LangSmith never shows us tags/events."""
+    client = make_client(capture_server, **client_kwargs(Masker(), mask_all_fields=False))
     assert_caller_got_raw(trace(client))
 
     ops = run_ops(capture_server)
@@ -407,6 +410,52 @@ def test_masked_client_is_a_real_client(capture_server: CaptureServer) -> None:
     assert isinstance(client, Client)
     assert_caller_got_raw(trace(client))
     assert leaks(capture_server, run_ops(capture_server)) == set()
+
+
+def test_short_form_masks_every_field(capture_server: CaptureServer) -> None:
+    """The README's ``masked_client(Masker())``: tags, event kwargs and names masked too."""
+    capture_server.reply = answer_like(INFO["multipart"])
+    client = masked_client(Masker(), api_url=capture_server.url, api_key="test")
+    assert_caller_got_raw(trace(client))
+    ops = run_ops(capture_server)
+    assert leaks(capture_server, ops) == set()
+    tags = [t for _, run in ops for t in run.get("tags") or []]
+    assert "customer:<EMAIL_ADDRESS>" in tags
+
+
+_AT_EXIT_SCRIPT = """
+import sys
+from langsmith import traceable
+from tracemask import Masker
+from tracemask.integrations.langsmith import masked_client
+
+client = masked_client(Masker(), api_url=sys.argv[1], api_key="test")
+
+@traceable(client=client, tags=["customer:jane.doe@example.com"])
+def answer(question):
+    return "ok"
+
+answer("mail jane.doe@example.com")
+"""
+
+
+def test_short_form_delivers_masked_runs_at_exit_without_flush(
+    capture_server: CaptureServer,
+) -> None:
+    """A script that never calls ``flush()`` still sends its runs, all fields masked."""
+    capture_server.reply = answer_like(INFO["multipart"])
+    env = {**os.environ, "LANGSMITH_TRACING": "true", "PYTHONPATH": os.pathsep.join(sys.path)}
+    subprocess.run(
+        [sys.executable, "-c", _AT_EXIT_SCRIPT, capture_server.url],
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
+    ops = run_ops(capture_server)
+    assert ops
+    assert EMAIL.encode() not in capture_server.bodies()
+    assert "customer:<EMAIL_ADDRESS>" in [t for _, run in ops for t in run.get("tags") or []]
 
 
 def test_masked_client_refuses_hooks_langsmith_would_ignore() -> None:

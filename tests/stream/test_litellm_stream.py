@@ -24,6 +24,7 @@ from litellm.types.utils import (
 from tests.stream._texts import deltas, planted_text
 from tracemask import Masker
 from tracemask.integrations import litellm as tm_litellm
+from tracemask.integrations.litellm._stream import _STREAMS_MAX
 
 MASKER = Masker()
 
@@ -117,9 +118,9 @@ def test_chunks_after_the_final_event_carry_no_text_and_state_is_bounded() -> No
     wrapper.log_success_event(kwargs, final("done"), None, None)
     wrapper.log_stream_event(kwargs, chunk("my email is jane.doe@example.com", 1.0), None, None)
     assert rec.text() == ""
-    for i in range(tm_litellm._STREAMS_MAX + 10):
+    for i in range(_STREAMS_MAX + 10):
         wrapper.log_stream_event({"litellm_call_id": f"x{i}"}, chunk("hello", 1.0), None, None)
-    assert len(wrapper._streams) == tm_litellm._STREAMS_MAX
+    assert len(wrapper._streams) == _STREAMS_MAX
 
 
 def test_a_failure_discards_the_held_text() -> None:

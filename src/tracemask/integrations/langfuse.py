@@ -37,6 +37,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from tracemask._masker import Masker
 from tracemask._report import Report
 from tracemask._scope import scope_of
+from tracemask.integrations._guard import (
+    WITHHELD,
+    fail_open,
+    masker_or_default,
+    require,
+    warn_failed,
+)
 
 if TYPE_CHECKING:
     from langfuse import Langfuse
@@ -53,8 +60,6 @@ __all__ = [
     "masked_langfuse_exporter",
 ]
 
-#: What ``mask=`` returns for data it could not mask (fail-closed).
-WITHHELD = "<withheld by tracemask: masking failed>"
 #: Where Langfuse receives OTLP traces, below its base URL.
 OTLP_TRACES_PATH = "api/public/otel/v1/traces"
 #: Langfuse's default base URL, as in the SDK.
@@ -69,13 +74,7 @@ MaskOtelSpansFunction = Callable[..., "MaskOtelSpansResult"]
 
 
 def _require(module: str) -> None:
-    try:
-        __import__(module)
-    except ImportError as exc:
-        raise ImportError(
-            "tracemask.integrations.langfuse needs the Langfuse SDK: "
-            "pip install 'tracemask[langfuse]'"
-        ) from exc
+    require(module, integration=__name__, extra="langfuse", what="the Langfuse SDK")
 
 
 def _json_like(data: Any) -> Any:
@@ -117,19 +116,14 @@ def langfuse_mask(masker: Masker | None = None) -> MaskFunction:
     Args:
         masker: the Masker to use (``None``: ``Masker()``, the default policy).
     """
-    m = masker if masker is not None else Masker()
+    m = masker_or_default(masker)
 
     def mask(*, data: Any, **kwargs: Any) -> Any:
         try:
             return m.mask(_json_like(data), scope=_current_span_scope() if m.scope_kinds else None)
         except Exception as exc:  # noqa: BLE001 - a mask function must never raise into the SDK
-            open_mode = m.policy.fail_mode == "open"
-            _log.warning(
-                "tracemask: masking Langfuse data failed (%s); %s",
-                type(exc).__name__,
-                "sent unmasked (fail_mode=open)" if open_mode else "withheld",
-            )
-            return data if open_mode else WITHHELD
+            warn_failed(_log, "Langfuse data", exc, m)
+            return data if fail_open(m) else WITHHELD
 
     return mask
 
@@ -160,7 +154,7 @@ def langfuse_mask_otel_spans(
 
     from tracemask.integrations.otel import WITHHELD_ATTRIBUTE  # noqa: PLC0415
 
-    m = masker if masker is not None else Masker()
+    m = masker_or_default(masker)
 
     def mask_otel_spans(*, params: MaskOtelSpansParams, **kwargs: Any) -> MaskOtelSpansResult:
         patches: dict[Any, OtelSpanPatch] = {}
@@ -170,13 +164,8 @@ def langfuse_mask_otel_spans(
             try:
                 masked = m.mask(attributes, report=report, scope=scope)
             except Exception as exc:  # noqa: BLE001 - an exception would drop the whole batch
-                open_mode = m.policy.fail_mode == "open"
-                _log.warning(
-                    "tracemask: masking a Langfuse span failed (%s); %s",
-                    type(exc).__name__,
-                    "sent unmasked (fail_mode=open)" if open_mode else "attributes withheld",
-                )
-                if not open_mode:
+                warn_failed(_log, "a Langfuse span's attributes", exc, m)
+                if not fail_open(m):
                     patches[identifier] = OtelSpanPatch(
                         delete_attributes=tuple(attributes),
                         set_attributes={WITHHELD_ATTRIBUTE: True},
@@ -320,6 +309,9 @@ def masked_langfuse(masker: Masker | None = None, **kwargs: Any) -> Langfuse:
             ``host``, ``timeout``, ``additional_headers`` and ``otel_compression`` also configure
             the exporter.
 
+    Without a public or secret key (argument or environment) it behaves like ``Langfuse()``: the
+    SDK logs a warning and the client is disabled (no exporter is built, nothing is sent).
+
     Raises:
         TypeError: ``kwargs`` already has ``mask`` or ``span_exporter``.
         ImportError: the Langfuse SDK is missing or older than 4.2.
@@ -338,7 +330,13 @@ def masked_langfuse(masker: Masker | None = None, **kwargs: Any) -> Langfuse:
     for name in ("mask", "span_exporter"):
         if name in kwargs:
             raise TypeError(f"masked_langfuse sets {name}= itself")
-    m = masker if masker is not None else Masker()
+    m = masker_or_default(masker)
+    public_key = kwargs.get("public_key") or _env("LANGFUSE_PUBLIC_KEY")
+    secret_key = kwargs.get("secret_key") or _env("LANGFUSE_SECRET_KEY")
+    if not public_key or not secret_key:
+        # As Langfuse() itself: without keys the client warns and disables tracing (nothing is
+        # sent, so there is nothing to export); ``mask=`` stays set should it be enabled.
+        return Langfuse(mask=langfuse_mask(m), **kwargs)
     exporter = masked_langfuse_exporter(
         m,
         public_key=kwargs.get("public_key"),

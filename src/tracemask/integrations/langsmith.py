@@ -25,6 +25,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tracemask._masker import Masker
+from tracemask.integrations._guard import (
+    WITHHELD,
+    fail_open,
+    masker_or_default,
+    require,
+    warn_failed,
+)
 
 if TYPE_CHECKING:
     from langsmith import Client
@@ -42,12 +49,11 @@ __all__ = [
     "run_ops_processor",
 ]
 
-#: What replaces a string that could not be masked (fail-closed), or an ``error`` the policy drops.
-WITHHELD = "<withheld by tracemask>"
-
-#: Run operations LangSmith collects before :func:`run_ops_processor` masks them (or after
-#: ``run_ops_buffer_timeout_ms``, 5 s by default, once the next operation arrives).
-RUN_OPS_BUFFER_SIZE = 100
+#: Run operations LangSmith collects before :func:`run_ops_processor` masks them. One: each
+#: operation is masked and queued as it comes, so the SDK's own exit handling sends it; LangSmith
+#: never flushes a fuller buffer at exit (pass a larger ``run_ops_buffer_size`` to batch, and
+#: call ``client.flush()`` before the process exits).
+RUN_OPS_BUFFER_SIZE = 1
 
 #: The payloads the client's ``hide_*`` switches govern, as named in ``LANGSMITH_HIDE_*``.
 _HIDDEN_PARTS = ("inputs", "outputs", "metadata")
@@ -68,14 +74,7 @@ Hook = Callable[[Payload], Payload]
 
 
 def _require_langsmith() -> Any:
-    try:
-        import langsmith  # noqa: PLC0415 - optional extra, imported on first use
-    except ImportError as exc:
-        raise ImportError(
-            "tracemask.integrations.langsmith needs the LangSmith SDK: "
-            "pip install 'tracemask[langsmith]'"
-        ) from exc
-    return langsmith
+    return require("langsmith", integration=__name__, extra="langsmith", what="the LangSmith SDK")
 
 
 def _mask(masker: Masker, value: Any, what: str) -> tuple[bool, Any]:
@@ -87,13 +86,7 @@ def _mask(masker: Masker, value: Any, what: str) -> tuple[bool, Any]:
     try:
         return True, masker.mask(value)
     except Exception as exc:  # noqa: BLE001 - a hook must never raise into the SDK
-        mode = masker.policy.fail_mode
-        _log.warning(
-            "tracemask: masking LangSmith %s failed (%s); %s",
-            what,
-            type(exc).__name__,
-            "sent unmasked (fail_mode=open)" if mode == "open" else "withheld",
-        )
+        warn_failed(_log, f"LangSmith {what}", exc, masker)
         return False, value
 
 
@@ -105,7 +98,7 @@ def _mask_payload(masker: Masker, payload: Payload, what: str) -> Payload:
     in always comes out: masked, or :data:`WITHHELD`.
     """
     ok, masked = _mask(masker, payload, what)
-    if not ok and masker.policy.fail_mode == "open":
+    if not ok and fail_open(masker):
         return payload
     result: Payload = masked if ok else {}
     if "error" in payload and "error" not in result:
@@ -124,7 +117,7 @@ def anonymizer(masker: Masker | None = None) -> Hook:
     Args:
         masker: the Masker to use (``None``: ``Masker()``, the default policy).
     """
-    m = masker if masker is not None else Masker()
+    m = masker_or_default(masker)
 
     def anonymize(payload: Payload) -> Payload:
         return _mask_payload(m, payload, "payload")
@@ -162,7 +155,7 @@ def masking_hooks(
         env: the environment to read (``None``: ``os.environ``, read now; LangSmith itself
             caches its first read).
     """
-    m = masker if masker is not None else Masker()
+    m = masker_or_default(masker)
     environ = os.environ if env is None else env
     hooks: dict[str, bool | Hook] = {}
     for part in _HIDDEN_PARTS:
@@ -185,7 +178,7 @@ def client_kwargs(
     masker: Masker | None = None,
     *,
     env: Mapping[str, str] | None = None,
-    mask_all_fields: bool = False,
+    mask_all_fields: bool = True,
 ) -> dict[str, Any]:
     """Return the ``langsmith.Client(**kwargs)`` that mask every run with ``masker``.
 
@@ -199,10 +192,11 @@ def client_kwargs(
         env: the environment to read (``None``: ``os.environ``).
         mask_all_fields: also set ``process_buffered_run_ops`` to :func:`run_ops_processor`
             (names, tags, custom events, ``serialized``, ``extra``) with
-            ``run_ops_buffer_size=RUN_OPS_BUFFER_SIZE``. LangSmith then buffers run operations:
-            call ``client.flush()`` before the process exits.
+            ``run_ops_buffer_size=RUN_OPS_BUFFER_SIZE`` (the default: every field the client
+            uploads is masked). ``False`` narrows masking to what the anonymizer sees (inputs,
+            outputs, metadata, errors): names and tags then go out as they are.
     """
-    m = masker if masker is not None else Masker()
+    m = masker_or_default(masker)
     kwargs: dict[str, Any] = {"anonymizer": anonymizer(m), **masking_hooks(m, env=env)}
     if mask_all_fields:
         kwargs["process_buffered_run_ops"] = run_ops_processor(m)
@@ -211,7 +205,7 @@ def client_kwargs(
 
 
 def masked_client(
-    masker: Masker | None = None, *, mask_all_fields: bool = False, **kwargs: Any
+    masker: Masker | None = None, *, mask_all_fields: bool = True, **kwargs: Any
 ) -> Client:
     """Return a ``langsmith.Client`` that masks every run with ``masker``.
 
@@ -249,7 +243,7 @@ def process_inputs(masker: Masker | None = None) -> Hook:
     objects) are passed through and serialized later by LangSmith: keep the client's
     anonymizer (:func:`client_kwargs`) as well.
     """
-    m = masker if masker is not None else Masker()
+    m = masker_or_default(masker)
 
     def mask_inputs(inputs: Payload) -> Payload:
         return _mask_payload(m, inputs, "inputs")
@@ -265,7 +259,7 @@ def process_outputs(masker: Masker | None = None) -> Callable[[Any], Payload]:
     ``{}``. For generators, LangSmith passes the list of yielded chunks: a value split across
     chunks is found only when they are joined, so pass ``reduce_fn=join_chunks`` too.
     """
-    m = masker if masker is not None else Masker()
+    m = masker_or_default(masker)
 
     def mask_outputs(outputs: Any) -> Payload:
         if isinstance(outputs, dict):
@@ -314,7 +308,7 @@ def run_ops_processor(
     masking fails gets a fixed value (``name``/``error``: :data:`WITHHELD`, the others empty)
     unless the policy's ``fail_mode`` is ``"open"``.
     """
-    m = masker if masker is not None else Masker()
+    m = masker_or_default(masker)
 
     def process(runs: Sequence[Payload]) -> list[Payload]:
         return [_mask_run_fields(m, run) for run in runs]
@@ -324,7 +318,7 @@ def run_ops_processor(
 
 def _mask_run_fields(masker: Masker, run: Payload) -> Payload:
     out = dict(run)
-    closed = masker.policy.fail_mode != "open"
+    closed = not fail_open(masker)
     for name, fallback in _RUN_FIELDS.items():
         if out.get(name) is not None:
             ok, masked = _mask(masker, out[name], f"run {name}")

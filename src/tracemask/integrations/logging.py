@@ -23,13 +23,14 @@ from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 from tracemask._masker import Masker
+from tracemask.integrations._guard import WITHHELD, fail_open, masker_or_default
 
 __all__ = ["WITHHELD", "WITHHELD_MESSAGE", "MaskingFilter", "install", "structlog_processor"]
 
-#: The message of a record or event that could not be masked (fail-closed mode).
-WITHHELD_MESSAGE = "<log message withheld: masking failed>"
-#: The value of each extra field of such a record.
-WITHHELD = "<withheld>"
+#: The message of a record or event that could not be masked (fail-closed mode); each extra
+#: field of such a record, and an extra field the policy drops, is :data:`WITHHELD` (the same
+#: text).
+WITHHELD_MESSAGE = WITHHELD
 
 #: Attributes every LogRecord has, plus those formatters add (``message``, ``asctime``).
 #: Anything else on a record came from ``extra=`` (or a LoggerAdapter, or a handler upstream).
@@ -64,7 +65,7 @@ class MaskingFilter(logging.Filter):
 
     def __init__(self, masker: Masker | None = None, name: str = "") -> None:
         super().__init__(name)
-        self.masker = masker if masker is not None else Masker()
+        self.masker = masker_or_default(masker)
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Mask ``record``; always ``True`` (a record is never dropped)."""
@@ -73,7 +74,7 @@ class MaskingFilter(logging.Filter):
         try:
             fields = self._masked_fields(record)
         except Exception:  # noqa: BLE001 - a filter must never raise into the logging call
-            if self.masker.policy.fail_mode == "open":
+            if fail_open(self.masker):
                 return True
             fields = _withheld_fields(record)
         vars(record).update(fields)
@@ -170,7 +171,7 @@ def structlog_processor(masker: Masker | None = None) -> Processor:
     Args:
         masker: the Masker to use (``None``: ``Masker()``).
     """
-    m = masker if masker is not None else Masker()
+    m = masker_or_default(masker)
 
     def mask_event(logger: Any, method_name: str, event_dict: EventDict) -> Mapping[str, Any]:
         try:
@@ -181,7 +182,7 @@ def structlog_processor(masker: Masker | None = None) -> Processor:
                 event = dict(format_exc_info(logger, method_name, event))
             masked: dict[str, Any] = m.mask(event)
         except Exception:  # noqa: BLE001 - a processor must never raise into the logging call
-            if m.policy.fail_mode == "open":
+            if fail_open(m):
                 return event_dict
             return {"event": WITHHELD_MESSAGE}
         return masked

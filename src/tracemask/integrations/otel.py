@@ -41,6 +41,13 @@ from typing import Any, TypeVar
 from tracemask._masker import Masker
 from tracemask._report import Report
 from tracemask._scope import scope_of
+from tracemask.integrations._guard import (
+    WITHHELD,
+    fail_open,
+    masker_or_default,
+    missing_extra,
+    warn_failed,
+)
 
 try:
     from opentelemetry.attributes import BoundedAttributes
@@ -52,9 +59,7 @@ try:
     from opentelemetry.sdk.util.instrumentation import InstrumentationScope
     from opentelemetry.trace import Link, Status
 except ImportError as exc:  # pragma: no cover - exercised by a test with the SDK hidden
-    raise ImportError(
-        "tracemask.integrations.otel needs the OpenTelemetry SDK: pip install 'tracemask[otel]'"
-    ) from exc
+    raise missing_extra(integration=__name__, extra="otel", what="the OpenTelemetry SDK") from exc
 
 try:
     from opentelemetry.sdk._logs.export import LogRecordExporter as _LogExporterBase
@@ -76,8 +81,6 @@ __all__ = [
     "mask_span",
 ]
 
-#: The name a span gets when its content is withheld (a processor's fail-closed result).
-WITHHELD = "<withheld by tracemask>"
 #: The one attribute such a span keeps, ``True``: masking failed and its content was dropped.
 WITHHELD_ATTRIBUTE = "tracemask.withheld"
 
@@ -117,7 +120,7 @@ class _Adapter:
     """What every adapter here shares: one Masker, an optional Report, masked resource cache."""
 
     def __init__(self, masker: Masker | None, report: Report | None) -> None:
-        self.masker = masker if masker is not None else Masker()
+        self.masker = masker_or_default(masker)
         #: Filled with counts of what was masked (never values), when given.
         self.report = report
         #: How many export calls (exporters) or spans (processors) could not be masked.
@@ -128,7 +131,7 @@ class _Adapter:
 
     @property
     def fail_open(self) -> bool:
-        return self.masker.policy.fail_mode == "open"
+        return fail_open(self.masker)
 
     def _mask(self, value: _T, scope: Mapping[str, str] | None = None) -> _T:
         if self.report is None:
@@ -143,12 +146,7 @@ class _Adapter:
         """Count a failure and log it: the exception type only, never a value or path."""
         with self._lock:
             self.failures += 1
-        _log.warning(
-            "tracemask: masking %s failed (%s); %s",
-            what,
-            type(exc).__name__,
-            "sent unmasked (fail_mode=open)" if self.fail_open else "withheld",
-        )
+        warn_failed(_log, what, exc, self.masker)
 
     def _resource(self, resource: Resource) -> Resource:
         hit = self._resources.get(id(resource))
