@@ -90,3 +90,28 @@ def test_catalog_reports_the_token_once(backend: str) -> None:
     engine = DetectionEngine([cls() for cls in SECRET_DETECTORS], backend=backend)
     text = f"curl -H 'Authorization: Bearer {RS256}' https://api.example.com"
     assert [(text[f.start : f.end], f.entity) for f in engine.detect(text)] == [(RS256, "API_KEY")]
+
+
+WRAPPED = base64.b64encode(HS256.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "template", ["{}", 'token: "{}"', "data:\n  jwt: {}\n", "K8S_TOKEN={}&next=1"]
+)
+def test_base64_wrapped_jwt_is_found_whole(template: str, backend: str) -> None:
+    text = template.format(WRAPPED)
+    start = text.index(WRAPPED)
+    found = _engine(JsonWebToken, backend).detect(text)
+    assert [(f.start, f.end, f.entity) for f in found] == [(start, start + len(WRAPPED), "API_KEY")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        base64.b64encode(b"eyJub3QiOiJhIGp3dCJ9 is just base64 of some text here").decode(),
+        base64.b64encode(b"eyJhbGciOiJIUzI1NiJ9").decode(),  # a header alone
+        "ZXlK" + "A" * 60,
+    ],
+)
+def test_base64_that_is_no_jwt_is_left_alone(text: str, backend: str) -> None:
+    assert _engine(JsonWebToken, backend).detect(text) == []

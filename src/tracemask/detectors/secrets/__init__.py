@@ -1,5 +1,5 @@
-"""Secret detectors: provider tokens, JWTs, private keys, auth headers, assignments, URL
-credentials and high-entropy tokens.
+"""Secret detectors: provider tokens (one table of formats, see ``_formats``), JWTs, private
+keys, auth headers, assignments, URL credentials and high-entropy tokens.
 
 ``SECRET_DETECTORS`` lists the detector classes in priority order (most specific first); the
 engine breaks ties between equally scored, equally long overlapping findings by that order.
@@ -20,25 +20,7 @@ from tracemask.detectors.secrets.auth_header import AuthorizationHeader, CurlUse
 from tracemask.detectors.secrets.entropy import HighEntropySecret
 from tracemask.detectors.secrets.jwt import JsonWebToken
 from tracemask.detectors.secrets.pem import Base64PemPrivateKey, JsonWebKey, PemPrivateKey
-from tracemask.detectors.secrets.prefixed import (
-    AnthropicKey,
-    AwsAccessKeyId,
-    AwsSecretAccessKey,
-    AzureCredential,
-    DiscordBotToken,
-    GitHubToken,
-    GitLabToken,
-    GoogleCredential,
-    HuggingFaceToken,
-    InfixToken,
-    NpmToken,
-    OpenAIKey,
-    ProviderToken,
-    SlackToken,
-    StripeKey,
-    TwilioApiKey,
-    WebhookUrl,
-)
+from tracemask.detectors.secrets.providers import ProviderToken
 from tracemask.detectors.secrets.url_credentials import UrlCredentials
 
 #: Every secret detector class, most specific first.
@@ -46,23 +28,7 @@ SECRET_DETECTORS: tuple[type[PatternDetector], ...] = (
     PemPrivateKey,
     Base64PemPrivateKey,
     JsonWebKey,
-    GitHubToken,
-    NpmToken,
-    AnthropicKey,
-    OpenAIKey,
-    AwsAccessKeyId,
-    AwsSecretAccessKey,
-    GitLabToken,
-    SlackToken,
-    StripeKey,
-    GoogleCredential,
-    HuggingFaceToken,
-    AzureCredential,
-    WebhookUrl,
-    DiscordBotToken,
     ProviderToken,
-    InfixToken,
-    TwilioApiKey,
     JsonWebToken,
     AuthorizationHeader,
     CurlUserPassword,
@@ -76,33 +42,17 @@ SECRET_DETECTORS: tuple[type[PatternDetector], ...] = (
 
 __all__ = [
     "SECRET_DETECTORS",
-    "AnthropicKey",
     "AuthorizationHeader",
-    "AwsAccessKeyId",
-    "AwsSecretAccessKey",
-    "AzureCredential",
     "Base64PemPrivateKey",
     "CurlUserPassword",
-    "DiscordBotToken",
-    "GitHubToken",
-    "GitLabToken",
-    "GoogleCredential",
     "HighEntropySecret",
-    "HuggingFaceToken",
-    "InfixToken",
     "JsonWebKey",
     "JsonWebToken",
     "KeyAssignment",
-    "NpmToken",
-    "OpenAIKey",
     "PasswordAssignment",
     "PasswordInProse",
     "PemPrivateKey",
     "ProviderToken",
     "SecretAssignment",
-    "SlackToken",
-    "StripeKey",
-    "TwilioApiKey",
     "UrlCredentials",
-    "WebhookUrl",
 ]

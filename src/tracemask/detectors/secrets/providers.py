@@ -1,0 +1,240 @@
+"""Provider credentials from the format table (:mod:`._formats`): one detector, one row each.
+
+The engine's one-pass prefilter sees a single trigger, the alternation of every row's trigger.
+When it fires, a second prefilter over the same rows (Hyperscan, or ``re`` as a fallback: both
+return the same rows) says which rows can match, and only those rows' regexes run. A string that
+holds a ``ghp_`` token runs one regex, not a hundred and fifty.
+
+Validators raise or lower confidence; for a distinctive prefix they never veto. A GitHub token
+whose CRC32 checksum verifies scores 0.95, one whose checksum fails (a typo, a truncation, a
+made-up example) 0.85: still masked. Documentation dummies of a distinctive format
+(``AKIAIOSFODNN7EXAMPLE``) are masked too, at a lower score: masking them costs nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from typing import ClassVar
+
+from tracemask._finding import Finding
+from tracemask.detectors._pattern import CONTEXT_BOOST, CONTEXT_WINDOW, PatternDetector
+from tracemask.detectors._prefilter import Prefilter, build_prefilter
+from tracemask.detectors.secrets._checks import (
+    char_classes,
+    has_valid_crc32_suffix,
+    is_placeholder,
+    is_wordy,
+    looks_dummy,
+    shannon_entropy,
+)
+from tracemask.detectors.secrets._formats import FORMATS, Format
+
+#: Markers that raise a row's score to 0.95 when the token holds them.
+_MARKERS = {
+    "T3BlbkFJ": re.compile("T3BlbkFJ"),  # OpenAI keys: base64 of "OpenAI"
+    "AA": re.compile("AA$"),  # Anthropic keys end with AA
+    "base32": re.compile("^.{4}[A-Z2-7]{16}$"),  # AWS key ids: 16 base32 characters
+}
+
+
+def _alphabet_bits(value: str) -> float:
+    """log2 of the size of the smallest usual alphabet holding ``value`` (hex, base36, base62…)."""
+    if all(c in "0123456789abcdef" for c in value) or all(c in "0123456789ABCDEF" for c in value):
+        return 4.0
+    classes = char_classes(value)
+    if classes <= 2 and not any(not c.isalnum() for c in value):
+        return math.log2(36)
+    return math.log2(62)
+
+
+def random_enough(value: str) -> bool:
+    """Whether ``value`` has the entropy expected of random data of its length and alphabet.
+
+    The floor, 0.65 x log2(min(length, alphabet)), sits below the 0.1 % quantile of truly random
+    strings for every length and alphabet the rows use, and above hand-typed dummies.
+    """
+    if len(value) < 12:
+        return True
+    floor = 0.65 * min(math.log2(len(value)), _alphabet_bits(value))
+    return shannon_entropy(value) >= floor
+
+
+#: The literal start of a row's regex (``ghp_``, ``sk-ant-``, ``hvs\.``): the token's prefix.
+_LITERAL_PREFIX = re.compile(r"(?:[A-Za-z0-9_-]|\\\.)+(?![{?*+])")
+
+
+def _escaped_edge(text: str, start: int) -> bool:
+    """Whether the character before ``start`` ends a ``\\n``/``\\r``/``\\t`` escape sequence."""
+    return start >= 2 and text[start - 2] == "\\" and text[start - 1] in "nrt"
+
+
+class _Row:
+    """One compiled format."""
+
+    __slots__ = ("fmt", "group", "marker", "prefix", "regex")
+
+    def __init__(self, fmt: Format) -> None:
+        self.fmt = fmt
+        self.regex = re.compile(f"(?a){fmt.regex}")
+        self.group: str | int = "value" if "value" in self.regex.groupindex else 0
+        self.marker = _MARKERS.get(fmt.marker) if fmt.marker else None
+        literal = _LITERAL_PREFIX.match(fmt.regex)
+        self.prefix = len(literal.group(0).replace("\\", "")) if literal else 0
+
+
+def _context_near(words: tuple[str, ...], text: str, start: int, end: int) -> bool:
+    window = text[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW // 3].lower()
+    return any(word in window for word in words)
+
+
+def score_token(row: _Row, value: str, text: str, start: int, end: int) -> float | None:
+    """Score one candidate of ``row``; ``None`` when it is no credential at all."""
+    fmt = row.fmt
+    if start > 0 and text[start - 1] in fmt.edge and not _escaped_edge(text, start):
+        return None  # the tail of a longer word or blob
+    if len(set(value[row.prefix :])) <= 2 or is_placeholder(value):
+        return None  # "ghp_" + "x" * 36, "<your-key>": a stand-in, not a value
+    if fmt.wordy_veto and is_wordy(value[row.prefix :]):
+        return None  # prose the prefix happens to start ("EUROPEASIAAUSTRALIA…")
+    score = fmt.score
+    if fmt.checksum == "crc32":
+        body = value[value.index("_") + 1 :]
+        score = 0.95 if has_valid_crc32_suffix(body) else fmt.score - 0.05
+    elif row.marker is not None and row.marker.search(value):
+        score = 0.95
+    dummy = looks_dummy(value, sequences=not fmt.structured) or (
+        not fmt.structured and not random_enough(value)
+    )
+    if dummy:
+        if not fmt.distinctive:
+            return None  # the shape alone is common: it must look random to count
+        score -= 0.1
+    elif not fmt.distinctive and is_wordy(value) and not any(c.isdigit() for c in value):
+        return None  # a name or a word in the shape of a token
+    if fmt.context and _context_near(fmt.context, text, start, end):
+        score += CONTEXT_BOOST
+    return min(score, 1.0)
+
+
+def _split_alternatives(regex: str) -> list[str]:
+    """Split ``regex`` at its top-level ``|``."""
+    parts: list[str] = []
+    depth, start, i = 0, 0, 0
+    while i < len(regex):
+        c = regex[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = regex.index("]", i + 2 if regex[i + 1 : i + 2] == "]" else i + 1)
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(regex[start:i])
+            start = i + 1
+        i += 1
+    parts.append(regex[start:])
+    return parts
+
+
+def _group_end(regex: str, open_at: int) -> int:
+    """Index of the ``)`` closing the group opened at ``regex[open_at]``."""
+    depth, i = 0, open_at
+    while True:
+        c = regex[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = regex.index("]", i + 1)
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+
+
+def _first_literal(trigger: str) -> list[tuple[str, str]]:
+    """Rewrite ``trigger`` as ``(first character, rest)`` branches whose union it equals.
+
+    ``(?i:asana)`` gives ``("a", "(?i:sana)")`` and ``("A", "(?i:sana)")``; ``(?:pat|sat)\\.x``
+    gives ``("p", "at\\.x")`` and ``("s", "at\\.x")``. Raises ``ValueError`` for a trigger
+    that starts with a character class: table triggers start with a literal.
+    """
+    out: list[tuple[str, str]] = []
+    for alt in _split_alternatives(trigger):
+        if alt.startswith(("(?i:", "(?:")):
+            end = _group_end(alt, 0)
+            nocase = alt.startswith("(?i:")
+            inner, rest = alt[4 if nocase else 3 : end], alt[end + 1 :]
+            for sub in _split_alternatives(inner):
+                for first, tail in _first_literal(sub):
+                    wrapped = f"(?i:{tail})" if nocase and tail else tail
+                    firsts = {first.lower(), first.upper()} if nocase else {first}
+                    out.extend((f, wrapped + rest) for f in sorted(firsts))
+        elif alt.startswith("\\"):
+            out.append((alt[:2], alt[2:]))
+        elif alt and alt[0] not in "[(.^$*+?{":
+            out.append((re.escape(alt[0]), alt[1:]))
+        else:
+            raise ValueError(f"trigger must start with a literal character: {trigger!r}")
+    return out
+
+
+def factored_trigger(triggers: list[str]) -> str:
+    """One trigger equivalent to the alternation of ``triggers``, grouped by first character.
+
+    Every branch starts with a literal, so Python ``re`` skips to candidate characters and tries
+    only the branches of that character (Hyperscan does not care either way).
+    """
+    by_first: dict[str, list[str]] = {}
+    for trigger in triggers:
+        for first, rest in _first_literal(trigger):
+            tails = by_first.setdefault(first, [])
+            if rest not in tails:
+                tails.append(rest)
+    branches = []
+    for first, tails in by_first.items():
+        if "" in tails:
+            branches.append(first)
+        elif len(tails) == 1:
+            branches.append(first + tails[0])
+        else:
+            branches.append(first + "(?:" + "|".join(tails) + ")")
+    return "|".join(branches)
+
+
+class ProviderToken(PatternDetector):
+    """Provider API keys, tokens and webhook URLs listed in the format table (``FORMATS``).
+
+    Each row reports ``API_KEY`` at its own score (0.6 to 0.95); see ``docs/detectors.md`` for the
+    list of formats and their sources.
+    """
+
+    entity = "API_KEY"
+    score = 0.9
+    formats: ClassVar[tuple[Format, ...]] = FORMATS
+    trigger = factored_trigger([fmt.trigger for fmt in FORMATS])
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows = tuple(_Row(fmt) for fmt in self.formats)
+        self._filter: Prefilter = build_prefilter([(fmt.trigger, False) for fmt in self.formats])
+
+    def detect(self, text: str) -> Iterator[Finding]:
+        """Run the rows whose trigger fires in ``text``; yield their scored findings."""
+        for idx in self._filter.hits(text):
+            row = self._rows[idx]
+            for match in row.regex.finditer(text):
+                start, end = match.span(row.group)
+                if start < 0 or start == end:
+                    continue
+                score = score_token(row, text[start:end], text, start, end)
+                if score is not None:
+                    yield Finding(start, end, self.entity, score, self.name)
