@@ -267,3 +267,21 @@ def test_factored_trigger_is_the_union_of_the_row_triggers() -> None:
         text, _ = format_sample(fmt, rng)
         assert combined.search(text), fmt.name
     assert combined.search("nothing to see here, version 1.2.3") is None
+
+
+def test_needle_and_hyperscan_row_filters_give_the_same_findings() -> None:
+    """The pure-Python row filter (used when Hyperscan is not loaded) finds exactly what the
+    Hyperscan one does, on every format's sample and on decoys."""
+    from tracemask.detectors._prefilter import build_prefilter  # noqa: PLC0415
+    from tracemask.detectors.secrets.providers import NeedlePrefilter  # noqa: PLC0415
+
+    triggers = [fmt.trigger for fmt in TABLE]
+    needle, scan = ProviderToken(), ProviderToken()
+    needle._filter = NeedlePrefilter(triggers)
+    scan._filter = build_prefilter([(t, False) for t in triggers], "hyperscan")
+    rng = random.Random(11)
+    texts = [format_sample(fmt, rng)[0] for fmt in TABLE]
+    texts += ["see https://hooks.slack.com/services/x", "Together we plan the Linear roadmap"]
+    for text in texts:
+        assert set(needle._row_filter().hits(text)) >= set(scan._row_filter().hits(text))
+        assert list(needle.detect(text)) == list(scan.detect(text)), text

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -210,6 +211,47 @@ def factored_trigger(triggers: list[str]) -> str:
     return "|".join(branches)
 
 
+#: A run of literal characters at the start of a regex, each not made optional by a quantifier.
+_LITERAL_RUN = re.compile(r"(?:(?:[^\\\[\](){}?*+|.^$]|\\[^A-Za-z0-9])(?![?*{+]))*")
+
+
+def _unescape(literal: str) -> str:
+    return re.sub(r"\\(.)", r"\1", literal)
+
+
+def needles(trigger: str) -> frozenset[str]:
+    """Lower-case literals one of which every match of ``trigger`` holds (``(?i:asana)`` gives
+    ``asana``, ``sk-(?:proj|admin)-`` gives ``sk-``)."""
+    out = set()
+    for first, rest in _first_literal(trigger):
+        tail = rest[4:] if rest.startswith("(?i:") else rest
+        run = _LITERAL_RUN.match(tail)
+        out.add(_unescape(first + (run.group(0) if run else "")).lower())
+    return frozenset(out)
+
+
+class NeedlePrefilter:
+    """Pure-Python row prefilter: a row can match only where one of its needles occurs.
+
+    A superset of the rows whose trigger matches, so the rows' regexes decide exactly as they do
+    behind the Hyperscan prefilter: both give the same findings.
+    """
+
+    backend = "re"
+
+    def __init__(self, triggers: list[str]) -> None:
+        by_needle: dict[str, list[int]] = {}
+        for i, trigger in enumerate(triggers):
+            for needle in needles(trigger):
+                by_needle.setdefault(needle, []).append(i)
+        self._needles = tuple(by_needle.items())
+
+    def hits(self, text: str) -> list[int]:
+        lowered = text.lower()
+        found = {i for needle, rows in self._needles if needle in lowered for i in rows}
+        return sorted(found)
+
+
 class ProviderToken(PatternDetector):
     """Provider API keys, tokens and webhook URLs listed in the format table (``FORMATS``).
 
@@ -225,11 +267,22 @@ class ProviderToken(PatternDetector):
     def __init__(self) -> None:
         super().__init__()
         self._rows = tuple(_Row(fmt) for fmt in self.formats)
-        self._filter: Prefilter = build_prefilter([(fmt.trigger, False) for fmt in self.formats])
+        self._filter: Prefilter | None = None
+
+    def _row_filter(self) -> Prefilter:
+        """Hyperscan when the process already uses it (the engine chose it), else needles: the
+        detector never imports Hyperscan itself, so ``backend="re"`` stays Hyperscan-free."""
+        if self._filter is None:
+            triggers = [fmt.trigger for fmt in self.formats]
+            if "hyperscan" in sys.modules:
+                self._filter = build_prefilter([(t, False) for t in triggers], "hyperscan")
+            else:
+                self._filter = NeedlePrefilter(triggers)
+        return self._filter
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Run the rows whose trigger fires in ``text``; yield their scored findings."""
-        for idx in self._filter.hits(text):
+        for idx in self._row_filter().hits(text):
             row = self._rows[idx]
             for match in row.regex.finditer(text):
                 start, end = match.span(row.group)
