@@ -46,7 +46,7 @@ def test_yaml_file_and_preset(tmp_path: Path) -> None:
         ({"recognizers": [{"name": "r", "entity": "X", "pattern": "(?<=a)b"}]}, "RE2"),
         ({"national_ids": ["xx.nope"]}, "unknown national id 'xx.nope'"),
         ({"phone_regions": ["ZZ"]}, "unknown phone region 'ZZ'"),
-        ({"unknown_field": 1}, "unknown_field: Extra inputs are not permitted"),
+        ({"unknown_field": 1}, "unknown_field: unknown setting"),
         ({"default_operator": {"type": "mask", "char": "a"}}, "char must not be a letter or digit"),
         (
             {"default_operator": {"type": "replace", "template": "<{nope}>"}},

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from tracemask.exceptions import PolicyError
 from tracemask.operators import USER_OPERATORS
 from tracemask.policy._model import USER_ENTITIES, Policy
+from tracemask.policy._strict import error_message
 
 #: Environment variable naming a policy file used when none is given explicitly.
 ENV_POLICY = "TRACEMASK_POLICY"
@@ -59,9 +60,16 @@ def load_policy(
     else:
         data, origin = _read(source)
     profile = profile if profile is not None else os.environ.get(ENV_PROFILE) or None
+    base = _validate(data, origin, operators, entities)
+    # Every profile is checked now, not when someone first selects it: a typo in a profile
+    # would otherwise pass review and be ignored until the day it is used.
+    for name in base.profiles:
+        if name != profile:
+            where = f"{origin}: profiles.{name}"
+            _validate(_apply_profile(data, name, origin), where, operators, entities)
     if profile is not None:
-        data = _apply_profile(data, profile, origin)
-    return _validate(data, origin, operators, entities)
+        return _validate(_apply_profile(data, profile, origin), origin, operators, entities)
+    return base
 
 
 def _validate(
@@ -136,7 +144,7 @@ def _first_error(exc: ValidationError) -> str:
         for i, p in enumerate(parts)
         if not (p == "user" and i and parts[i - 1].endswith("operator"))
     )
-    msg = err["msg"].removeprefix("Value error, ")
+    msg = error_message(err, Policy)
     # pydantic's discriminated-union locations name the tag (e.g. "operator.mask.char"): keep them.
     extra = f" ({len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
     if not loc and msg.startswith(tuple(f"{name}." for name in Policy.model_fields)):

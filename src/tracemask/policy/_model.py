@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Literal
 
 from pydantic import (
@@ -14,7 +13,6 @@ from pydantic import (
     model_validator,
 )
 
-from tracemask.entities import BY_NAME
 from tracemask.operators import Drop, Keep, OperatorSpec, Replace
 
 #: Validation-context key holding the entities of user detectors (``Masker(detectors=...)``).
@@ -119,13 +117,28 @@ class CustomRecognizer(_Model):
     @field_validator("pattern")
     @classmethod
     def _compiles_in_re2(cls, pattern: str) -> str:
-        import re2  # noqa: PLC0415 - only policies with custom recognizers need RE2
-
-        try:
-            re2.compile(pattern)
-        except re2.error as exc:
-            raise ValueError(f"not a valid RE2 pattern: {exc}") from None
+        error = re2_error(pattern)
+        if error is not None:
+            raise ValueError(f"not a valid RE2 pattern: {error}")
         return pattern
+
+
+def re2_error(pattern: str) -> str | None:
+    """Return why RE2 refuses ``pattern`` (one line), or ``None`` when it compiles."""
+    import re2  # noqa: PLC0415 - only policies with custom recognizers need RE2
+
+    options = re2.Options()
+    # RE2 logs every parse error to stderr through absl ("absl::InitializeLog", "re2.cc:242");
+    # the error is reported once, by us, as one line.
+    options.log_errors = False
+    try:
+        re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else "invalid pattern"
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        return " ".join(str(reason).split())
+    return None
 
 
 class NerConfig(_Model):
@@ -174,7 +187,10 @@ class Policy(_Model):
     def _entity_names(cls, entities: dict[str, EntityRule]) -> dict[str, EntityRule]:
         for name in entities:
             if not name or name.upper() != name:
-                raise ValueError(f"entity names are upper case, got {name!r}")
+                from tracemask.policy._strict import known_entities, suggestion  # noqa: PLC0415
+
+                hint = suggestion(name, known_entities())
+                raise ValueError(f"entity names are upper case, got {name!r}{hint}")
         return entities
 
     @field_validator("national_ids")
@@ -201,18 +217,10 @@ class Policy(_Model):
 
     @model_validator(mode="after")
     def _known_entities(self, info: ValidationInfo) -> Policy:
+        from tracemask.policy._strict import check_entities  # noqa: PLC0415 - imports this module
+
         context = info.context if isinstance(info.context, dict) else {}
-        known = set(BY_NAME) | set(context.get(USER_ENTITIES, ()))
-        known.update(r.entity for r in self.recognizers)
-        for name, rule in self.entities.items():
-            if name in known or rule.deny:  # a deny list defines its entity
-                continue
-            close = difflib.get_close_matches(name, sorted(known), n=1)
-            hint = f"did you mean {close[0]}?" if close else "see docs/policy.md"
-            raise ValueError(
-                f"entities.{name}: unknown entity ({hint} A custom entity needs a recognizer, "
-                "a deny list or a user detector)"
-            )
+        check_entities(self, context.get(USER_ENTITIES, ()))
         return self
 
     def rule(self, entity: str) -> EntityRule:
