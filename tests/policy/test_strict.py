@@ -28,7 +28,10 @@ from tracemask.policy._describe import render_comments
         ({"entities": {"email_address": {}}}, "did you mean EMAIL_ADDRESS?"),
         ({"entities": {"WIDGET": {}}}, "unknown entity; 'tracemask policy show' lists"),
         ({"treshold": 0.3}, "treshold: unknown setting (did you mean threshold?)"),
-        ({"entities": {"EMAIL_ADDRESS": {"alow": []}}}, "alow: unknown setting (did you mean allow?)"),
+        (
+            {"entities": {"EMAIL_ADDRESS": {"alow": []}}},
+            "alow: unknown setting (did you mean allow?)",
+        ),
         (
             {"entities": {"EMAIL_ADDRESS": {"operator": {"type": "mask", "keep_lst": 4}}}},
             "operator.mask.keep_lst: unknown setting (did you mean keep_last?)",
@@ -105,7 +108,9 @@ def test_describe_lists_every_builtin_entity_with_operator_and_threshold() -> No
 
 
 def test_reference_comments_keep_the_policy_loadable() -> None:
-    policy = load_policy({"entities": {"EMAIL_ADDRESS": {"operator": {"type": "hash", "key": "k"}}}})
+    policy = load_policy(
+        {"entities": {"EMAIL_ADDRESS": {"operator": {"type": "hash", "key": "k"}}}}
+    )
     text = render_comments(describe_policy(policy, build_detectors(policy)))
     assert all(not line or line.startswith("#") for line in text.splitlines())
     assert "hash (key: ***)" in text

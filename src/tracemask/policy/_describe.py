@@ -5,9 +5,9 @@ the operators and the key rules (``tracemask policy show``), and the policy file
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, get_args
+from typing import Any
 
-from tracemask.operators import OperatorSpec
+from tracemask.operators import BUILTIN_OPERATORS
 from tracemask.policy._model import Policy
 from tracemask.policy._strict import known_entities, defined_entities
 from tracemask.typing import Detector
@@ -20,16 +20,16 @@ def operator_label(spec: Any) -> str:
     """``{type: mask, keep_last: 4}`` as a short string, keys hidden, defaults left out."""
     data = spec.model_dump(mode="json", exclude_defaults=True)
     fields = [f"{k}: {'***' if k == 'key' else v}" for k, v in data.items() if k != "type"]
-    return spec.type if not fields else f"{spec.type} ({', '.join(fields)})"  # type: ignore[no-any-return]
+    kind = str(spec.type)
+    return kind if not fields else f"{kind} ({', '.join(fields)})"
 
 
 def operator_types() -> list[tuple[str, str]]:
     """``(type, first line of its docstring)`` for every built-in operator."""
-    union = get_args(get_args(OperatorSpec)[0])
     out = []
-    for cls in union:
+    for name, cls in BUILTIN_OPERATORS.items():
         doc = (cls.__doc__ or "").strip().splitlines()
-        out.append((cls.model_fields["type"].default, doc[0].replace("``", "") if doc else ""))
+        out.append((name, doc[0].replace("``", "") if doc else ""))
     return out
 
 
@@ -101,11 +101,17 @@ def render_comments(doc: dict[str, Any]) -> str:
         if e["by_key"]:
             dets = f"{dets} + key rules" if dets != "-" else "key rules"
         rows.append(
-            (e["entity"], "yes" if e["enabled"] else "no", e["operator"], f"{e['threshold']:g}", dets)
+            (
+                e["entity"],
+                "yes" if e["enabled"] else "no",
+                e["operator"],
+                f"{e['threshold']:g}",
+                dets,
+            )
         )
     lines += _columns(rows)
     lines += ["#", "# Operators ({type: NAME} under default_operator, entities.*.operator, ...):"]
-    lines += _columns([(f"  {o['type']}", o["description"]) for o in doc["operators"]])
+    lines += _columns([(o["type"], o["description"]) for o in doc["operators"]])
     lines += ["#", "# Key rules (a value under a matching key is masked whole; first match wins):"]
     for kr in doc["key_rules"]:
         keys = ", ".join(kr["keys"])
@@ -127,7 +133,7 @@ def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
 def policy_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a policy file, with the known entity names listed so
     that editors complete them; other upper-case names stay valid (custom recognizers)."""
-    schema = Policy.model_json_schema()
+    schema = _without_user_operators(Policy.model_json_schema())
     entities = schema["properties"]["entities"]
     entities["properties"] = {name: {"$ref": "#/$defs/EntityRule"} for name in known_entities()}
     entities["propertyNames"] = {"pattern": "^[A-Z][A-Z0-9_/]*$"}
@@ -137,3 +143,19 @@ def policy_schema() -> dict[str, Any]:
         **schema,
         "title": "tracemask policy",
     }
+
+
+def _without_user_operators(node: Any) -> Any:
+    """Drop the user-operator placeholder: files the CLI and the service load cannot name user
+    operators (only ``Masker(operators=...)`` supplies them), and ``{type: string}`` would match
+    every built-in type too, which ``oneOf`` forbids."""
+    ref = {"$ref": "#/$defs/UserOperatorSpec"}
+    if isinstance(node, dict):
+        return {
+            k: _without_user_operators(v)
+            for k, v in node.items()
+            if k not in {"UserOperatorSpec", "discriminator"}
+        }
+    if isinstance(node, list):
+        return [_without_user_operators(v) for v in node if v != ref]
+    return node

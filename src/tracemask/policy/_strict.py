@@ -89,6 +89,9 @@ def error_hint(err: ErrorDetails, model: Any) -> str:
     if kind == "union_tag_invalid":
         tags = re.findall(r"'([^']+)'", str(ctx.get("expected_tags", "")))
         return suggestion(str(ctx.get("tag", "")), tags)
+    known = re.search(r"\(known: ([^)]*)\)", err["msg"])
+    if known and isinstance(err.get("input"), str):
+        return suggestion(err["input"], known.group(1).split(", "))
     if kind == "literal_error":
         expected = re.findall(r"'([^']+)'", str(ctx.get("expected", "")))
         return suggestion(str(err.get("input", "")), expected) if expected else ""
@@ -151,9 +154,13 @@ def _unwrap(annotation: Any, part: int | str | None) -> Any:
         members = [a for a in args if a is not type(None)]
         if len(members) == 1:
             return members[0]
-        # A discriminated union: the location names the member by its ``type`` tag.
+        # A discriminated union: the location names the member by its tag.
         for member in members:
-            if isinstance(member, type) and issubclass(member, BaseModel):
+            if get_origin(member) is Annotated:
+                inner, *meta = get_args(member)
+                if any(getattr(m, "tag", None) == part for m in meta):
+                    return _Consumed(inner)
+            elif isinstance(member, type) and issubclass(member, BaseModel):
                 field = member.model_fields.get("type")
                 if field is not None and part is not None and part in get_args(field.annotation):
                     return _Consumed(member)
