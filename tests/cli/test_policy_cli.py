@@ -83,6 +83,7 @@ def test_show_json(run: Run, frozen: Write) -> None:
     assert rows["CREDIT_CARD"]["operator"] == "mask"
     assert rows["PHONE_NUMBER"] == {
         "entity": "PHONE_NUMBER",
+        "description": "a phone number",
         "enabled": True,
         "operator": "replace",
         "threshold": 0.7,

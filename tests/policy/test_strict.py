@@ -26,7 +26,7 @@ from tracemask.policy._describe import render_comments
         ({"entities": {"EMAIL": {"allow": ["a@b.co"]}}}, "did you mean EMAIL_ADDRESS?"),
         ({"entities": {"SSN": {}}}, "did you mean US_SSN?"),
         ({"entities": {"email_address": {}}}, "did you mean EMAIL_ADDRESS?"),
-        ({"entities": {"WIDGET": {}}}, "unknown entity; 'tracemask policy show' lists"),
+        ({"entities": {"WIDGET": {}}}, "unknown entity (a custom entity needs a recognizer"),
         ({"treshold": 0.3}, "treshold: unknown setting (did you mean threshold?)"),
         (
             {"entities": {"EMAIL_ADDRESS": {"alow": []}}},

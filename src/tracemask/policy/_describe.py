@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tracemask.entities import BY_NAME
 from tracemask.operators import BUILTIN_OPERATORS
 from tracemask.policy._model import Policy
-from tracemask.policy._strict import known_entities, defined_entities
+from tracemask.policy._strict import defined_entities, known_entities
 from tracemask.typing import Detector
 
 #: Where the schema says it comes from; editors show it as the schema's id.
