@@ -26,6 +26,8 @@ from tracemask.exceptions import InputError
 PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 _PROGRESS_STEP = 1024 * 1024
 FORMATS = ("auto", "json", "jsonl", "text")
+#: Output held in memory before a spooled stdout moves it to a temporary file.
+SPOOL_MAX_MEMORY = 8 * 1024 * 1024
 
 BOM = b"\xef\xbb\xbf"
 
@@ -160,12 +162,25 @@ def format_of(src: Input, fmt: str) -> str:
 
 
 @contextlib.contextmanager
-def output(out: str | None, *, private: bool = False) -> Iterator[Callable[[str], object]]:
+def output(
+    out: str | None, *, private: bool = False, spool: bool = False
+) -> Iterator[Callable[[str], object]]:
     """Yield a writer to stdout, or to ``out`` atomically (temp file + ``os.replace``).
 
     A new file gets the umask's mode, or ``0600`` when ``private`` (decrypted data); a file
-    being replaced keeps its mode.
+    being replaced keeps its mode. With ``spool``, stdout gets nothing until the whole output
+    is made (a file's records are held in a temporary file, so an error halfway through
+    prints no partial output); without it, stdout is streamed (pipes, ``tail -f``).
     """
+    if (out is None or out == "-") and spool:
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_MEMORY) as held:
+            yield lambda s: held.write(s.encode("utf-8"))
+            held.seek(0)
+            stdout = sys.stdout.buffer
+            while chunk := held.read(1 << 16):
+                stdout.write(chunk)
+            stdout.flush()
+        return
     if out is None or out == "-":
         stdout = sys.stdout.buffer
         yield lambda s: stdout.write(s.encode("utf-8"))

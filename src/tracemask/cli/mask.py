@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from tracemask._report import Report
 from tracemask._scope import SCOPE_KINDS, use_scope
+from tracemask.batch._job import tqdm_progress
 from tracemask.cli._app import (
     EXIT_CODES_HELP,
     EXIT_FINDINGS,
     EXIT_OK,
+    EXIT_USER,
     cli,
-    format_option,
     input_argument,
     make_masker,
     policy_option,
     profile_option,
+)
+from tracemask.cli._archive import (
+    ARCHIVE_FORMATS,
+    LEGACY_FORMATS,
+    copy_to_stdout,
+    fail_line,
+    import_batch,
+    is_one_plain_file,
+    spool_path,
+    summary_table,
+    write_json,
 )
 from tracemask.cli._io import Input, lines, output, parse_json, read_all, same_file, split_eol
 from tracemask.cli._job import Job
@@ -40,20 +53,94 @@ def parse_scopes(values: Sequence[str]) -> dict[str, str]:
     return scopes
 
 
-#: Files that ``scan`` picks up when it walks a directory.
-SCAN_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".log", ".txt"})
+_engine_options = [
+    click.option(
+        "--engine",
+        type=click.Choice(["local", "ray", "spark"]),
+        default="local",
+        show_default=True,
+        help="local: this machine (--workers processes); ray: Ray Data ($RAY_ADDRESS or a "
+        "local Ray); spark: PySpark (local[N], or --master).",
+    ),
+    click.option(
+        "--workers",
+        type=click.IntRange(1),
+        default=None,
+        help="Parallel workers (default: 1 for local, the CPU count for ray/spark).",
+    ),
+    click.option("--master", metavar="URL", default=None, help="Spark master (default local[N])."),
+    click.option(
+        "--columns",
+        metavar="A,B,...",
+        default=None,
+        help="Parquet/CSV: only these columns (default: every text column).",
+    ),
+    click.option(
+        "--encoding",
+        default="utf-8",
+        show_default=True,
+        help="Text, JSON Lines and CSV encoding.",
+    ),
+    click.option(
+        "--on-error",
+        "on_error",
+        type=click.Choice(["fail", "skip", "quarantine"]),
+        default=None,
+        help="A record or file that cannot be read or masked: stop (fail, redact's default), "
+        "drop it (skip, scan's default), or store it masked as text under _quarantine/.",
+    ),
+    click.option("--quiet", "-q", is_flag=True, help="No progress bar."),
+    click.option(
+        "--report-json",
+        "report_json",
+        metavar="FILE",
+        default=None,
+        help="Write the summary report (counts, throughput, errors; never values) as JSON.",
+    ),
+    click.option(
+        "--otlp-signal",
+        type=click.Choice(["traces", "logs"]),
+        default=None,
+        help="OTLP protobuf files: the signal (default: logs when the name says log).",
+    ),
+]
+
+
+def _archive_options(f: Any) -> Any:
+    for option in reversed(_engine_options):
+        f = option(f)
+    return f
+
+
+def _columns(value: str | None) -> list[str] | None:
+    return [c.strip() for c in value.split(",") if c.strip()] if value else None
+
+
+def _default_workers(engine: str, workers: int | None) -> int:
+    if workers is not None:
+        return workers
+    return 1 if engine == "local" else max(1, os.cpu_count() or 1)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@input_argument
-@format_option
+@click.argument("paths", nargs=-1, metavar="[PATH|DIR|GLOB|URL]...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(ARCHIVE_FORMATS),
+    default="auto",
+    show_default=True,
+    help="Input format; auto: by extension (.json, .jsonl/.ndjson, .csv, .parquet, .binpb, "
+    ".log/.txt; then .gz/.zst/.bz2), else by content.",
+)
 @click.option(
     "-o",
     "--output",
     "out",
     metavar="OUT",
     default=None,
-    help="Write here (atomically) instead of stdout. Never the input itself.",
+    help="A file, or a directory/URL under which the input layout is mirrored (with "
+    "_tracemask_manifest.json). Default: stdout for one input. Never an input itself.",
 )
 @policy_option
 @profile_option
@@ -67,8 +154,95 @@ SCAN_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".log", ".txt"})
     help="Scope id for scoped pseudonyms (trace=…, session=…, tenant=…); repeatable. "
     "Without it each JSON document or line gets a fresh scope.",
 )
+@click.option(
+    "--resume", is_flag=True, help="Skip parts the manifest lists as done under this policy."
+)
+@_archive_options
 def redact(
     *,
+    paths: tuple[str, ...],
+    fmt: str,
+    out: str | None,
+    policy: str | None,
+    profile: str | None,
+    report: bool,
+    scopes: dict[str, str],
+    resume: bool,
+    engine: str,
+    workers: int | None,
+    master: str | None,
+    columns: str | None,
+    encoding: str,
+    on_error: str | None,
+    quiet: bool,
+    report_json: str | None,
+    otlp_signal: str | None,
+) -> int:
+    """Mask files, directories, globs or URLs (s3://, gs://, az://), or stdin, and write them.
+
+    JSON, JSON Lines (plain, .gz, .zst, .bz2; OTel file-exporter lines), CSV, Parquet (nested
+    columns walked), OTLP protobuf and text/log files are streamed record by record; unchanged
+    records are copied as they are. Outputs are written atomically; the inputs are never
+    modified. Nothing reaches stdout before the whole input is masked (stdin is streamed).
+    """
+    paths = paths or ("-",)
+    one_file = is_one_plain_file(paths, out)
+    plain = (
+        one_file
+        and fmt in LEGACY_FORMATS
+        and engine == "local"
+        and not resume
+        and on_error in (None, "fail")
+        and columns is None
+        and encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+        and report_json is None
+    )
+    if plain:
+        return _redact_one(paths[0], fmt, out, policy, profile, report, scopes)
+    if "-" in paths:
+        raise click.UsageError("stdin cannot be combined with archive options or other inputs")
+    batch = import_batch()
+    spooled = out is None or out == "-"
+    spool = spool_path() if spooled else None
+    try:
+        with use_scope(**scopes):
+            result = batch.run_job(
+                paths,
+                None if spooled else out,
+                stdout_file=spool,
+                policy=make_masker(policy, profile).policy,
+                fmt=fmt,
+                columns=_columns(columns),
+                encoding=encoding,
+                on_error=on_error or "fail",
+                engine=engine,
+                workers=_default_workers(engine, workers),
+                resume=resume,
+                master=master,
+                otlp_signal=otlp_signal,
+                progress=tqdm_progress(quiet),
+            )
+        summary = result.summary()
+        if report_json is not None:
+            write_json(report_json, summary)
+        if result.exit_code:
+            fatal = next(p.error for p in result.parts if p.error)
+            fail_line(fatal or "failed")
+            if report:
+                click.echo(summary_table(summary), err=True)
+            return int(result.exit_code)
+        if spool is not None:
+            copy_to_stdout(spool)
+    finally:
+        if spool is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(spool)
+    if report:
+        click.echo(summary_table(summary), err=True)
+    return EXIT_OK
+
+
+def _redact_one(  # noqa: PLR0917 - the command's own options, passed on
     path: str,
     fmt: str,
     out: str | None,
@@ -77,17 +251,13 @@ def redact(
     report: bool,
     scopes: dict[str, str],
 ) -> int:
-    """Mask a JSON, JSONL or text file (or stdin) and write the result.
-
-    JSONL and text are streamed line by line; unchanged lines and documents are copied as they
-    are. The input is never modified.
-    """
+    """One plain file or stdin: the streaming path, formatting of each record kept."""
     src = Input(path)
     if out is not None and out != "-" and not src.is_stdin and same_file(out, path):
         raise InputError(f"{out}: refusing to overwrite the input")
     masker = make_masker(policy, profile)
     counts = Report()
-    with output(out) as write, use_scope(**scopes):
+    with output(out, spool=not src.is_stdin) as write, use_scope(**scopes):
         Job(masker, src, counts).run(fmt, write)
     if report:
         click.echo(report_text(safe_report(counts, masker)), err=True)
@@ -132,54 +302,120 @@ def detect(*, path: str, jsonl: bool, policy: str | None, profile: str | None) -
     return EXIT_OK
 
 
-def _scan_files(paths: Iterable[str]) -> Iterator[str]:
-    for path in paths:
-        if path != "-" and os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs.sort()
-                for name in sorted(files):
-                    if Path(name).suffix.lower() in SCAN_SUFFIXES:
-                        yield os.path.join(root, name)
-        else:
-            yield path
-
-
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH|DIR|GLOB|URL...")
 @policy_option
 @profile_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def scan(*, paths: tuple[str, ...], policy: str | None, profile: str | None, as_json: bool) -> int:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(ARCHIVE_FORMATS),
+    default="auto",
+    show_default=True,
+    help="Input format (auto: by extension).",
+)
+@click.option(
+    "--max-locations",
+    type=click.IntRange(0),
+    default=1000,
+    show_default=True,
+    help="Findings listed one by one per file (all are counted).",
+)
+@_archive_options
+def scan(
+    *,
+    paths: tuple[str, ...],
+    policy: str | None,
+    profile: str | None,
+    as_json: bool,
+    fmt: str,
+    max_locations: int,
+    engine: str,
+    workers: int | None,
+    master: str | None,
+    columns: str | None,
+    encoding: str,
+    on_error: str | None,
+    quiet: bool,
+    report_json: str | None,
+    otlp_signal: str | None,
+) -> int:
     """Check files for unmasked personal data and secrets (a leak check for logs and exports).
 
-    Directories are walked for *.json, *.jsonl, *.ndjson, *.log and *.txt. Prints counts by
-    file, path and entity, never values. Exits 1 when anything is found, 0 when clean.
+    Takes files, directories (walked for .json, .jsonl, .ndjson, .csv, .parquet, .binpb, .log,
+    .txt, compressed or not), globs and URLs. Prints each finding's file, record number (line
+    for text and JSON Lines) and path, counts by file, path and entity; never values. Exits 1
+    when anything is found, 0 when clean; an unreadable file is reported and the scan goes on
+    (exit 2 if nothing was found).
     """
     masker = make_masker(policy, profile)
-    results: list[tuple[str, Report]] = []
-    for path in _scan_files(paths):
-        src = Input(path)
+    if paths == ("-",):
         report = Report()
-        Job(masker, src, report).run("auto", lambda _s: None)
-        results.append((masker.mask_text(src.name), safe_report(report, masker)))
-    total = sum(r.total for _, r in results)
+        Job(masker, Input("-"), report).run("auto", lambda _s: None)
+        results: list[tuple[str, dict[str, Any], list[dict[str, Any]], str | None]] = [
+            ("<stdin>", safe_report(report, masker).to_dict(), [], None)
+        ]
+        code = 0
+    else:
+        batch = import_batch()
+        result = batch.run_job(
+            paths,
+            None,
+            policy=masker.policy,
+            fmt=fmt,
+            columns=_columns(columns),
+            encoding=encoding,
+            on_error=on_error or "skip",
+            engine=engine,
+            workers=_default_workers(engine, workers),
+            scan=True,
+            master=master,
+            otlp_signal=otlp_signal,
+            max_locations=max_locations,
+            progress=tqdm_progress(quiet),
+        )
+        if report_json is not None:
+            write_json(report_json, result.summary())
+        results = [
+            (masker.mask_text(p.input), p.report, p.locations, p.error)
+            for p in sorted(result.parts, key=lambda p: p.input)
+        ]
+        code = result.exit_code
+        for p in result.parts:
+            for e in ([p.error] if p.error else []) + p.errors:
+                fail_line(masker.mask_text(e))
+    total = sum(int(r["total"]) for _, r, _, _ in results)
     if as_json:
         doc = {
             "total": total,
-            "files": [{"file": name, **r.to_dict()} for name, r in results],
+            "files": [
+                {"file": name, **r, "findings": locs, **({"error": err} if err else {})}
+                for name, r, locs, err in results
+            ],
         }
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
+        for name, _, locs, _ in results:
+            for loc in locs:
+                where = f"line {loc['line']}" if "line" in loc else f"record {loc['record']}"
+                click.echo(
+                    f"{name}: {where}: {path_label(loc['path'])}: {loc['entity']}"
+                    + (f" x{loc['count']}" if loc["count"] > 1 else "")
+                )
         rows = [
             (name, path_label(p), e, str(n))
-            for name, r in results
-            for (p, e), n in sorted(r.by_path_entity.items())
+            for name, r, _, _ in results
+            for p, entities in r["by_path"].items()
+            for e, n in entities.items()
         ]
         if rows:
             click.echo(table(("FILE", "PATH", "ENTITY", "COUNT"), rows))
-        dirty = sum(1 for _, r in results if r)
+        dirty = sum(1 for _, r, _, _ in results if r["total"])
         if total:
             click.echo(f"{total} finding(s) in {dirty} of {len(results)} file(s)")
         else:
             click.echo(f"clean: no findings in {len(results)} file(s)")
-    return EXIT_FINDINGS if total else EXIT_OK
+    if total:
+        return EXIT_FINDINGS
+    return EXIT_USER if code else EXIT_OK
