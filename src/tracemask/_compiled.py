@@ -20,6 +20,7 @@ from tracemask.detectors._engine import MIN_TEXT_LENGTH, DetectionEngine
 from tracemask.detectors._pattern import DetectorSettings
 from tracemask.detectors.catalog import BUILTIN
 from tracemask.detectors.custom import DenyListDetector, RegexRecognizer
+from tracemask.detectors.fields import field_detector
 from tracemask.detectors.pii.national_ids import NationalIdDetector
 from tracemask.operators import Drop, Keep, Stores, UserOperatorSpec
 from tracemask.policy import Policy
@@ -281,6 +282,14 @@ def build_detectors(policy: Policy) -> tuple[Detector, ...]:
             detectors.append(DenyListDetector(entity, rule.deny))
     settings = DetectorSettings(phone_regions=policy.phone_regions)
     detectors.extend(cls.create(settings) for cls in BUILTIN if policy.rule(cls.entity).enabled)
+    field_values = field_detector(
+        policy.field_hints,
+        person_keys=policy.person_keys,
+        location_keys=policy.location_keys,
+        enabled=lambda entity: policy.rule(entity).enabled,
+    )
+    if field_values is not None:
+        detectors.append(field_values)
     detectors.extend(_ner_detectors(policy))
     if policy.rule("NATIONAL_ID").enabled:
         detectors.extend(NationalIdDetector(kind) for kind in policy.national_ids)

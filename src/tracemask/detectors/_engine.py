@@ -51,24 +51,32 @@ class DetectionEngine:
             e: frozenset(v.casefold() for v in vals) for e, vals in (allow or {}).items()
         }
         self._rank_by_name = {d.name: i for i, d in enumerate(self.detectors)}
+        # Detectors that read evidence from a string's field name (``phone``, ``customer_iban``).
+        self._field_detectors = tuple(
+            d for d in self.detectors if callable(getattr(d, "field_findings", None))
+        )
 
-    def field_evidence(self, field: str) -> Hashable | None:
-        """What the field name ``field`` tells the detectors, as a hashable summary.
-
-        ``None`` when the field changes nothing (today: always). Results are cached per text and
-        summary, so two fields with one summary share cached results and a field-dependent
-        result is never served for another field.
-        """
-        del field
+    def field_evidence(self, field: str) -> str | None:
+        """What the field name ``field`` says about its values (``"PHONE_NUMBER/phone"``),
+        or ``None``: results of equal evidence may be cached together."""
+        for det in self._field_detectors:
+            evidence: str | None = det.field_evidence(field)  # type: ignore[attr-defined]
+            if evidence is not None:
+                return evidence
         return None
 
     def detect(self, text: str, field: str | None = None) -> list[Finding]:
         """Return the findings in ``text``, sorted by start, never overlapping.
 
-        ``field`` is the name of the field holding ``text`` (the nearest dict key or named
-        entry's name), or ``None``; without one, the text alone decides.
+        ``field`` is the name the string was found under (a JSON key, an OTLP attribute key, a
+        header name): when it names a personal field, a value of that entity's shape is
+        reported even when no detector would report it alone (a card number whose checksum
+        fails, a phone number in an unknown national format).
         """
-        del field  # field evidence: see field_evidence
+        if field is not None and self._field_detectors:
+            hinted = self._field_detect(text, field)
+            if hinted is not None:
+                return hinted
         if len(text) < MIN_TEXT_LENGTH:
             return []
         hits = self.prefilter.hits(text)
@@ -87,6 +95,18 @@ class DetectionEngine:
             # A "secret" inside a ciphertext token, a "name" inside <PERSON_1>: already masked.
             kept = [f for f in kept if not any(s < f.end and f.start < e for s, e in tokens)]
         return resolve_overlaps(kept, self._rank_by_name)
+
+    def _field_detect(self, text: str, field: str) -> list[Finding] | None:
+        for det in self._field_detectors:
+            found: list[Finding] | None = det.field_findings(text, field)  # type: ignore[attr-defined]
+            if found is None:
+                continue
+            found = [f for f in found if self._passes(f, text)]
+            if len(found) == 1 and found[0].end - found[0].start == len(text.strip()):
+                return found  # the whole value: nothing else to look for
+            rest = self.detect(text) if len(text) >= MIN_TEXT_LENGTH else []
+            return resolve_overlaps([*found, *rest], self._rank_by_name) if found else rest
+        return None
 
     def _passes(self, finding: Finding, text: str) -> bool:
         if finding.score < self._thresholds.get(finding.entity, self._default_threshold):

@@ -13,6 +13,13 @@ from pydantic import (
     model_validator,
 )
 
+from tracemask._fieldnames import (
+    FIELD_HINTS,
+    LOCATION_KEYS,
+    PASSWORD_KEYS,
+    PERSON_KEYS,
+    SECRET_KEYS,
+)
 from tracemask.operators import Drop, Keep, OperatorSpec, Replace
 
 #: Validation-context key holding the entities of user detectors (``Masker(detectors=...)``).
@@ -22,36 +29,14 @@ USER_ENTITIES = "tracemask_user_entities"
 ValidatorName = Literal["luhn", "iban", "us_ssn", "ip_address", "base58check", "bech32"]
 
 #: Key names (normalised: lower case, no separators) whose values are masked whole as PASSWORD.
-DEFAULT_PASSWORD_KEYS = (
-    "password", "passwd", "pwd", "pass", "passphrase", "passcode", "pin", "otp",
-    "*password", "*passwd", "*passphrase",
-)  # fmt: skip
-
-#: Key names whose values are masked whole as SECRET. ``*x`` matches any key ending in ``x``.
-DEFAULT_SECRET_KEYS = (
-    "secret", "token", "apikey", "xapikey", "apitoken", "authorization", "proxyauthorization",
-    "auth", "cookie", "setcookie", "privatekey", "clientsecret", "accesstoken", "refreshtoken",
-    "idtoken", "session", "sessiontoken", "sessionkey", "secretkey", "accesskey",
-    "credentials", "credential", "connectionstring", "dsn", "signature", "cvv", "cvc",
-    "*secret", "*token", "*apikey", "*privatekey", "*accesskey", "*secretkey", "*credentials",
-    "*connectionstring",
-)  # fmt: skip
-
-
+#: ``*x`` matches any key ending in ``x``. The tables live in ``tracemask._fieldnames``.
+DEFAULT_PASSWORD_KEYS = PASSWORD_KEYS
+#: Key names whose values are masked whole as SECRET.
+DEFAULT_SECRET_KEYS = SECRET_KEYS
 #: Key names whose string values are a person's name, masked whole as PERSON.
-DEFAULT_PERSON_KEYS = (
-    "firstname", "lastname", "fullname", "givenname", "familyname", "surname", "middlename",
-    "maidenname", "customername", "patientname", "contactname", "cardholdername",
-    "*firstname", "*lastname", "*fullname",
-)  # fmt: skip
-
+DEFAULT_PERSON_KEYS = PERSON_KEYS
 #: Key names whose string values are (part of) a street address, masked whole as LOCATION.
-DEFAULT_LOCATION_KEYS = (
-    "streetaddress", "street", "addressline1", "addressline2", "address1", "address2",
-    "homeaddress", "shippingaddress", "billingaddress", "mailingaddress", "postalcode",
-    "postcode", "zipcode", "*streetaddress", "*homeaddress", "*shippingaddress",
-    "*billingaddress", "*mailingaddress",
-)  # fmt: skip
+DEFAULT_LOCATION_KEYS = LOCATION_KEYS
 
 
 class _Model(BaseModel):
@@ -168,6 +153,7 @@ class Policy(_Model):
     key_operator: OperatorSpec = Replace()
     person_keys: tuple[str, ...] = DEFAULT_PERSON_KEYS
     location_keys: tuple[str, ...] = DEFAULT_LOCATION_KEYS
+    field_hints: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(FIELD_HINTS))
     key_rules: tuple[KeyRule, ...] = ()
     path_rules: tuple[PathRule, ...] = ()
     recognizers: tuple[CustomRecognizer, ...] = ()
@@ -192,6 +178,19 @@ class Policy(_Model):
                 hint = suggestion(name, known_entities())
                 raise ValueError(f"entity names are upper case, got {name!r}{hint}")
         return entities
+
+    @field_validator("field_hints")
+    @classmethod
+    def _hinted_entities(cls, hints: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        from tracemask.detectors.fields import ENTITY_SHAPES  # noqa: PLC0415
+
+        unknown = [e for e in hints if e not in ENTITY_SHAPES]
+        if unknown:
+            raise ValueError(
+                f"field_hints: no value shape for entity {unknown[0]!r}; "
+                f"known: {', '.join(ENTITY_SHAPES)}"
+            )
+        return hints
 
     @field_validator("national_ids")
     @classmethod

@@ -1,0 +1,491 @@
+"""Field evidence: a value's field name says what it is.
+
+Under a field named like a phone, card, IBAN, SSN, email, national id or birth date (see
+``tracemask._fieldnames``), a value of roughly the right *shape* is masked even when its
+checksum fails or its national format is unknown. Shape decides, so flags and counts under
+telling names (``phone_verified: true``, ``card_count: 3``, ``ssn_last4_present: "yes"``) stay.
+
+Two sources of field names use the same table:
+
+- structure: the walker passes a string's key (JSON keys, OTLP attribute keys, tool-call
+  argument names, headers) to :meth:`DetectionEngine.detect <tracemask.detectors._engine.
+  DetectionEngine.detect>`, which asks :meth:`KeyValueDetector.field_findings`;
+- text: :class:`KeyValueDetector` finds ``key: value``, ``key=value`` and ``key := value`` pairs
+  in logs, prose and config lines (``Phone: 020 7946 0958``, ``iban=DE00 1234…``), with a
+  prefilter trigger built from the table, so that strings naming no such field cost nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from tracemask._finding import Finding
+
+#: Score of a value whose field name and shape agree (above every default threshold).
+FIELD_SCORE = 0.9
+#: Longest field value (characters) checked as a whole; longer strings are prose.
+MAX_WHOLE_VALUE = 256
+_MAX_CACHE = 4096
+
+_STRIP = re.compile(r"[\s_\-.:/'\"`\[\]()]+")
+#: Values that say "no value": never masked, whatever the field.
+_PLACEHOLDERS = frozenset(
+    {"", "n/a", "na", "none", "null", "nil", "unknown", "undefined", "redacted", "-", "--",
+     "tbd", "true", "false", "yes", "no", "empty", "missing", "hidden", "masked", "xxx"}
+)  # fmt: skip
+
+
+def normalize_field(name: str) -> str:
+    """``Billing-Phone`` → ``billingphone``; ``Straße`` → ``strasse``; ``Téléphone`` →
+    ``telephone``: case-folded, accents and separators removed."""
+    folded = name.casefold()
+    if not folded.isascii():
+        folded = "".join(
+            c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
+        )
+    return _STRIP.sub("", folded)
+
+
+# -- shapes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a value of one entity roughly looks like.
+
+    ``pattern`` is matched at the value's start (``re.match``) in text and against the whole
+    stripped value under a structured field; ``check`` (optional) refines a match.
+    """
+
+    name: str
+    pattern: re.Pattern[str]
+    check: Callable[[str], bool] | None = None
+
+    def fits(self, value: str) -> bool:
+        """Whether ``value`` (already stripped) is wholly of this shape."""
+        if self.pattern.fullmatch(value) is None:
+            return False
+        return self.check is None or self.check(value)
+
+    def prefix(self, text: str, pos: int, end: int) -> int | None:
+        """End of the longest value of this shape starting at ``text[pos]``, or ``None``."""
+        m = self.pattern.match(text, pos, end)
+        while m is not None:
+            stop = m.end()
+            if self.check is None or self.check(text[pos:stop]):
+                return stop
+            # Too greedy ("020 7946 0958 2024"): cut at the last separator and try again.
+            cut = max(text.rfind(" ", pos, stop), text.rfind("\t", pos, stop))
+            if cut <= pos:
+                return None
+            m = self.pattern.fullmatch(text, pos, cut)
+        return None
+
+
+def _digits(value: str) -> int:
+    return sum(c.isdigit() for c in value)
+
+
+_DATE_INSIDE = re.compile(r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
+_EXTENSION = re.compile(r"(?i)\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$")
+
+
+def _phone_ok(value: str) -> bool:
+    body = _EXTENSION.sub("", value)
+    n = _digits(body)
+    if not 6 <= n <= 15:
+        return False
+    # A date is never part of a phone, nor a decimal ("3.14159265").
+    if _DATE_INSIDE.search(body) is not None:
+        return False
+    return not re.fullmatch(r"\d+\.\d+", body)
+
+
+def _card_ok(value: str) -> bool:
+    digits = re.sub(r"\D", "", value)
+    return 12 <= len(digits) <= 19 and len(set(digits)) > 1
+
+
+def _iban_ok(value: str) -> bool:
+    compact = re.sub(r"\s", "", value)
+    return 14 <= len(compact) <= 34 and _digits(compact) >= 8
+
+
+def _id_ok(value: str) -> bool:
+    return _digits(value) >= 3 and not _DATE_INSIDE.fullmatch(value)
+
+
+def _date_ok(value: str) -> bool:
+    numbers = [int(n) for n in re.findall(r"\d+", value)]
+    return bool(numbers) and all(n <= 31 or 1000 <= n <= 2100 for n in numbers if len(str(n)) != 8)
+
+
+def _text_ok(value: str) -> bool:
+    return value.casefold() not in _PLACEHOLDERS and any(c.isalpha() for c in value)
+
+
+def _location_ok(value: str) -> bool:
+    if not _text_ok(value) or "@" in value or "://" in value:
+        return False
+    # A host, IP or socket address ("api.openai.com", "0.0.0.0:4317") is no street address.
+    return " " in value or "," in value or value.replace("-", "").replace("'", "").isalpha()
+
+
+_MONTHS = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|janv|févr|fevr|mars|avr|mai|juin|juil"
+    r"|août|aout|sept|déc|ene|abr|ago|dic|gen|mag|giu|lug|set|ott|mär|okt|dez)[a-zéûä]*\.?"
+)
+_WORD = r"[^\W\d_][\w'\u2019.-]*"
+
+SHAPES: dict[str, Shape] = {
+    s.name: s
+    for s in (
+        Shape(
+            "phone",
+            re.compile(
+                r"(?:\+|00)?[ \t]*(?:\(\+?\d{1,5}\)|\d)(?:[ \t().\-/]{0,2}\d){5,18}"
+                r"(?:[ \t]*(?:x|ext\.?|extension|\#)[ \t]*\d{1,6})?(?![\w@])",
+                re.IGNORECASE,
+            ),
+            _phone_ok,
+        ),
+        Shape("card", re.compile(r"\d(?:[ \t-]?\d){11,18}(?![\w@])"), _card_ok),
+        Shape(
+            "iban",
+            re.compile(r"[A-Za-z]{2}\d{2}(?:[ \t]?[A-Za-z0-9]){10,32}(?![\w@])"),
+            _iban_ok,
+        ),
+        Shape("ssn", re.compile(r"\d{3}[ \t.-]?\d{2}[ \t.-]?\d{4}(?![\w@])")),
+        Shape("last4", re.compile(r"\d{4}(?![\w@])")),
+        Shape("email", re.compile(r"[^\s@<>()\[\]\"',;:]{1,64}@[^\s@<>()\[\]\"',;:]{1,255}")),
+        Shape(
+            "id",
+            re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|[ ./-](?=[A-Za-z0-9])){4,24}(?![\w@])"),
+            _id_ok,
+        ),
+        Shape(
+            "date",
+            re.compile(
+                r"(?:\d{1,4}[/.\- ]\d{1,2}[/.\- ]\d{2,4}|\d{8}"
+                rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?[ \t]+(?:of[ \t]+)?{_MONTHS},?[ \t]+\d{{4}}"
+                rf"|{_MONTHS}[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}})(?![\w@])",
+                re.IGNORECASE,
+            ),
+            _date_ok,
+        ),
+        # A name: up to four words, the ones after the first capitalised ("john Smith").
+        Shape(
+            "person",
+            re.compile(rf"{_WORD}(?:[ \t]+(?:[A-Z]|[^\x00-\x7f])[\w'\u2019.-]*){{0,3}}"),
+            _text_ok,
+        ),
+        Shape("location", re.compile(r"[^\n\r;|&\"<>]{2,120}"), _location_ok),
+    )
+}
+
+#: The shape each entity's values are checked against.
+ENTITY_SHAPES = {
+    "PHONE_NUMBER": "phone",
+    "EMAIL_ADDRESS": "email",
+    "CREDIT_CARD": "card",
+    "IBAN_CODE": "iban",
+    "US_SSN": "ssn",
+    "NATIONAL_ID": "id",
+    "DATE_OF_BIRTH": "date",
+    "PERSON": "person",
+    "LOCATION": "location",
+}
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What a field name says: the entity its values are and the shape they must have."""
+
+    entity: str
+    shape: Shape
+
+    def __str__(self) -> str:  # the text-cache key component: entity and shape, no value
+        return f"{self.entity}/{self.shape.name}"
+
+
+# -- the table ---------------------------------------------------------------------------------
+
+
+class FieldTable:
+    """Field names → :class:`Hint`, matched in every naming style (see ``_fieldnames``).
+
+    Args:
+        entries: ``(entity, names)`` pairs; names use the ``*suffix`` / ``prefix*`` syntax.
+            The most specific (longest) matching name wins; ties go to the earlier entity.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, Iterable[str]]]) -> None:
+        self.exact: dict[str, tuple[int, str]] = {}
+        self.suffixes: dict[str, tuple[int, str]] = {}
+        self.prefixes: dict[str, tuple[int, str]] = {}
+        self.entities: list[str] = []
+        for rank, (entity, names) in enumerate(entries):
+            self.entities.append(entity)
+            for raw in names:
+                self._add(raw, entity, rank)
+        self._cache: dict[str, Hint | None] = {}
+        #: Every ending of every name: a key word outside it cannot end a longer key.
+        whole = (*self.exact, *self.suffixes)
+        self.endings = frozenset(n[i:] for n in whole for i in range(len(n)))
+        self.endings |= frozenset(n[: i + 1] for n in self.prefixes for i in range(len(n)))
+
+    def _add(self, raw: str, entity: str, rank: int) -> None:
+        body = normalize_field(raw.strip("*"))
+        if not body:
+            return
+        table = self.exact
+        if raw.startswith("*") and len(body) > 3:
+            table = self.suffixes
+        elif raw.endswith("*") and len(body) > 3:
+            table = self.prefixes
+        old = table.get(body)
+        if old is None or old[0] > rank:
+            table[body] = (rank, entity)
+
+    def __bool__(self) -> bool:
+        return bool(self.entities)
+
+    def names(self) -> list[tuple[str, str]]:
+        """Every ``(normalised name, kind)`` in the table; kind is ``exact``, ``suffix``,
+        ``prefix``."""
+        return (
+            [(n, "exact") for n in self.exact]
+            + [(n, "suffix") for n in self.suffixes]
+            + [(n, "prefix") for n in self.prefixes]
+        )
+
+    def hint(self, field: str) -> Hint | None:
+        """The hint of field ``field`` (any naming style, dotted paths too), or ``None``."""
+        try:
+            return self._cache[field]
+        except KeyError:
+            pass
+        name = field.rstrip(". ")
+        last = name.rsplit(".", 1)[-1]
+        if len(last) <= 1:  # "D.O.B", "Tel."
+            last = name
+        norm = normalize_field(last)
+        found = self._lookup(norm)
+        if found is None and last is not name:
+            # A dotted path ("customer.billing.tel"): the whole path, normalised.
+            norm = normalize_field(name)
+            found = self._lookup(norm)
+        hint = None
+        if found is not None:
+            hint = Hint(found, SHAPES[ENTITY_SHAPES[found]])
+            if found == "US_SSN" and norm.endswith(("last4", "lastfour")):
+                hint = Hint(found, SHAPES["last4"])
+        if len(self._cache) >= _MAX_CACHE:
+            self._cache.clear()
+        self._cache[field] = hint
+        return hint
+
+    def _lookup(self, norm: str) -> str | None:
+        if not norm:
+            return None
+        stripped = norm.rstrip("0123456789")
+        for candidate in (norm, stripped) if stripped != norm else (norm,):
+            hit = self.exact.get(candidate)
+            if hit is not None:
+                return hit[1]
+            # Longest suffix first (smallest cut), then longest prefix: O(len) dict lookups.
+            for i in range(len(candidate) - 3):
+                hit = self.suffixes.get(candidate[i:])
+                if hit is not None:
+                    return hit[1]
+            for i in range(len(candidate), 3, -1):
+                hit = self.prefixes.get(candidate[:i])
+                if hit is not None:
+                    return hit[1]
+        return None
+
+    def trigger(self) -> str:
+        """A prefilter regex (``re`` and Hyperscan syntax, ASCII) matching wherever a
+        ``name: value`` pair of this table can start its separator."""
+        tails: set[str] = set()
+        for name, kind in self.names():
+            if kind == "prefix":
+                tails.add(_fragment(name) + r"[^:=\n]{0,40}")
+            else:
+                tails.add(_fragment(name[-4:]))
+        body = "|".join(sorted(tails))
+        return rf"(?:{body})[0-9_\-]{{0,3}}[.\s\"'\]]{{0,4}}(?::|=)"
+
+
+def _fragment(name: str) -> str:
+    """``name`` as a trigger fragment: separators allowed between letters, any non-ASCII letter
+    (possibly an accented one written differently) as a run of non-ASCII units."""
+    parts = [re.escape(c) if c.isascii() else r"[^\x00-\x7f]+" for c in name]
+    return r"[_\-. ]?".join(parts)
+
+
+def build_table(hints: Mapping[str, Iterable[str]], enabled: Callable[[str], bool]) -> FieldTable:
+    """The table of a policy's ``field_hints`` for the entities it enables."""
+    return FieldTable((e, names) for e, names in hints.items() if enabled(e) and e in ENTITY_SHAPES)
+
+
+def field_detector(
+    hints: Mapping[str, Iterable[str]],
+    *,
+    person_keys: Iterable[str] = (),
+    location_keys: Iterable[str] = (),
+    enabled: Callable[[str], bool] = lambda _: True,
+) -> KeyValueDetector | None:
+    """The field-evidence detector of a policy's ``field_hints`` (structure and text), or
+    ``None`` when no hinted entity is enabled.
+
+    In text, the whole-value names (``surname: …``, ``street: …``) are shape-checked too: a
+    ``key:`` in prose is weaker evidence than a JSON key, which masks them whole.
+    """
+    hints = dict(hints)
+    structured = build_table(hints, enabled)
+    text_hints = {
+        **hints,
+        "PERSON": (*person_keys, *hints.get("PERSON", ())),
+        "LOCATION": (*location_keys, *hints.get("LOCATION", ())),
+    }
+    text = build_table(text_hints, enabled)
+    if not structured and not text:
+        return None
+    return KeyValueDetector(structured, text)
+
+
+# -- the detector ------------------------------------------------------------------------------
+
+#: ``key`` then ``:``, ``=``, ``:=`` or ``=>`` (not ``://``). The key is one word here; words
+#: before it ("Date of birth:", "Phone number:") are looked at only when it alone says nothing.
+_PAIR = re.compile(
+    r"(?<![\w.\-])(?P<key>[^\W\d][\w.\-]{0,60})[\"'\]]?[ \t]*"
+    r"(?::=|=>|:(?!//)|=(?!=))[ \t]*(?P<quote>[\"']?)"
+)
+_WORDS_BEFORE = re.compile(r"(?:[^\W\d][\w'\u2019]*[ \t]+){1,3}$")
+_LINE_END = re.compile(r"[\n\r]")
+
+
+class KeyValueDetector:
+    """``key: value`` / ``key=value`` / ``key := value`` pairs in text whose key names a
+    personal field: the value is masked when it has its entity's shape.
+
+    Also answers for structured fields (:meth:`field_findings`), so that a JSON key, an OTLP
+    attribute key or a header name gives the same evidence as a ``key:`` in text.
+    """
+
+    name = "FieldValue"
+    entity = "PHONE_NUMBER"  # the main one; findings carry each field's own entity
+    ignore_case = True
+
+    def __init__(self, table: FieldTable, text_table: FieldTable | None = None) -> None:
+        #: Hints for structured fields (the walker's keys).
+        self.table = table
+        #: Hints for ``key: value`` pairs in text (also whole-value keys such as ``surname``).
+        self.text_table = text_table if text_table is not None else table
+        self.trigger = self.text_table.trigger() if self.text_table else ""
+
+    def __repr__(self) -> str:
+        return f"<KeyValueDetector entities={','.join(self.table.entities)}>"
+
+    # -- structured fields -------------------------------------------------------------------
+
+    def field_evidence(self, field: str) -> str | None:
+        """A short, value-free description of what ``field`` says (``"PHONE_NUMBER/phone"``),
+        or ``None`` when the name says nothing: results cached per text may be shared between
+        fields of equal evidence."""
+        hint = self.table.hint(field)
+        return None if hint is None else str(hint)
+
+    def field_findings(self, text: str, field: str) -> list[Finding] | None:
+        """Findings that the field name ``field`` supports in its value ``text``: the whole
+        value when it has the field's shape, else shaped runs inside a short value. ``None``
+        when the field says nothing."""
+        hint = self.table.hint(field)
+        if hint is None:
+            return None
+        start, end = _strip_span(text)
+        if end - start > MAX_WHOLE_VALUE:
+            return []
+        value = text[start:end]
+        if not value or value.casefold() in _PLACEHOLDERS:
+            return []
+        if hint.shape.fits(value):
+            return [Finding(start, end, hint.entity, FIELD_SCORE, self.name)]
+        return list(self._runs(text, start, end, hint))
+
+    def _runs(self, text: str, start: int, end: int, hint: Hint) -> Iterator[Finding]:
+        """Shaped values inside a longer value ("Tel. 020 7946 0958 (home)")."""
+        if hint.shape.name in ("person", "location", "id"):
+            return  # free text under such a field is judged by the ordinary detectors
+        pos = start
+        while pos < end:
+            at_start = pos == start or not text[pos - 1].isalnum()
+            if at_start and (text[pos].isalnum() or text[pos] in "+("):
+                stop = hint.shape.prefix(text, pos, end)
+                if stop is not None:
+                    yield Finding(pos, stop, hint.entity, FIELD_SCORE, self.name)
+                    pos = stop
+                    continue
+            pos += 1
+
+    # -- text --------------------------------------------------------------------------------
+
+    def detect(self, text: str) -> Iterator[Finding]:
+        """Yield the values of personal ``key: value`` pairs in ``text``."""
+        table = self.text_table
+        for m in _PAIR.finditer(text):
+            hint = table.hint(m.group("key"))
+            if hint is None:
+                hint = _longer_key_hint(table, text, m.start())
+                if hint is None:
+                    continue
+            pos = m.end()
+            quote = m.group("quote")
+            line = _LINE_END.search(text, pos)
+            limit = line.start() if line is not None else len(text)
+            if quote:
+                close = text.find(quote, pos, limit)
+                if close < 0:
+                    continue
+                limit = close
+            stop = hint.shape.prefix(text, pos, limit)
+            if stop is None:
+                continue
+            while stop > pos and text[stop - 1] in " \t,.":
+                stop -= 1
+            if stop > pos and text[pos:stop].casefold() not in _PLACEHOLDERS:
+                yield Finding(pos, stop, hint.entity, FIELD_SCORE, self.name)
+
+
+def _longer_key_hint(table: FieldTable, text: str, start: int) -> Hint | None:
+    """The hint of a key of several words ending at ``start`` ("Date of birth", "Home phone
+    number"): the longest run of up to three words before it first."""
+    m = _PAIR.match(text, start)
+    if m is None:
+        return None
+    key = m.group("key")
+    if normalize_field(key) not in table.endings:
+        return None
+    before = _WORDS_BEFORE.search(text, max(0, start - 48), start)
+    if before is None:
+        return None
+    words = before.group().split()
+    for i in range(len(words)):
+        hint = table.hint(" ".join([*words[i:], key]))
+        if hint is not None:
+            return hint
+    return None
+
+
+def _strip_span(text: str) -> tuple[int, int]:
+    start, end = 0, len(text)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
