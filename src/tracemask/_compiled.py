@@ -241,7 +241,9 @@ class CompiledPolicy:
 
     def mask_string(self, text: str, ctx: Context, field: str | None = None) -> Masked:
         """Mask findings in one string (no JSON decoding); return it and the entities found."""
-        if len(text) < MIN_TEXT_LENGTH:
+        if len(text) < MIN_TEXT_LENGTH and (
+            field is None or not text or self.engine.field_evidence(field) is None
+        ):
             return text, ()
         cached = ctx.cache.get(self.cache_key(text, field))
         return self.compute(text, ctx, field) if cached is None else cached

@@ -49,6 +49,12 @@ def _typed_scalar(key: Any, value: str) -> bool:
 
 
 _LEAVES = frozenset({str, int, float, bool, type(None)})
+#: Keys that wrap a value without naming it (OTLP ``AnyValue`` members, ``{"value": …}``): the
+#: field name of what they hold is the key above them.
+_WRAPPERS = frozenset(
+    {"value", "values", "stringValue", "arrayValue", "kvlistValue", "string_value",
+     "array_value", "kvlist_value", "intValue", "bytesValue", ""}
+)  # fmt: skip
 _MAP, _SEQ, _DATACLASS, _MODEL = 0, 1, 2, 3
 #: One child of a container: its path segment, its key (for key rules), its value.
 _Item = tuple[PathSegment, "str | None", Any]
@@ -152,6 +158,7 @@ class Walk:
         report: Report | None,
         ctx: Context,
         base: tuple[PathSegment, ...] = (),
+        field: str | None = None,
     ) -> None:
         self.m = compiled
         self.ctx = ctx
@@ -166,6 +173,10 @@ class Walk:
         self.key_cache = compiled.key_cache
         self.cache = ctx.cache
         self.json_in_strings = compiled.json_in_strings
+        #: The name of the field holding the node being visited (the nearest naming key: an
+        #: OTLP attribute key, a dict key; list indices and value wrappers are skipped). It is
+        #: evidence for what its strings hold (``billing_phone``, ``customer_iban``).
+        self.field = field
 
     def path(self) -> tuple[PathSegment, ...]:
         """The path of the node being visited."""
@@ -224,10 +235,14 @@ class Walk:
                 r = self.child_rule(rule, kv, "value")
                 segs.append("value")
                 self.current = None
+                outer = self.field
+                self.field = kv
                 value = self.node(v["value"], None if r is not None and r.drop else r, depth + 1)
+                self.field = outer
                 segs.pop()
                 return {"key": v["key"], "value": value}
             out: dict[Any, Any] = {}
+            outer = self.field
             fast = not self.m.has_path_rules
             key_cache = self.key_cache
             for k, x in v.items():
@@ -237,6 +252,7 @@ class Walk:
                         r = self.m.key_rule(k)
                 else:
                     r = self.child_rule(rule, k if type(k) is str else None, k)
+                self.field = k if type(k) is str and k not in _WRAPPERS else outer
                 tx = type(x)
                 if tx is str and not (r is not None and r.drop):
                     if k in _OTLP_TYPED and len(v) == 1 and _typed_scalar(k, x):
@@ -248,6 +264,7 @@ class Walk:
                     out[k] = x
                 elif (new := self.child(x, k, r, depth)) is not _DROPPED:
                     out[k] = new
+            self.field = outer
             return out
         if t is list:
             items: list[Any] = []
@@ -273,10 +290,13 @@ class Walk:
             return self.leaf(v, rule)
         kind, children = split
         rebuilt: list[Any] = []
+        outer = self.field
         for seg, key, x in children:
+            self.field = key if key is not None and key not in _WRAPPERS else outer
             new = self.child(x, seg, self.child_rule(rule, key, seg), depth)
             if new is not _DROPPED:
                 rebuilt.append(new if kind == _SEQ else (seg, new))
+        self.field = outer
         return _rebuild(kind, v, rebuilt)
 
     def child(self, x: Any, seg: PathSegment, rule: Rule | None, depth: int) -> Any:
@@ -343,7 +363,10 @@ class Walk:
             ):
                 new = child  # an OTLP int64/bytes value written as a string
             else:
+                outer = self.field
+                self.field = _stack_field(stack, key, outer)
                 new = self.leaf(child, r)
+                self.field = outer
             frame.out.append(new if frame.kind == _SEQ else (seg, new))
 
     # -- leaves ------------------------------------------------------------------------------
@@ -367,13 +390,19 @@ class Walk:
     def string(self, text: str, rule: Rule | None) -> str:
         """Mask one string at the current path under ``rule`` (a key/path rule, or ``None``)."""
         m = self.m
+        field = self.field
+        if field is not None and m.engine.field_evidence(field) is None:
+            field = None  # the name says nothing: the text alone decides (and shares the cache)
         if rule is None:
             # The hot path: most strings in a trace are short ids and enum-like values.
-            if len(text) < MIN_TEXT_LENGTH:
+            if len(text) < MIN_TEXT_LENGTH and field is None:
                 return text
-            if not (self.json_in_strings and text[0] in _JSON_FIRST):
-                cached = self.cache.get(text)
-                masked, entities = m.compute(text, self.ctx) if cached is None else cached
+            if not (self.json_in_strings and text and text[0] in _JSON_FIRST):
+                if field is not None:
+                    masked, entities = m.mask_string(text, self.ctx, field)
+                else:
+                    cached = self.cache.get(text)
+                    masked, entities = m.compute(text, self.ctx) if cached is None else cached
                 if entities:
                     self._count(entities)
                 return masked
@@ -388,7 +417,7 @@ class Walk:
                     return cached[0]
             ok, decoded = _jsonstr.decode(text)
             if ok and isinstance(decoded, (dict, list, str)):
-                nested = Walk(m, self.report, self.ctx, self.leaf_path())
+                nested = Walk(m, self.report, self.ctx, self.leaf_path(), self.field)
                 new, changed = nested.run(decoded, rule)
                 masked = _jsonstr.encode_like(text, new) if changed else text
                 if changed:
@@ -404,7 +433,7 @@ class Walk:
                 self.report.add(rule.entity, self.where())
                 self.report.fields += 1
             return m.replacement(rule.operator, text, rule.entity, self.ctx)
-        masked, entities = m.mask_string(text, self.ctx)
+        masked, entities = m.mask_string(text, self.ctx, field)
         if entities:
             self._count(entities)
         return masked
@@ -416,6 +445,19 @@ class Walk:
             for entity in entities:
                 self.report.add(entity, where)
             self.report.fields += 1
+
+
+def _stack_field(stack: list[_Frame], key: str | None, outer: str | None) -> str | None:
+    """The field name of a leaf met by the iterative walk under ``key``: the nearest naming
+    key on the stack."""
+    if key is not None and key not in _WRAPPERS:
+        return key
+    for frame in reversed(stack):
+        if frame.otlp is not None:
+            return frame.otlp
+        if type(frame.seg) is str and frame.seg not in _WRAPPERS and frame.seg[:1] != "[":
+            return frame.seg
+    return outer
 
 
 def _split_for_stack(value: Any) -> tuple[int, list[_Item], str | None] | None:

@@ -87,7 +87,7 @@ DECOYS = [
 
 @pytest.fixture(scope="module")
 def engine() -> DetectionEngine:
-    return Masker()._engine
+    return Masker().compiled.engine
 
 
 @pytest.mark.parametrize(("field", "value", "entity"), HINTED)
@@ -191,14 +191,14 @@ def test_normalize_field() -> None:
 
 def test_disabled_entities_get_no_hints() -> None:
     m = Masker({"entities": {"PHONE_NUMBER": {"enabled": False}}})
-    assert m._engine.field_evidence("phone") is None
+    assert m.compiled.engine.field_evidence("phone") is None
     assert m.mask_text("Phone: 020 7946 0958") == "Phone: 020 7946 0958"
 
 
 def test_policy_replaces_the_hints() -> None:
     m = Masker({"field_hints": {"PHONE_NUMBER": ["*rufnr"]}})
-    assert m._engine.field_evidence("kunde_rufnr") == "PHONE_NUMBER/phone"
-    assert m._engine.field_evidence("phone") is None
+    assert m.compiled.engine.field_evidence("kunde_rufnr") == "PHONE_NUMBER/phone"
+    assert m.compiled.engine.field_evidence("phone") is None
 
 
 def test_unknown_hint_entity_is_a_policy_error() -> None:
@@ -225,4 +225,4 @@ def test_no_digits_no_numeric_field_finding(field: str, value: str) -> None:
     assert all(f.entity in ("PERSON", "LOCATION", "EMAIL_ADDRESS") for f in hint)
 
 
-_ENGINE = Masker()._engine
+_ENGINE = Masker().compiled.engine

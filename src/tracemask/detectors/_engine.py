@@ -7,7 +7,7 @@ engine serves every thread.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from tracemask._finding import Finding
 from tracemask._tokens import token_spans

@@ -119,8 +119,15 @@ def _id_ok(value: str) -> bool:
 
 
 def _date_ok(value: str) -> bool:
-    numbers = [int(n) for n in re.findall(r"\d+", value)]
-    return bool(numbers) and all(n <= 31 or 1000 <= n <= 2100 for n in numbers if len(str(n)) != 8)
+    numbers = re.findall(r"\d+", value)
+    if len(numbers) == 1:  # 19800312, or a day and a written month and year
+        return len(numbers[0]) == 8
+    # Day and month up to 31, the year first or last (2 or 4 digits, 4 digits in 1880-2100).
+    if any(len(n) == 4 and not 1880 <= int(n) <= 2100 for n in numbers):
+        return False
+    if any(len(n) not in (1, 2, 4) for n in numbers):
+        return False
+    return all(int(n) <= 31 for n in numbers[1:-1]) and min(int(numbers[0]), int(numbers[-1])) <= 31
 
 
 def _text_ok(value: str) -> bool:
@@ -292,7 +299,10 @@ class FieldTable:
         if not norm:
             return None
         stripped = norm.rstrip("0123456789")
-        for candidate in (norm, stripped) if stripped != norm else (norm,):
+        candidates = [norm] if stripped == norm else [norm, stripped]
+        if len(stripped) > 4 and stripped.endswith("s"):
+            candidates.append(stripped[:-1])  # "phones", "billing_emails"
+        for candidate in candidates:
             hit = self.exact.get(candidate)
             if hit is not None:
                 return hit[1]
