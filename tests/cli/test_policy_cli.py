@@ -89,8 +89,8 @@ def test_show_json(run: Run, frozen: Write) -> None:
         "threshold": 0.7,
         "allow": 0,
         "deny": 0,
-        "detectors": ["PhoneNumberDetector"],
-        "by_key": False,
+        "detectors": ["PhoneNumberDetector", "FieldValue"],
+        "by_key": True,
     }
 
 

@@ -398,6 +398,8 @@ class KeyValueDetector:
         #: Hints for ``key: value`` pairs in text (also whole-value keys such as ``surname``).
         self.text_table = text_table if text_table is not None else table
         self.trigger = self.text_table.trigger() if self.text_table else ""
+        #: Every entity this detector reports.
+        self.entities = tuple(dict.fromkeys([*self.table.entities, *self.text_table.entities]))
 
     def __repr__(self) -> str:
         return f"<KeyValueDetector entities={','.join(self.table.entities)}>"

@@ -38,10 +38,13 @@ def describe(policy: Policy, detectors: Sequence[Detector]) -> dict[str, Any]:
     """A JSON-able account of ``policy`` with the ``detectors`` a Masker builds from it."""
     by_entity: dict[str, list[str]] = {}
     for det in detectors:
-        by_entity.setdefault(det.entity, []).append(det.name)
+        # A detector may report several entities (field evidence: phones, cards, IBANs…).
+        for entity in getattr(det, "entities", None) or (det.entity,):
+            by_entity.setdefault(entity, []).append(det.name)
     key_entities = {"PASSWORD", "SECRET"} | {kr.entity for kr in policy.key_rules}
     key_entities |= {"PERSON"} if policy.person_keys else set()
     key_entities |= {"LOCATION"} if policy.location_keys else set()
+    key_entities |= {e for e, names in policy.field_hints.items() if names}
     names = set(known_entities()) | defined_entities(policy) | set(policy.entities)
     names |= set(by_entity)
     entities = []
