@@ -160,7 +160,7 @@ class Server:
     config_path: Path
 
     def client(self, **kwargs: Any) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=10, trust_env=False, **kwargs)
+        return httpx.Client(base_url=self.url, trust_env=False, **{"timeout": 10, **kwargs})
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")

@@ -19,7 +19,16 @@ from tracemask.exceptions import InputError
 
 _SERVER_EXTRA = "tracemask serve needs the server extra: pip install 'tracemask[server]'"
 _SERVER_MODULES = frozenset(
-    {"starlette", "uvicorn", "httpx", "anyio", "prometheus_client", "google", "opentelemetry"}
+    {
+        "starlette",
+        "uvicorn",
+        "h11",
+        "httpx",
+        "anyio",
+        "prometheus_client",
+        "google",
+        "opentelemetry",
+    }
 )
 
 
@@ -42,6 +51,12 @@ _SERVER_MODULES = frozenset(
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default=None,
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes on one port (default 1; masking is CPU-bound: about one per core).",
+)
 @click.option("--check", is_flag=True, help='Validate the configuration, print "ok" and exit.')
 def serve(
     *,
@@ -53,6 +68,7 @@ def serve(
     upstream: str | None,
     data_dir: str | None,
     log_level: str | None,
+    workers: int | None,
     check: bool,
 ) -> int:
     """Run the masking service: Langfuse callback, OTLP gateway, /v1/mask (see docs/server.md).
@@ -62,7 +78,7 @@ def serve(
     """
     from tracemask.server._config import ConfigSource, load_config  # noqa: PLC0415
 
-    flags = (("host", host), ("port", port), ("log_level", log_level))
+    flags = (("host", host), ("port", port), ("log_level", log_level), ("workers", workers))
     overrides: dict[str, Any] = {k: v for k, v in flags if v is not None}
     if upstream is not None:
         overrides["upstream"] = {"endpoint": upstream}

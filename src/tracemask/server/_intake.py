@@ -70,11 +70,13 @@ def route_budget(route: str, settings: ServerSettings) -> float:
     return settings.limits.timeout_ms / 1000
 
 
-async def read_body(receive: Receive, limit: int, until: float) -> bytes:
+async def read_body(
+    receive: Receive, limit: int, until: float, late: type[HTTPError] = RequestTimeoutError
+) -> bytes:
     """The whole request body, refused past ``limit`` bytes or the monotonic time ``until``.
 
     Raises:
-        BodyTooLargeError, RequestTimeoutError, ClientGoneError.
+        BodyTooLargeError, ClientGoneError, ``late`` (408 unless told otherwise).
     """
     chunks: list[bytes] = []
     seen = 0
@@ -91,7 +93,7 @@ async def read_body(receive: Receive, limit: int, until: float) -> bytes:
             if not message.get("more_body", False):
                 return b"".join(chunks)
     assert timer.cancelled_caught
-    raise RequestTimeoutError
+    raise late
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -177,6 +179,8 @@ class IntakeMiddleware:
         deadline = arrival + route_budget(route.name, settings)
         scope[DEADLINE_KEY] = deadline
         body_until = min(deadline, arrival + limits.body_timeout_s)
+        # Past the body timeout the client is slow (408); past the deadline, the request is late.
+        late = RequestTimeoutError if body_until < deadline else DeadlineError
         length = _content_length(scope)
         raw: bytes | None = None
 
@@ -189,7 +193,7 @@ class IntakeMiddleware:
                     raise UnauthorizedError
                 if length is not None and length > limits.max_body_bytes:
                     raise UnauthorizedError  # no body is read for an unauthenticated client
-                raw = await read_body(receive, limits.max_body_bytes, body_until)
+                raw = await read_body(receive, limits.max_body_bytes, body_until, late)
                 if not signature_ok(creds, auth, scope, raw):
                     raise UnauthorizedError
                 identity = Identity()
@@ -198,7 +202,7 @@ class IntakeMiddleware:
         if length is not None and length > limits.max_body_bytes:
             raise BodyTooLargeError
         if raw is None:
-            raw = await read_body(receive, limits.max_body_bytes, body_until)
+            raw = await read_body(receive, limits.max_body_bytes, body_until, late)
 
         gate = state.gate()
         if not await gate.acquire(min(deadline, time.monotonic() + limits.queue_timeout_ms / 1000)):

@@ -251,11 +251,52 @@ def normalise(doc: Any, sig: Signal) -> Any:
     return doc
 
 
+#: A JSON escape of a UTF-16 surrogate (``\\udXXX``, X in 8-f): the only way a lone one gets in.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(doc: Any) -> Any:
+    """``doc`` with every lone surrogate (in strings and keys) replaced by U+FFFD, as the
+    Collector's JSON decoder does: they cannot be encoded as UTF-8, so masking and forwarding
+    the rest beats failing the batch."""
+
+    def fix(s: str) -> str:
+        return _SURROGATE.sub("\ufffd", s)
+
+    root: list[Any] = [doc]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        parent, key = stack.pop()
+        node = parent[key]
+        if type(node) is str:
+            parent[key] = fix(node)
+        elif type(node) is list:
+            stack.extend((node, i) for i in range(len(node)))
+        elif type(node) is dict:
+            fixed = {fix(k): v for k, v in node.items()}
+            parent[key] = fixed
+            stack.extend((fixed, k) for k in fixed)
+    return root[0]
+
+
 def parse_json(body: bytes) -> Any:
+    """Parse a UTF-8 JSON body; lone surrogates become U+FFFD.
+
+    Raises:
+        BadRequestError: not UTF-8, or not JSON.
+    """
     try:
-        return json.loads(body)
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadRequestError("body is not UTF-8") from None
+    try:
+        doc = json.loads(text)
     except (ValueError, RecursionError):
         raise BadRequestError("malformed JSON") from None
+    if _SURROGATE_ESCAPE.search(body):
+        doc = _without_surrogates(doc)
+    return doc
 
 
 def dump_json(obj: Any) -> bytes:
@@ -579,8 +620,15 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 # -- answers -------------------------------------------------------------------------------
 
 
+#: OTLP's ``rejected_*`` counts are int64.
+_INT64_MAX = 2**63 - 1
+
+
 def response_body(sig: Signal, media: str, rejected: int, message: str = "") -> bytes:
-    """``Export*ServiceResponse`` in ``media``: empty, or a partial success."""
+    """``Export*ServiceResponse`` in ``media``: empty, or a partial success (the count clamped
+    to int64: an upstream may claim any number)."""
+    rejected = min(max(rejected, 0), _INT64_MAX)
+    message = _SURROGATE.sub("\ufffd", message)
     if media == PROTOBUF:
         resp = sig.response()
         if rejected or message:
@@ -605,10 +653,13 @@ def upstream_partial(sig: Signal, media: str, body: bytes) -> tuple[int, str]:
             resp = sig.response()
             resp.ParseFromString(body)
             ps = resp.partial_success
-            return int(getattr(ps, sig.pb_rejected)), str(ps.error_message)
-        doc = json.loads(body)
-        ps = doc.get("partialSuccess") or {} if type(doc) is dict else {}
-        return int(ps.get(sig.rejected_key) or 0), str(ps.get("errorMessage") or "")
+            count, message = int(getattr(ps, sig.pb_rejected)), str(ps.error_message)
+        else:
+            doc = json.loads(body)
+            ps = doc.get("partialSuccess") or {} if type(doc) is dict else {}
+            count = int(ps.get(sig.rejected_key) or 0)
+            message = str(ps.get("errorMessage") or "")
+        return min(max(count, 0), _INT64_MAX), message
     except Exception:  # noqa: BLE001 - an unreadable answer from upstream is not our failure
         return 0, ""
 
