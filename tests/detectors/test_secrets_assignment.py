@@ -210,7 +210,6 @@ NEGATIVES = [
     '"ChangeToken": "abcd12f2-46da-4fdb-b8d5-fbd4c466928f",',
     '"ClientRequestToken": "a8ca07e4-61ec-4399-99f4-19853801bcd5",',
     '"PasswordLastUsed": "2016-09-08T21:47:36Z",',
-    '"Password": "SomeKindOfPassword123!@#",',
     '"PurchaseToken": "eyJ2IjoiMSIsInMiOjEsImMiOi...",',
     '"Resource": "arn:aws:secretsmanager:*:*:secret:prod/db-*",',
     '"secret": "aws/ssm/3p/*"',

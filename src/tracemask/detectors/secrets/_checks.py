@@ -254,7 +254,7 @@ _TEMPLATE = re.compile(
     | \{[0-9]*(?::[^{}]*)?\}                # "{}", "{0}", "{:0.1f}"
     | \#[A-Za-z_]+\#                        # "__cb_#name#"
     | ^(?:your|my|insert|enter|replace|put)[-_ ]?(?:own[-_ ]?)?[a-z]*[-_ ]?
-      (?:key|token|secret|pass|password|here)
+      (?:key|token|secret|pass|password|here)s?$
     | [-_]here$
     | \*{3,} | \u2022{3,} | (?i:x{4,})    # masked ****, ••••, xxxx
     | \.\.\. | \u2026                      # elided in documentation: eyJ2IjoiMSIs...

@@ -75,14 +75,25 @@ _SUFFIX = (
     r"[A-Za-z0-9]{1,24}){0,2}"
 )
 _KEY_CLOSE = r"(?:\\?[\"'`])?\]?"
-#: ``=``, ``:``, ``=>``, ``:=``, ``(``, ``>`` (XML), ``, "`` (PHP define), `` value=`` (XML
-#: attributes) and blanks (CLI flags and "is", checked by ``validate``).
+#: Typed declarations between a name and ``=``: ``password: str =`` (Python, TypeScript,
+#: Kotlin, Scala, Rust), ``var pw string =`` (Go).
+_TYPED = (
+    r"\s{0,4}:\s{0,4}[A-Za-z_&][A-Za-z0-9_.\[\]|?<>&* ]{0,40}?\s{0,4}=(?![=>])"
+    r"|\s{1,4}(?:\*?string|\[\]byte|String|str)\s{0,4}=(?![=>])"
+)
+#: ``=``, ``:``, ``=>``, ``:=``, ``::=``/``:::=``/``!=``/``+=`` (Makefile), ``.=`` (PHP), ``==``
+#: (a literal compared with), ``(``, ``>`` (XML, the value possibly on the next lines),
+#: ``, "`` (``define('K', 'v')``, ``setProperty("k", "v")``), `` value=`` (XML attributes) and
+#: blanks (CLI flags, "is" and Dockerfile ``ENV``, checked by ``validate``).
 _ASSIGN = (
-    r"(?:\s{0,4}(?:=>|->|:=|\?=|=(?!=)|::?|,(?=\s{0,4}\\?[\"'`]))|[(>]"
+    rf"(?:{_TYPED}"
+    r"|\s{0,4}(?:=>|->|:::?=|:=|\?=|!=|\+=|\.=|==?(?!=)|::?|,(?=\s{0,4}\\?[\"'`]))|\(|>\s{0,40}"
     r"|\s{1,4}(?:value=|(?:is|was)\s)|\s{1,4}(?![^\s:=]{0,80}[:=]))\s{0,4}"
 )
 _STR_PREFIX = r"(?:[rRbBuUfF]{1,2}(?=[\"'`]))?"
-_UNQUOTED = r"[^\s\"'`,;&<>(){}\[\]\\=]"
+#: An unquoted value runs to a blank, a quote, a separator or a bracket; ``&``, ``#`` and ``@``
+#: belong to it (``Tr0ub4dor&3xyz``) unless ``&`` starts the next query parameter.
+_UNQUOTED = r"(?:[^\s\"'`,;&<>(){}\[\]\\=]|&(?![A-Za-z_][A-Za-z0-9_.\[\]-]{0,40}=))"
 #: An optional opening quote (or triple quote), then a quoted value up to the same quote or the
 #: end of the line (a string continued on the next line), else an unquoted value.
 _VALUE = (
@@ -92,11 +103,16 @@ _VALUE = (
 )
 
 _PASSWORD_WORD = r"pass(?:word|wd|phrase|code)s?"
+#: The word in other languages (ASCII spellings: the prefilter is ASCII): German, Dutch,
+#: Portuguese, Polish, Finnish, Czech/Slovak, Russian transliterated, Swedish, Danish, Norwegian.
+_PASSWORD_INTL = (
+    r"passwort|kennwort|wachtwoord|senha|haslo|salasana|heslo|parol|losenord|adgangskode|passord"
+)
 _PW_EDGE = r"[^\s\"'`_.$@/{(,;:-]"
 #: Short forms only at the start of a name: ``pwd=``, ``ANY_PW:``, ``-pass``, not ``bypass``.
 _PASSWORD_KEY = (
-    rf"(?:{_PASSWORD_WORD}|pwd(?<!{_PW_EDGE}pwd)|pw(?<!{_PW_EDGE}pw)|pass(?<!{_PW_EDGE}pass)"
-    rf"|p/w(?<!{_PW_EDGE}p/w))"
+    rf"(?:{_PASSWORD_WORD}|{_PASSWORD_INTL}|pwd(?<!{_PW_EDGE}pwd)|pw(?<!{_PW_EDGE}pw)|pass(?<!{_PW_EDGE}pass)"
+    rf"|p/w(?<!{_PW_EDGE}p/w)|(?-i:(?<=[a-z])P(?:ass|wd|w)(?![a-z])))"
 )
 _SECRET_KEY = (
     rf"(?:secrets?|token{not_after('token', TOKEN_STOPS)}|credentials?|creds|apikey"
@@ -108,7 +124,10 @@ _WEAK_KEY = rf"(?:key(?<![A-Za-z0-9]key){not_after('key', KEY_STOPS)}|auth(?<![A
 _TRIGGER_SUFFIX = r"(?:(?:[_.-]|(?-i:[A-Z]))[A-Za-z0-9_.-]{0,50})?[\\\"'`\]]{0,3}"
 #: Longest CLI flag (``--super-secret_token``) whose blank-separated value is reported.
 _FLAG_LENGTH = 40
-_TRIGGER_TAIL = rf"{_TRIGGER_SUFFIX}(?:\s{{0,4}}[=:(,>?-]|\s{{1,4}}(?:(?:is|was)\s|value=))"
+_TRIGGER_TAIL = (
+    rf"{_TRIGGER_SUFFIX}(?:\s{{0,4}}[=:(,>?!+.-]|\s{{1,4}}(?:(?:is|was)\s|value=)"
+    r"|\s{1,4}[A-Za-z\[\]*]{1,8}\s{0,4}=)"
+)
 
 
 def _trigger(keywords: str, *, cli: str = "") -> str:
@@ -118,22 +137,29 @@ def _trigger(keywords: str, *, cli: str = "") -> str:
     return "|".join(alternatives)
 
 
+#: Words that make a quoted value a sentence (a prompt, a hint) rather than a passphrase.
 _FUNCTION_WORDS = frozenset(
     {
-        "the", "a", "an", "your", "my", "our", "is", "are", "be", "must", "should", "will",
-        "can", "of", "to", "for", "and", "or", "at", "least", "enter", "please", "with", "in",
-        "on", "not", "no", "this", "that", "here", "use", "set",
+        "the", "your", "is", "are", "be", "must", "should", "will", "can", "at", "least",
+        "enter", "please", "here", "use", "characters", "required", "invalid", "incorrect",
     }
 )  # fmt: skip
+_CAMEL_OR_SNAKE = re.compile(r"[A-Za-z]+(?:[A-Z][a-z]+|_[a-z]+)+")
 _DATE_OR_NUMBER = re.compile(
     r"\d{4}-\d{2}-\d{2}.*|v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?|[-+]?\d+(?:\.\d+)?[a-z%]{0,3}"
     r"|(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?",
     re.IGNORECASE,
 )
-_OPERATOR_TAIL = re.compile(r"(?:=>|->|:=|\?=|==|[=:,(>])\Z")
+_OPERATOR_TAIL = re.compile(r"(?:=>|->|:::?=|:=|\?=|==|!=|\+=|\.=|[=:,(>])\Z")
 _NAME_TAIL = re.compile(r"[A-Za-z0-9_./-]{1,60}\Z")
 _DEFINITION = re.compile(r"\s*(?:async\s+)?(?:def|class|function|func|fn)\s")
-_DEFINE = re.compile(r"define\s{0,4}\(", re.IGNORECASE)
+#: Calls whose first argument names the value that follows: ``define('DB_PASSWORD', '…')``,
+#: ``System.setProperty("…Password", "…")``, ``os.getenv("PASSWORD", "default")``.
+_DEFINE = re.compile(
+    r"(?:define|setProperty|setenv|putenv|put|set|setdefault|add|getenv|get|getOrDefault"
+    r"|SetEnvironmentVariable|with_secret|secret)\s{0,4}\(",
+    re.IGNORECASE,
+)
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
@@ -177,7 +203,7 @@ def _code(value: str, text: str, start: int, end: int) -> bool:
         return any(c.isspace() for c in value) or not value[0].isalnum()
     if after in ("(", "["):
         return True
-    if _operator(text, start) == ">" and text[end : end + 2] != "</":
+    if _operator(text, start) == ">" and not text[end : end + 80].lstrip().startswith("</"):
         return True  # ">" only closes an XML start tag: <password>value</password>
     if text[start - 1 : start] == "(":
         if after != ")" or _IDENTIFIER.fullmatch(value):
@@ -185,7 +211,39 @@ def _code(value: str, text: str, start: int, end: int) -> bool:
         line = text.rfind("\n", 0, start) + 1
         if _DEFINITION.match(text, line):
             return True  # def pw_simp(*args)
-    return is_code_name(value)
+    return _variable(value, text, start)
+
+
+#: Type names that follow a name in a declaration (``password: str``, ``token: String``).
+_TYPE_NAMES = frozenset(
+    {
+        "str", "string", "bytes", "int", "bool", "boolean", "char", "object", "any", "secretstr",
+        "secretbytes", "optional", "list", "dict", "none", "nil", "null", "void", "text",
+        "varchar", "password", "securestring",
+    }
+)  # fmt: skip
+_HUMPS = re.compile(r"[a-z][A-Z]")
+
+
+def _variable(value: str, text: str, start: int) -> bool:
+    """Whether an unquoted value names a variable, an attribute or a type, not a literal.
+
+    ``settings.DB_PASSWORD``, ``db_password``, ``authToken``, ``OPENAI_API_KEY``, ``str``, and
+    plain names passed in a call (``connect(password=pw)``); a bare ``hunter2`` or ``letmein``
+    after ``=`` or ``:`` in config, ``.env`` or a log line is a literal.
+    """
+    if _IDENTIFIER.fullmatch(value) is None:
+        return False
+    if "." in value or value.lower() in _TYPE_NAMES:
+        return True
+    if value.startswith("$"):
+        return True  # $var
+    if "_" in value.strip("_") or _HUMPS.search(value):
+        return is_code_name(value)  # db_password, authToken; not F1lT3ReDw17hQoT3s
+    line = text.rfind("\n", 0, start) + 1
+    head = text[line:start]
+    in_call = head.count("(") > head.count(")")
+    return in_call and not any(c.isdigit() for c in value)
 
 
 def _name_before(text: str, start: int) -> str:
@@ -225,6 +283,19 @@ def _expression(value: str) -> bool:
     return is_path_like(value) or is_code_name(value)
 
 
+def _sentence_follows(text: str, end: int) -> bool:
+    """Whether words follow the value on its line: ``Password: Enter yours below``."""
+    return text[end : end + 1] == " " and text[end + 1 : end + 2].isalpha()
+
+
+def _label(value: str) -> bool:
+    """Whether a quoted value is a UI label or an identifier rather than a literal password:
+    ``"Password"``, ``"New password"``, ``"PassStateEntered"``."""
+    if any(c.isdigit() for c in value):
+        return False
+    return bool(_CAMEL_OR_SNAKE.fullmatch(value)) or value.lower().startswith(("enter ", "new "))
+
+
 def _word(value: str) -> bool:
     """Whether a quoted value is one word or name (``bandpass``, ``PassStateEntered``), with no
     digit or symbol a password would have; passphrases of several words are kept."""
@@ -243,7 +314,7 @@ def _common_rejects(value: str) -> bool:
     )
 
 
-_PASSWORD_FLAG = re.compile(_PASSWORD_WORD, re.IGNORECASE)
+_PASSWORD_FLAG = re.compile(f"{_PASSWORD_WORD}|{_PASSWORD_INTL}", re.IGNORECASE)
 _SECRET_NAME = re.compile(r"secret|key|pass|pwd|credential|auth|access|session|refresh", re.I)
 _SECRET_FLAG = re.compile(r"secret|token|credential|creds|key", re.IGNORECASE)
 
@@ -258,11 +329,17 @@ class PasswordAssignment(PatternDetector):
     entity = "PASSWORD"
     score = 0.8
     ignore_case = True
-    trigger = _trigger(rf"{_PASSWORD_WORD}|pwd|pw|pass|p/w", cli=_PASSWORD_WORD) + "|securestring"
+    trigger = (
+        _trigger(rf"{_PASSWORD_WORD}|{_PASSWORD_INTL}|pwd|pw|pass|p/w", cli=_PASSWORD_WORD)
+        + r"|securestring|mysql|mariadb"
+    )
     patterns = ascii_patterns(
-        _assignment(_PASSWORD_KEY, "p"),
+        _assignment(_PASSWORD_KEY, "pkwshla"),
         r"ConvertTo-SecureString(?:\s{1,4}-[A-Za-z]{1,20}){0,4}\s{1,4}\\?[\"']?"
         r"(?P<value>[^\s\"'\\]{4,200})",
+        # mysql/mariadb clients take the password glued to -p: mysql -u root -pS3cret db
+        r"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]{0,120}?\s-p"
+        r"(?P<value>[^\s\"'`]{3,128})",
     )
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
@@ -276,18 +353,25 @@ class PasswordAssignment(PatternDetector):
             return None
         if not _comma_ok(text, start) or value.strip() != value or value.endswith(":"):
             return None  # prompts and labels: 'Password: ', "Pass :meth:"
-        if _PASSWORD_FLAG.search(value):
-            return None  # "SomeKindOfPassword123!", "generatedpassword1": documentation values
-        if _short_name(text, start) and not any(c.isdigit() for c in value):
+        has_digit = any(c.isdigit() for c in value)
+        if _PASSWORD_FLAG.search(value) and not has_digit:
+            return None  # "Password", "Mot de passe": a label, not a value
+        if _short_name(text, start) and not has_digit:
             return None  # pw/pwd/pass name many things: ask for a digit
         if _quoted(text, start):
-            return None if _prose(value) or _word(value) else self.score
+            return None if _prose(value) or _label(value) else self.score
         if value.isdigit():
-            return 0.7 if len(value) >= 6 else None
-        if not any(c.isalpha() for c in value) or _expression(value):
+            return 0.7 if len(value) >= 4 else None
+        if not any(c.isalnum() for c in value) and len(value) < 6:
+            return None
+        if is_path_like(value):
             return None
         if all(c.isalpha() for c in value):
-            return None  # an unquoted word: a name, a label or prose
+            # A bare word is a password people choose ("Password: letmein"), unless a sentence
+            # goes on after it ("Password: Enter yours below") or only a blank introduces it.
+            if after_blank or _sentence_follows(text, end):
+                return None
+            return 0.7
         if after_blank:
             return None if is_wordy(value) else 0.65
         return 0.75
@@ -355,13 +439,13 @@ def _machine_made(value: str, text: str, start: int, *, strict: bool) -> bool:
     has_digit = any(c.isdigit() for c in value)
     if (not has_digit or "." in value) and is_code_name(value):
         return False  # names and dotted config keys (``fs.s3.cse.kms.keyId``), not tokens
-    if is_name_like(value):
-        return False
+    if is_name_like(value) and (strict or not has_digit):
+        return False  # "my-service-token-2024" under api_key is a value, "x-goog-api-key" a name
     if is_uuid(value) and not _SECRET_NAME.search(_name_before(text, start)):
         return False  # ChangeToken, ClientToken: UUIDs named "token" are idempotency ids
-    if is_hex(value) and len(value) <= 16:
-        return False  # short hex ids (span ids, resource ids)
-    if value.isdigit() or _DATE_OR_NUMBER.fullmatch(value) or is_wordy(value):
+    if is_hex(value) and len(value) <= 16 and (strict or len(value) == 16 or value.isdigit()):
+        return False  # span ids (16 hex) and short resource ids; "token: 3c1e4b7a" is a value
+    if value.isdigit() or _DATE_OR_NUMBER.fullmatch(value) or (is_wordy(value) and not has_digit):
         return False
     if not _quoted(text, start) and _expression(value):
         return False
@@ -371,6 +455,8 @@ def _machine_made(value: str, text: str, start: int, *, strict: bool) -> bool:
         return False
     if char_classes(value) < 2:
         return False
+    if not strict and has_digit and any(c.isalpha() for c in value):
+        return True  # a named secret holding letters and digits: masked whatever its entropy
     entropy = shannon_entropy(value)
     if strict and not has_digit:
         return len(value) >= 24 and entropy >= 4.0
