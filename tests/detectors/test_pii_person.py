@@ -41,6 +41,7 @@ POSITIVES = [
 NEGATIVES = [
     "Hello World from Quarterly Revenue Report",
     "Reported by The Washington Post and The New York Times",
+    "See the Engineer Plug-And-Play Action-Items Roadmap page",
     "Washington Post and Boston Globe",
     "Budget approved; every citizen votes",
     "Claude Sonnet and Visual Studio Code with GPT-4o",

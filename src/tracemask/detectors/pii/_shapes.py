@@ -29,3 +29,8 @@ def not_after(extra: str = "") -> str:
     """A lookahead: no joining word character (nor one of ``extra``) right after."""
     tail = f"|[{extra}]" if extra else ""
     return f"(?!{JOINING}{tail})"
+
+
+#: The head of an IBAN right before a candidate: the digit groups of
+#: "DE89 3704 0044 0532 0130 00" are neither a phone number nor a card.
+IBAN_HEAD = r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){0,7}[ -]?\Z"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
-from tracemask.detectors.pii._shapes import not_after, not_before
+from tracemask.detectors.pii._shapes import IBAN_HEAD, not_after, not_before
 
 _BEFORE = not_before(".-")
 _AFTER = not_after("-") + r"(?!\.\d)"
+_IBAN_HEAD = re.compile(IBAN_HEAD)
 
 
 class CreditCardDetector(PatternDetector):
@@ -33,13 +36,15 @@ class CreditCardDetector(PatternDetector):
         "ccn", "cvv", "cvc", "payment", "paid with", "pay with", "expiry", "exp",
         "karte", "kreditkarte", "kartennummer", "carte", "carte bancaire", "tarjeta",
         "carta", "cartão", "kaart", "creditcard", "karta", "kort", "kortnummer",
-        "卡", "卡号", "信用卡", "银行卡", "カード", "카드", "بطاقة", "карта",
+        "卡", "卡号", "信用卡", "银行卡", "カード", "카드", "بطاقة", "карт", "kartica", "kartu",
     )  # fmt: skip
     negative_context = ("order", "invoice", "tracking", "shipment", "ticket", "account no")
     score = 0.9
     trim_separators = " -"
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        if _IBAN_HEAD.search(text, max(0, start - 40), start):
+            return None  # the digit groups of an IBAN
         number = validators.digits_only(value)
         if not (12 <= len(number) <= 19) or len(set(number)) < 2:
             return None

@@ -240,7 +240,14 @@ class PersonDetector(PatternDetector):
             letters = len(stripped)
             caps = letters > 1 and word.isupper()
             simple = not caps and (letters == 1 or _simple_title(word))
-            shape = (key, letters, self.lexicon.flags(key), caps, letters == 1, simple, period)
+            flags = self.lexicon.flags(key)
+            if (
+                not flags
+                and "-" in key
+                and all(self.lexicon.flags(part) & (WORD | STOP) for part in key.split("-"))
+            ):
+                flags = WORD  # "Plug-And-Play", "Back-End": compounds of dictionary words
+            shape = (key, letters, flags, caps, letters == 1, simple, period)
             if len(self._shapes) >= _MAX_SHAPES:
                 self._shapes.clear()
             self._shapes[raw] = shape

@@ -16,7 +16,7 @@ import phonenumbers
 
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import CONTEXT_WINDOW, DetectorSettings, PatternDetector
-from tracemask.detectors.pii._shapes import not_after, not_before
+from tracemask.detectors.pii._shapes import IBAN_HEAD, not_after, not_before
 
 _DATE_LIKE = re.compile(
     r"(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])$"
@@ -40,8 +40,14 @@ _EXTENSION = (
     r"[ \t]*[0-9]{1,6})"
 )
 _EXTENSION_AT_END = re.compile(_EXTENSION + r"\Z")
-#: The head of an IBAN right before a candidate: "DE89 3704 0044 0532 0130 00" is no phone.
-_IBAN_HEAD = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){0,7}[ -]?\Z")
+_IBAN_HEAD = re.compile(IBAN_HEAD)
+#: A US SSN's 3-2-4 grouping, and the 4-4-4-4 grouping of a card: no region writes phone
+#: numbers so, and a number valid in some region must not win over them.
+_SSN_SHAPE = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}\Z")
+_CARD_SHAPE = re.compile(r"(?<![0-9])[0-9]{4}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{1,4}(?![0-9])")
+_DECIMAL = re.compile(r"[0-9]+\.[0-9]+\Z")
+#: Digits continue after the candidate: it was cut from a longer run of digit groups.
+_MORE_DIGITS = re.compile(r"[ ./-][0-9]")
 
 #: Regions tried, when a phone word supports a national number, after the policy's own: the
 #: regions of the languages and markets tracemask's users write in, most populous first.
@@ -71,17 +77,17 @@ class PhoneNumberDetector(PatternDetector):
     """
 
     entity = "PHONE_NUMBER"
-    trigger = r"[0-9][0-9 ().-]{5,}[0-9]"
+    trigger = r"[0-9][0-9 ()./-]{5,}[0-9]"
     patterns = (
-        not_before(r"+/.-") + r"(?P<value>(?:"
-        r"(?:\+|00)[1-9][0-9]{0,2}[ .-]?(?:\(0?[0-9]{1,4}\)[ .-]?)?"
-        r"[0-9]{1,5}(?:[ .-]?[0-9]{1,5}){1,5}"
-        r"|\([0-9]{2,5}\)[ .-]?[0-9]{2,5}(?:[ .-]?[0-9]{2,5}){1,3}"
-        r"|[0-9]{2,5}[ .-][0-9]{2,4}(?:[ .-][0-9]{2,5}){1,3}"
+        not_before(r"+/.:#-") + r"(?P<value>(?:"
+        r"(?:\+\(?|00)[1-9][0-9]{0,2}\)?[ .-]?(?:\(0?[0-9]{1,4}\)[ .-]?)?"
+        r"[0-9]{1,5}(?:[ ./-]?[0-9]{1,5}){1,5}"
+        r"|\([0-9]{2,5}\)[ ./-]?[0-9]{1,5}(?:[ ./-]?[0-9]{2,5}){1,3}"
+        r"|[0-9]{2,5}[ ./-][0-9]{1,4}(?:[ ./-][0-9]{2,5}){1,3}"
         r"|[0-9]{3}[ .-][0-9]{7}"
-        r"|[0-9]{2,5}[ .-][0-9]{5,8}"
+        r"|[0-9]{2,5}[ ./-][0-9]{5,8}"
         r"|1[ .-][0-9]{3}[ .-][0-9]{3}[ .-][0-9]{4}"
-        r"|[0-9]{10,11}"
+        r"|[0-9]{8,12}"
         rf"){_EXTENSION}?)" + not_after(r"-") + r"(?!\.\d)",
     )
     context = (
@@ -102,6 +108,7 @@ class PhoneNumberDetector(PatternDetector):
         "телефон", "тел", "моб", "τηλέφωνο", "τηλ", "电话", "電話", "手机", "手機", "携帯",
         "전화", "휴대폰", "هاتف", "جوال", "טלפון", "โทร", "fone", "điện thoại", "telp",
     )  # fmt: skip
+    negative_context = ("order", "invoice", "tracking", "ticket", "shipment", "po")
     score = 0.75
     trim_separators = " .-"
 
@@ -125,13 +132,26 @@ class PhoneNumberDetector(PatternDetector):
             return None  # "001-58-5941 2024-08-06": a date is never part of a phone number
         if value[0] != "+" and _IBAN_HEAD.search(text, max(0, start - 40), start):
             return None  # the tail of an IBAN
+        if _DECIMAL.match(value):
+            return None  # "05.272543": the seconds of a timestamp, a measurement
+        if _in_card_shape(text, start, end):
+            return None  # four groups of four: a card (valid or not), never a phone
         ext = _EXTENSION_AT_END.search(value)
         number = value[: ext.start()] if ext is not None else value
         verdict = _remember(self._verdicts, number, self._judge)
-        if (verdict is None or verdict < 0.5) and self._cued(text, start, end):
+        if verdict is not None and verdict >= 0.5:
+            return verdict
+        if _MORE_DIGITS.match(text, end) or _SSN_SHAPE.match(number):
+            return verdict  # cut from longer digit groups, or an SSN's shape: no other region
+        trunk = number[0] == "0" and not number.isdigit()
+        if trunk or self._cued(text, start, end):
             elsewhere = _remember(self._anywhere, number, self._judge_elsewhere)
-            if elsewhere is not None and (verdict is None or elsewhere > verdict):
-                verdict = elsewhere
+            if elsewhere is not None:
+                # A grouped number with a trunk prefix ("0780 420 269", "021 180 49 03") valid
+                # in a region is a phone on its own; otherwise a phone word decides.
+                elsewhere = 0.5 if trunk else elsewhere
+                if verdict is None or elsewhere > verdict:
+                    verdict = elsewhere
         return verdict
 
     def _cued(self, text: str, start: int, end: int) -> bool:
@@ -152,6 +172,8 @@ class PhoneNumberDetector(PatternDetector):
         bare = value.isdigit()
         # "00" is the international call prefix in most of the world: parse it as "+".
         candidate = "+" + value[2:] if value.startswith("00") else value
+        if candidate.startswith("+("):
+            candidate = "+" + candidate[2:].replace(")", "", 1)  # "+(370) 612 34567"
         for region in (None,) if international else self.regions:
             try:
                 number = phonenumbers.parse(candidate, region)
@@ -165,15 +187,24 @@ class PhoneNumberDetector(PatternDetector):
                 if international or "(" in value or _NANP_SHAPE.match(value):
                     return 0.55
                 return 0.35
+            if international and phonenumbers.is_possible_number_with_reason(number) in (
+                phonenumbers.ValidationResult.TOO_SHORT,
+                phonenumbers.ValidationResult.INVALID_LENGTH,
+            ):
+                # "+54 9 3143 8124": a country code and a wrong length; a phone word next to
+                # it ("WhatsApp") decides. Too long ones are cut at a separator instead.
+                return 0.2
         return None
 
     def _judge_elsewhere(self, value: str) -> float | None:
         """0.35 (0.3 bare) when ``value`` is a valid national number of another region."""
-        if value[0] == "+" or value.startswith("00"):
+        if value[0] == "+" or value.startswith(("00", "(+")):
             return None  # international numbers carry their region: judged once, above
         digits = validators.digits_only(value)
         if not (6 <= len(digits) <= 13) or len(set(digits)) < 3 or _ISO_DATE.search(value):
             return None
+        if value.isdigit() and len(digits) > 11:
+            return None  # no region's national number is a bare run of 12 digits or more
         for region in self._elsewhere:
             try:
                 number = phonenumbers.parse(value, region)
@@ -196,6 +227,14 @@ def _remember(
         cache.clear()
     cache[value] = verdict
     return verdict
+
+
+def _in_card_shape(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` overlaps four digit groups written like a card."""
+    for m in _CARD_SHAPE.finditer(text, max(0, start - 15), min(len(text), end + 20)):
+        if m.start() < end and start < m.end():
+            return True
+    return False
 
 
 def _overlaps_date(text: str, start: int, end: int) -> bool:
