@@ -101,6 +101,7 @@ def test_input_is_never_mutated(value: Any) -> None:
 # that ended inside the date (found by fresh runs of these properties).
 @example("001-58-5941 2024-08-06")
 @example("123-45-6780 2024-08-06")
+@example("+1 (415) 555-0132 4111 1111 1111 1111")
 def test_masking_is_idempotent(value: Any) -> None:
     once = MASKER.mask(value)
     assert MASKER.mask(once) == once

@@ -231,8 +231,14 @@ def _remember(
 
 def _in_card_shape(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` overlaps four digit groups written like a card."""
-    for m in _CARD_SHAPE.finditer(text, max(0, start - 15), min(len(text), end + 20)):
-        if m.start() < end and start < m.end():
+    # Only groupings that start at the candidate or 1-3 groups before it: in
+    # "+1 (415) 555-0132 4111 1111 1111 1111" the card is not "0132 4111 1111 1111".
+    for back in (0, 5, 10, 15):
+        at = start - back
+        if at < 0 or (back and text[at + 4 : at + 5] not in (" ", "-")):
+            return False
+        m = _CARD_SHAPE.match(text, at)
+        if m is not None and m.end() > start:
             return True
     return False
 
