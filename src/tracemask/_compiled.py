@@ -147,6 +147,7 @@ class CompiledPolicy:
         self.has_path_rules = bool(self._path_rules)
         #: Rules by raw key, filled as keys are met (bounded; read lock-free by the walker).
         self.key_cache: dict[str, Rule | None] = {}
+        self._evidence: dict[str, str | None] = {}
         #: Masked results of recent strings (bounded): traces repeat prompts and metadata.
         self.text_cache = TextCache(CACHE_MAX_CHARS)
         every = [self._default_operator, *self._operators.values()]
@@ -176,6 +177,7 @@ class CompiledPolicy:
         self.text_cache.clear()
         self._contexts.clear()
         self.key_cache.clear()
+        self._evidence.clear()
 
     # -- scopes ------------------------------------------------------------------------------
 
@@ -228,10 +230,31 @@ class CompiledPolicy:
 
     # -- strings -----------------------------------------------------------------------------
 
+    def evidence(self, field: str) -> str | None:
+        """What the field name ``field`` says about its values (the engine's summary), or
+        ``None``; remembered per name (bounded), since names repeat across payloads."""
+        try:
+            return self._evidence[field]
+        except KeyError:
+            pass
+        found = self.engine.field_evidence(field)
+        if len(self._evidence) < CACHE_MAX_ENTRIES:
+            self._evidence[field] = found
+        return found
+
+    def telling(self, field: str | None) -> str | None:
+        """``field`` when its name is evidence for the engine, else ``None`` (the text alone
+        decides, and results are shared with every other field that says nothing)."""
+        if field is None or not self.engine.uses_fields or self.evidence(field) is None:
+            return None
+        return field
+
     def cache_key(self, text: str, field: str | None) -> CacheKey:
         """The text-cache key of ``text`` met under ``field``: a result that depends on the
         field is never served for another field."""
-        evidence = self.engine.field_evidence(field) if field is not None else None
+        if field is None or not self.engine.uses_fields:
+            return text
+        evidence = self.evidence(field)
         return text if evidence is None else (evidence, text)
 
     def replacement(self, operator: Operator, value: str, entity: str, ctx: Context) -> str:
@@ -241,9 +264,7 @@ class CompiledPolicy:
 
     def mask_string(self, text: str, ctx: Context, field: str | None = None) -> Masked:
         """Mask findings in one string (no JSON decoding); return it and the entities found."""
-        if len(text) < MIN_TEXT_LENGTH and (
-            field is None or not text or self.engine.field_evidence(field) is None
-        ):
+        if len(text) < MIN_TEXT_LENGTH and (not text or self.telling(field) is None):
             return text, ()
         cached = ctx.cache.get(self.cache_key(text, field))
         return self.compute(text, ctx, field) if cached is None else cached

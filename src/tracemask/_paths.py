@@ -9,10 +9,11 @@ PathSegment = str | int
 
 
 def render_path(segments: Sequence[PathSegment], *, fold_indices: bool = False) -> str:
-    """Render segments as ``a.b.0[c.d]``: keys with ``.``/``[``/``]`` and OTLP keys in brackets.
+    """Render segments as ``a.b.0[c.d]``: keys with ``.``/``[``/``]`` and entry names in brackets.
 
-    OTLP attribute keys arrive as ``"[key]"`` segments already. With ``fold_indices`` list
-    indices are written ``*`` (used in reports, so that paths stay few).
+    Named entries' names (OTLP attributes, HAR headers) arrive as ``"[name]"`` segments already.
+    With ``fold_indices`` list indices are written ``*`` (used in reports, so that paths stay
+    few).
     """
     out: list[str] = []
     for seg in segments:

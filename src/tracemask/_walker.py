@@ -1,11 +1,23 @@
 """The walker: rebuilds a JSON-like value with every string masked, at any depth.
 
-Two traversals share one set of leaf rules. The common case, plain dicts, lists and strings a
-few hundred levels deep, takes a tight recursive walk; any subtree deeper than
-``RECURSION_LIMIT`` is handed to an iterative walk with an explicit stack, so 10,000 levels
-cost nothing special and no recursion limit is ever hit. Both build new containers at every
-level, so the caller's object is never mutated nor aliased. Strings holding JSON are decoded,
-walked and re-encoded in their own style.
+It knows JSON-like trees only (dicts, lists, tuples, sets, dataclasses, pydantic models, str,
+bytes and scalars) plus one generic convention, the *named entry*: a dict that is exactly
+``{key|name|Key|Name: str, value|Value: X}`` (OTLP attributes, HAR headers and cookies, AWS
+tags). Its name is not data: it keys the value's rules and is the value's field name (its path
+segment is ``[name]`` in a list); the name itself is masked only if it holds a finding. Wire
+formats beyond that (OTLP ids, typed int64/bytes) are the adapters' business.
+
+Two traversals share one set of rules (:meth:`Walk.expand` decides every child's rule, field
+and fate; :meth:`Walk.leaf` masks every leaf). The common case, plain dicts, lists and strings
+a few hundred levels deep, takes a tight recursive walk; any subtree deeper than
+``RECURSION_LIMIT`` is handed to an iterative walk with an explicit stack, so 10,000 levels cost
+nothing special and no recursion limit is ever hit. Both build new containers at every level, so
+the caller's object is never mutated nor aliased. Strings holding JSON are decoded, walked and
+re-encoded in their own style.
+
+Each string is masked knowing its *field*: the nearest naming key (a dict key, a named entry's
+name; list indices and value wrappers such as ``value`` or OTLP's ``stringValue`` are skipped).
+The detection engine uses it as evidence (``billing_phone``, ``customer_iban``).
 """
 
 from __future__ import annotations
@@ -33,48 +45,56 @@ _MISSING: Any = object()
 _DROPPED: Any = object()
 #: First characters of strings worth trying as JSON (whitespace may precede a document).
 _JSON_FIRST = frozenset('{[" \t\r\n')
-#: OTLP JSON ``AnyValue`` members that are typed scalars spelled as strings (int64 as decimal,
-#: bytes as base64): a masked token in their place would break the type, so they are kept.
-_OTLP_TYPED = frozenset({"intValue", "bytesValue"})
-_INT_LITERAL = re.compile(r"-?[0-9]{1,20}")
-_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
-
-
-def _typed_scalar(key: Any, value: str) -> bool:
-    """An OTLP ``intValue`` / ``bytesValue`` written as a string, in its own shape: kept, as a
-    masked token would break the type. Any other string under those names is masked."""
-    if key == "intValue":
-        return bool(_INT_LITERAL.fullmatch(value))
-    return bool(_BASE64.fullmatch(value))
-
-
 _LEAVES = frozenset({str, int, float, bool, type(None)})
+_MAP, _SEQ, _DATACLASS, _MODEL = 0, 1, 2, 3
+#: What happens to one child: walked under its rule, removed, or (a named entry's name)
+#: masked by detection only.
+_WALK, _DROP, _NAME = 0, 1, 2
+#: Named entries: ``{name_key: str, value_key: X}`` in any of these spellings.
+_NAME_KEYS = ("key", "name", "Key", "Name")
+_VALUE_KEYS = ("value", "Value")
+#: A typed integer spelled as a string (``{"intValue": "42"}``, int64 in JSON): kept as is,
+#: since a token in its place would break the type; anything else under the key is masked.
+_INT_LITERAL = re.compile(r"-?[0-9]{1,20}")
 #: Keys that wrap a value without naming it (OTLP ``AnyValue`` members, ``{"value": …}``): the
 #: field name of what they hold is the key above them.
 _WRAPPERS = frozenset(
     {"value", "values", "stringValue", "arrayValue", "kvlistValue", "string_value",
      "array_value", "kvlist_value", "intValue", "bytesValue", ""}
 )  # fmt: skip
-_MAP, _SEQ, _DATACLASS, _MODEL = 0, 1, 2, 3
-#: One child of a container: its path segment, its key (for key rules), its value.
-_Item = tuple[PathSegment, "str | None", Any]
+#: One child of a container: its path segment, its value, its rule, its field, its fate.
+_Item = tuple[PathSegment, Any, "Rule | None", "str | None", int]
 
 
-def _otlp_key(item: dict[Any, Any]) -> str | None:
-    """Return ``k`` when ``item`` is an OTLP ``KeyValue`` (``{"key": k, "value": …}``)."""
-    if len(item) == 2 and "key" in item and "value" in item:
-        key = item["key"]
-        if type(key) is str:
-            return key
+def _field_of(key: Any, field: str | None) -> str | None:
+    """The field of a child under ``key`` in a container whose field is ``field``."""
+    return key if type(key) is str and key not in _WRAPPERS else field
+
+
+def named_entry(d: dict[Any, Any]) -> tuple[str, str] | None:
+    """``(name_key, value_key)`` when ``d`` is a named entry, else ``None``."""
+    if len(d) != 2:
+        return None
+    for vk in _VALUE_KEYS:
+        if vk in d:
+            for nk in _NAME_KEYS:
+                if nk in d:
+                    return (nk, vk) if type(d[nk]) is str else None
+            return None
     return None
+
+
+def _kept_int(key: Any, value: str, container: dict[Any, Any]) -> bool:
+    """Whether ``container[key] = value`` is a typed integer written as a string."""
+    return key == "intValue" and len(container) == 1 and _INT_LITERAL.fullmatch(value) is not None
 
 
 def _is_pydantic(value: object) -> bool:
     return hasattr(type(value), "model_fields") and hasattr(value, "model_copy")
 
 
-def _children(value: Any) -> tuple[int, list[_Item]] | None:
-    """Split a container into ``(kind, items)``; ``None`` for a leaf."""
+def _children(value: Any) -> tuple[int, list[tuple[PathSegment, str | None, Any]]] | None:
+    """Split a container into ``(kind, [(segment, key, child)])``; ``None`` for a leaf."""
     if isinstance(value, Mapping):
         return _MAP, [(k, k if type(k) is str else None, v) for k, v in value.items()]
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -84,7 +104,7 @@ def _children(value: Any) -> tuple[int, list[_Item]] | None:
             (f.name, f.name, getattr(value, f.name)) for f in dataclasses.fields(value)
         ]
     if _is_pydantic(value):
-        items: list[_Item] = [(n, n, getattr(value, n, None)) for n in type(value).model_fields]
+        items = [(n, n, getattr(value, n, None)) for n in type(value).model_fields]
         extra = getattr(value, "model_extra", None) or {}
         items.extend((n, n, v) for n, v in extra.items())
         # Private attributes (``_hidden_params`` and the like) can hold request data too, and
@@ -128,29 +148,27 @@ def _rebuild(kind: int, src: Any, out: list[Any]) -> Any:
 
 
 class _Frame:
-    __slots__ = ("i", "items", "kind", "otlp", "out", "rule", "seg", "src")
+    __slots__ = ("i", "items", "kind", "out", "seg", "src")
 
-    def __init__(  # noqa: PLR0917 - built on the hot path, positional on purpose
-        self,
-        kind: int,
-        src: Any,
-        items: list[_Item],
-        seg: PathSegment,
-        rule: Rule | None,
-        otlp: str | None,
-    ) -> None:
+    def __init__(self, kind: int, src: Any, items: list[_Item], seg: PathSegment) -> None:
         self.kind = kind
         self.src = src
         self.items = items
         self.i = 0
         self.out: list[Any] = []
         self.seg = seg
-        self.rule = rule
-        self.otlp = otlp
 
 
 class Walk:
-    """One masking pass over one value; fills a :class:`Report` when given one."""
+    """One masking pass over one value; fills a :class:`Report` when given one.
+
+    Args:
+        compiled: the compiled policy (rules, caches, engine).
+        report: filled with counts and paths (never values), or ``None``.
+        ctx: the call's scope ids and text cache.
+        base: path of the value walked (a JSON string's path, a batch item's index).
+        field: field name of the value walked (a JSON string's own field).
+    """
 
     def __init__(
         self,
@@ -164,6 +182,7 @@ class Walk:
         self.ctx = ctx
         self.report = report
         self.base = base
+        self.field = field
         #: Path of the node being visited, below ``base`` (the recursive walk pushes and pops).
         self.segs: list[PathSegment] = []
         #: Strings changed or fields dropped so far: a JSON string is re-encoded only if this moves.
@@ -173,10 +192,8 @@ class Walk:
         self.key_cache = compiled.key_cache
         self.cache = ctx.cache
         self.json_in_strings = compiled.json_in_strings
-        #: The name of the field holding the node being visited (the nearest naming key: an
-        #: OTLP attribute key, a dict key; list indices and value wrappers are skipped). It is
-        #: evidence for what its strings hold (``billing_phone``, ``customer_iban``).
-        self.field = field
+        #: Whether results may depend on the field (then the cache is keyed by it too).
+        self.by_field = compiled.engine.uses_fields
 
     def path(self) -> tuple[PathSegment, ...]:
         """The path of the node being visited."""
@@ -185,7 +202,7 @@ class Walk:
     def run(self, root: Any, rule: Rule | None = None) -> tuple[Any, bool]:
         """Return ``(masked_copy, changed)``."""
         before = self.changes
-        new = self.node(root, rule, 0)
+        new = self.node(root, rule, 0, self.field)
         return new, self.changes != before
 
     # -- shared rules ------------------------------------------------------------------------
@@ -197,6 +214,58 @@ class Walk:
         if self.m.has_path_rules:
             rule = self.m.path_rule((*self.path(), seg)) or rule
         return rule
+
+    def expand(
+        self, v: Any, rule: Rule | None, field: str | None
+    ) -> tuple[int, list[_Item]] | None:
+        """Split container ``v`` (at the current path, under ``rule``) into its children, each
+        with its path segment, rule, field and fate; ``None`` for a leaf.
+
+        The one place that decides children: both traversals follow it (the recursive one
+        inlines the same decisions for plain dicts and lists, its hot path).
+        """
+        if type(v) is dict:
+            entry = named_entry(v)
+            if entry is not None:
+                return _MAP, self._entry_items(v, entry, rule)
+            items: list[_Item] = []
+            for k, x in v.items():
+                r = self.child_rule(rule, k if type(k) is str else None, k)
+                items.append((k, x, r, _field_of(k, field), _fate(r)))
+            return _MAP, items
+        if type(v) is list:
+            items = []
+            for i, x in enumerate(v):
+                entry = named_entry(x) if type(x) is dict else None
+                if entry is None:
+                    r = self.child_rule(rule, None, i) if self.m.has_path_rules else rule
+                    items.append((i, x, r, field, _fate(r)))
+                else:
+                    name = x[entry[0]]
+                    seg = f"[{name}]"
+                    r = self.child_rule(rule, name, seg)
+                    items.append((seg, x, r, field, _fate(r)))
+            return _SEQ, items
+        split = _children(v)
+        if split is None:
+            return None
+        kind, children = split
+        out: list[_Item] = []
+        for child_seg, key, x in children:
+            r = self.child_rule(rule, key, child_seg)
+            out.append((child_seg, x, r, _field_of(key, field), _fate(r)))
+        return kind, out
+
+    def _entry_items(
+        self, v: dict[Any, Any], entry: tuple[str, str], rule: Rule | None
+    ) -> list[_Item]:
+        """A named entry's two children: its name (masked by detection only, never by a rule)
+        and its value, whose rule and field come from the name."""
+        nk, vk = entry
+        name: str = v[nk]
+        named: _Item = (nk, name, rule if rule is not None and rule.keep else None, None, _NAME)
+        value: _Item = (vk, v[vk], self.child_rule(rule, name, vk), name, _WALK)
+        return [named, value] if next(iter(v)) == nk else [value, named]
 
     def dropped(self, rule: Rule) -> None:
         """Count the removal of child ``self.current`` under a drop ``rule``."""
@@ -218,191 +287,230 @@ class Walk:
 
     # -- recursive walk (the fast path) ------------------------------------------------------
 
-    def node(self, v: Any, rule: Rule | None, depth: int) -> Any:  # noqa: PLR0915 - hot path, inlined on purpose
+    def node(self, v: Any, rule: Rule | None, depth: int, field: str | None) -> Any:
         """Mask ``v`` found at the current path."""
         t = type(v)
         if t is str:
-            return self.string(v, rule)
+            return self.string(v, rule, field)
         if t in _SCALARS:
             return v
         if depth >= RECURSION_LIMIT:
-            return self.iterate(v, rule)
-        segs = self.segs
-        if t is dict:
-            kv = _otlp_key(v)
-            if kv is not None:
-                # An OTLP attribute: its name is not data, its value is keyed by that name.
-                r = self.child_rule(rule, kv, "value")
-                segs.append("value")
-                self.current = None
-                outer = self.field
-                self.field = kv
-                value = self.node(v["value"], None if r is not None and r.drop else r, depth + 1)
-                self.field = outer
-                segs.pop()
-                return {"key": v["key"], "value": value}
-            out: dict[Any, Any] = {}
-            outer = self.field
-            fast = not self.m.has_path_rules
-            key_cache = self.key_cache
-            for k, x in v.items():
-                if fast and rule is None and type(k) is str:
-                    r = key_cache.get(k, _MISSING)
-                    if r is _MISSING:
-                        r = self.m.key_rule(k)
-                else:
-                    r = self.child_rule(rule, k if type(k) is str else None, k)
-                self.field = k if type(k) is str and k not in _WRAPPERS else outer
-                tx = type(x)
-                if tx is str and not (r is not None and r.drop):
-                    if k in _OTLP_TYPED and len(v) == 1 and _typed_scalar(k, x):
-                        out[k] = x  # an OTLP int64/bytes value written as a string
-                        continue
-                    self.current = k
-                    out[k] = self.string(x, r)
-                elif tx in _SCALARS and r is None:
-                    out[k] = x
-                elif (new := self.child(x, k, r, depth)) is not _DROPPED:
-                    out[k] = new
-            self.field = outer
-            return out
-        if t is list:
-            items: list[Any] = []
-            fast = not self.m.has_path_rules
-            for i, x in enumerate(v):
-                tx = type(x)
-                if tx is str:
-                    if fast:
-                        self.current = i
-                        items.append(self.string(x, rule))
-                        continue
-                elif tx in _SCALARS:
-                    items.append(x)
-                    continue
-                kv = _otlp_key(x) if tx is dict else None
-                seg: PathSegment = i if kv is None else f"[{kv}]"
-                r = rule if fast and kv is None else self.child_rule(rule, kv, seg)
-                if (new := self.child(x, seg, r, depth)) is not _DROPPED:
-                    items.append(new)
-            return items
-        split = _children(v)
+            return self.iterate(v, rule, field)
+        if not self.m.has_path_rules:
+            if t is dict:
+                entry = named_entry(v) if len(v) == 2 else None
+                if entry is None:
+                    return self._plain_dict(v, rule, depth, field)
+                return self._plain_entry(v, entry, rule, depth)
+            if t is list:
+                return self._plain_list(v, rule, depth, field)
+        split = self.expand(v, rule, field)
         if split is None:
-            return self.leaf(v, rule)
-        kind, children = split
-        rebuilt: list[Any] = []
-        outer = self.field
-        for seg, key, x in children:
-            self.field = key if key is not None and key not in _WRAPPERS else outer
-            new = self.child(x, seg, self.child_rule(rule, key, seg), depth)
+            return self.leaf(v, rule, field)
+        kind, items = split
+        out: list[Any] = []
+        for seg, x, r, f, fate in items:
+            new = self.child(x, seg, r, f, fate, depth, v)
             if new is not _DROPPED:
-                rebuilt.append(new if kind == _SEQ else (seg, new))
-        self.field = outer
-        return _rebuild(kind, v, rebuilt)
+                out.append(new if kind == _SEQ else (seg, new))
+        if kind == _MAP and type(v) is dict:
+            return dict(out)
+        return _rebuild(kind, v, out)
 
-    def child(self, x: Any, seg: PathSegment, rule: Rule | None, depth: int) -> Any:
-        """Mask child ``x`` at ``seg`` under ``rule``; ``_DROPPED`` when the rule removes it."""
-        if rule is not None and rule.drop:
+    def _plain_dict(
+        self, v: dict[Any, Any], rule: Rule | None, depth: int, field: str | None
+    ) -> dict[Any, Any]:
+        """:meth:`expand`'s decisions for a dict without path rules, inlined (the hot path)."""
+        out: dict[Any, Any] = {}
+        key_cache = self.key_cache
+        segs = self.segs
+        for k, x in v.items():
+            if rule is None and type(k) is str:
+                r = key_cache.get(k, _MISSING)
+                if r is _MISSING:
+                    r = self.m.key_rule(k)
+            else:
+                r = rule
+            if r is not None and r.drop:
+                self.current = k
+                self.dropped(r)
+                continue
+            tx = type(x)
+            if tx is str:
+                if k == "intValue" and _kept_int(k, x, v):
+                    out[k] = x
+                    continue
+                self.current = k
+                f = k if type(k) is str and k not in _WRAPPERS else field  # _field_of, inlined
+                out[k] = self.string(x, r, f)
+            elif tx in _SCALARS and r is None:
+                out[k] = x
+            else:
+                segs.append(k)
+                self.current = None
+                out[k] = self.node(x, r, depth + 1, _field_of(k, field))
+                segs.pop()  # not in ``finally``: a failure's path is read from ``segs``
+        return out
+
+    def _plain_entry(
+        self, v: dict[Any, Any], entry: tuple[str, str], rule: Rule | None, depth: int
+    ) -> dict[Any, Any]:
+        """:meth:`_entry_items`'s decisions without path rules, inlined (the hot path)."""
+        nk, vk = entry
+        name: str = v[nk]
+        r = rule if rule is not None else self.m.key_rule(name)
+        out: dict[Any, Any] = {}
+        for k in v:
+            if k == nk:
+                self.current = nk
+                out[nk] = name if rule is not None and rule.keep else self.string(name, None, None)
+            else:
+                out[vk] = self.child(v[vk], vk, r, name, _WALK, depth, v)
+        return out
+
+    def _plain_list(
+        self, v: list[Any], rule: Rule | None, depth: int, field: str | None
+    ) -> list[Any]:
+        """:meth:`expand`'s decisions for a list without path rules, inlined (the hot path)."""
+        items: list[Any] = []
+        segs = self.segs
+        for i, x in enumerate(v):
+            tx = type(x)
+            if tx is str:
+                self.current = i
+                items.append(self.string(x, rule, field))
+                continue
+            if tx in _SCALARS:
+                items.append(x)
+                continue
+            entry = named_entry(x) if tx is dict and len(x) == 2 else None
+            if entry is None:
+                seg: PathSegment = i
+                r = rule
+            else:
+                name = x[entry[0]]
+                seg = f"[{name}]"
+                r = self.child_rule(rule, name, seg)
+                if r is not None and r.drop:
+                    self.current = seg
+                    self.dropped(r)
+                    continue
+            segs.append(seg)
+            self.current = None
+            items.append(self.node(x, r, depth + 1, field))
+            segs.pop()
+        return items
+
+    def child(  # noqa: PLR0917 - positional on purpose
+        self,
+        x: Any,
+        seg: PathSegment,
+        rule: Rule | None,
+        field: str | None,
+        fate: int,
+        depth: int,
+        parent: Any,
+    ) -> Any:
+        """Mask child ``x`` of ``parent`` at ``seg``; ``_DROPPED`` when its rule removes it."""
+        if fate == _DROP:
             self.current = seg
-            self.dropped(rule)
+            self.dropped(rule)  # type: ignore[arg-type]
             return _DROPPED
+        if type(x) is str:
+            self.current = seg
+            if fate == _NAME:
+                return self.string(x, rule, None)
+            if type(parent) is dict and _kept_int(seg, x, parent):
+                return x
+            return self.string(x, rule, field)
         self.segs.append(seg)
         self.current = None
-        new = self.node(x, rule, depth + 1)
+        new = self.node(x, rule, depth + 1, field)
         self.segs.pop()  # not in ``finally``: a failure's path is read from ``segs``
         return new
 
     # -- iterative walk (any depth) ----------------------------------------------------------
 
-    def iterate(self, root: Any, rule: Rule | None) -> Any:
-        """Mask ``root`` with an explicit stack: the same rules as :meth:`node`, no recursion."""
+    def iterate(self, root: Any, rule: Rule | None, field: str | None) -> Any:
+        """Mask ``root`` with an explicit stack, following :meth:`expand` like :meth:`node`.
+
+        While a frame's items are processed, ``segs`` holds that frame's path (the root's is
+        the path :meth:`node` was called at), so rules and error paths see what they would see
+        in the recursive walk.
+        """
         base_depth = len(self.segs)
-        holder = _Frame(_SEQ, [], [("", None, root)], "", rule, None)
+        holder = _Frame(_SEQ, [], [("", root, rule, field, _WALK)], "")
         stack = [holder]
         while True:
             frame = stack[-1]
             if frame.i == len(frame.items):
                 stack.pop()
-                built = frame.out if frame is holder else _rebuild_frame(frame)
                 if frame is holder:
-                    return built[0]
-                del self.segs[base_depth + len(stack) - 1 :]
+                    return frame.out[0]
+                built = _rebuild(frame.kind, frame.src, frame.out)
                 parent = stack[-1]
                 parent.out.append(built if parent.kind == _SEQ else (frame.seg, built))
                 continue
-            seg, key, child = frame.items[frame.i]
+            seg, x, r, f, fate = frame.items[frame.i]
             frame.i += 1
-            if frame is holder:
-                r = rule
-            else:
-                del self.segs[base_depth + len(stack) - 1 :]
-                if frame.otlp is not None:
-                    if seg == "key":
-                        frame.out.append((seg, child))  # an attribute's name is not data
-                        continue
-                    r = frame.rule  # decided, with the attribute's name, by the list above
-                else:
-                    kv = _otlp_key(child) if type(child) is dict else None
-                    r = self.child_rule(frame.rule, kv if kv is not None else key, seg)
-                    if r is not None and r.drop:
-                        self.current = seg
-                        self.dropped(r)
-                        continue
-                self.segs.append(seg)
-                self.current = None
-            split = None if type(child) in _LEAVES else _split_for_stack(child)
-            if split is not None:
-                kind, items, otlp = split
-                stack.append(_Frame(kind, child, items, seg, r, otlp))
+            top = frame is holder
+            if not top:
+                del self.segs[base_depth + len(stack) - 2 :]
+            if fate == _DROP:
+                self.current = seg
+                self.dropped(r)  # type: ignore[arg-type]
                 continue
-            if (
-                key in _OTLP_TYPED
-                and frame.kind == _MAP
-                and len(frame.items) == 1
-                and type(child) is str
-                and _typed_scalar(key, child)
-            ):
-                new = child  # an OTLP int64/bytes value written as a string
+            if fate == _WALK and type(x) not in _LEAVES:
+                if not top:
+                    self.segs.append(seg)
+                self.current = None
+                split = self.expand(x, r, f)
+                if split is not None:
+                    stack.append(_Frame(split[0], x, split[1], seg))
+                    continue
+                if not top:
+                    self.segs.pop()
+            self.current = None if top else seg
+            if fate == _NAME:
+                new = self.string(x, r, None)
+            elif type(x) is str and type(frame.src) is dict and _kept_int(seg, x, frame.src):
+                new = x
             else:
-                outer = self.field
-                self.field = _stack_field(stack, key, outer)
-                new = self.leaf(child, r)
-                self.field = outer
+                new = self.leaf(x, r, f)
             frame.out.append(new if frame.kind == _SEQ else (seg, new))
 
     # -- leaves ------------------------------------------------------------------------------
 
-    def leaf(self, value: Any, rule: Rule | None) -> Any:
+    def leaf(self, value: Any, rule: Rule | None, field: str | None) -> Any:
         """Mask a value that is not a container."""
         if type(value) is str:
-            return self.string(value, rule)
+            return self.string(value, rule, field)
         if isinstance(value, (bytes, bytearray)) and self.m.mask_bytes:
             try:
                 text = bytes(value).decode("utf-8")
             except UnicodeDecodeError:
                 return value
-            masked = self.string(text, rule)
+            masked = self.string(text, rule, field)
             return value if masked is text else type(value)(masked.encode("utf-8"))
         if isinstance(value, str):  # a str subclass (e.g. a str Enum member)
-            masked = self.string(str(value), rule)
+            masked = self.string(str(value), rule, field)
             return value if masked == value else masked
         return value
 
-    def string(self, text: str, rule: Rule | None) -> str:
+    def string(self, text: str, rule: Rule | None, field: str | None) -> str:
         """Mask one string at the current path under ``rule`` (a key/path rule, or ``None``)."""
         m = self.m
-        field = self.field
-        if field is not None and m.engine.field_evidence(field) is None:
-            field = None  # the name says nothing: the text alone decides (and shares the cache)
+        if field is not None:
+            # A name that says nothing is dropped: the text alone decides (one cache entry).
+            field = m.telling(field) if self.by_field else None
         if rule is None:
             # The hot path: most strings in a trace are short ids and enum-like values.
-            if len(text) < MIN_TEXT_LENGTH and field is None:
+            if len(text) < MIN_TEXT_LENGTH and (field is None or not text):
                 return text
-            if not (self.json_in_strings and text and text[0] in _JSON_FIRST):
-                if field is not None:
-                    masked, entities = m.mask_string(text, self.ctx, field)
-                else:
-                    cached = self.cache.get(text)
-                    masked, entities = m.compute(text, self.ctx) if cached is None else cached
+            if not (self.json_in_strings and text[0] in _JSON_FIRST):
+                key = text if field is None else m.cache_key(text, field)
+                cached = self.cache.get(key)
+                masked, entities = m.compute(text, self.ctx, field) if cached is None else cached
                 if entities:
                     self._count(entities)
                 return masked
@@ -410,20 +518,20 @@ class Walk:
             return text
         if self.json_in_strings and _jsonstr.looks_like_json(text):
             if rule is None and self.report is None:
-                cached = self.cache.get(text)
+                cached = self.cache.get(text if field is None else m.cache_key(text, field))
                 if cached is not None:
                     if cached[0] is not text:
                         self.changes += 1
                     return cached[0]
             ok, decoded = _jsonstr.decode(text)
             if ok and isinstance(decoded, (dict, list, str)):
-                nested = Walk(m, self.report, self.ctx, self.leaf_path(), self.field)
+                nested = Walk(m, self.report, self.ctx, self.leaf_path(), field)
                 new, changed = nested.run(decoded, rule)
                 masked = _jsonstr.encode_like(text, new) if changed else text
                 if changed:
                     self.changes += 1
                 if rule is None and self.report is None:
-                    m.remember(text, masked, self.ctx)
+                    m.remember(text, masked, self.ctx, field)
                 return masked
         if rule is not None:
             if not text or is_token(text):
@@ -447,35 +555,5 @@ class Walk:
             self.report.fields += 1
 
 
-def _stack_field(stack: list[_Frame], key: str | None, outer: str | None) -> str | None:
-    """The field name of a leaf met by the iterative walk under ``key``: the nearest naming
-    key on the stack."""
-    if key is not None and key not in _WRAPPERS:
-        return key
-    for frame in reversed(stack):
-        if frame.otlp is not None:
-            return frame.otlp
-        if type(frame.seg) is str and frame.seg not in _WRAPPERS and frame.seg[:1] != "[":
-            return frame.seg
-    return outer
-
-
-def _split_for_stack(value: Any) -> tuple[int, list[_Item], str | None] | None:
-    if type(value) is dict:
-        otlp = _otlp_key(value)
-        if otlp is not None:
-            return _MAP, [("key", None, value["key"]), ("value", None, value["value"])], otlp
-    if type(value) is list:
-        items: list[_Item] = []
-        for i, x in enumerate(value):
-            otlp = _otlp_key(x) if type(x) is dict else None
-            items.append((f"[{otlp}]" if otlp is not None else i, None, x))
-        return _SEQ, items, None
-    split = _children(value)
-    return None if split is None else (split[0], split[1], None)
-
-
-def _rebuild_frame(frame: _Frame) -> Any:
-    if frame.otlp is not None:
-        return dict(frame.out)
-    return _rebuild(frame.kind, frame.src, frame.out)
+def _fate(rule: Rule | None) -> int:
+    return _DROP if rule is not None and rule.drop else _WALK

@@ -55,6 +55,8 @@ class DetectionEngine:
         self._field_detectors = tuple(
             d for d in self.detectors if callable(getattr(d, "field_findings", None))
         )
+        #: Whether a field name can change findings: when not, results are cached by text alone.
+        self.uses_fields = bool(self._field_detectors)
 
     def field_evidence(self, field: str) -> str | None:
         """What the field name ``field`` says about its values (``"PHONE_NUMBER/phone"``),

@@ -76,8 +76,9 @@ class KeyRule(_Model):
 class PathRule(_Model):
     """Apply an operator to everything at a JSON path (glob).
 
-    Paths join dict keys with ``.``; list items are their index; a key holding ``.`` or an OTLP
-    attribute (``{"key": k, "value": …}``) is written ``[k]``. ``*`` matches one segment and
+    Paths join dict keys with ``.``; list items are their index; a key holding ``.`` or a named
+    entry in a list (``{"key"|"name": k, "value": …}``: OTLP attributes, HAR headers, AWS tags)
+    is written ``[k]``. ``*`` matches one segment and
     ``**`` any number, e.g.
     ``resourceSpans.*.scopeSpans.*.spans.*.attributes[gen_ai.input.messages]``.
     ``operator: {type: keep}`` exempts the subtree from masking.
