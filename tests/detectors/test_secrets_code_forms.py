@@ -38,6 +38,7 @@ FORMS = [
     # JS/TS
     ('const password = "Vq7#lake";', "Vq7#lake"),
     ('const password: string = "Vq7#lake";', "Vq7#lake"),
+    ('const password: string = "letmein!";', "letmein!"),
     ("export const config = { password: 'Vq7#lake' };", "Vq7#lake"),
     # Go
     ('var dbPass string = "Vq7#lake"', "Vq7#lake"),
@@ -73,6 +74,8 @@ FORMS = [
     ("gpg --passphrase Vq7lK9xe --decrypt", "Vq7lK9xe"),
     # connection strings: the credential part
     ("Server=db;Database=app;User Id=app;Password=Vq7lake9;", "Vq7lake9"),
+    ("Server=db;Database=app;User Id=app;Password=TybdlSfvbncrYy;", "TybdlSfvbncrYy"),
+    ("Driver={ODBC Driver 18};Server=db;Uid=app;Pwd=O!eY#txSKowi;", "O!eY#txSKowi"),
     ("jdbc:mysql://db:3306/app?user=app&password=Vq7lake9&ssl=true", "Vq7lake9"),
     ("postgresql://app:Vq7lake9@db:5432/app", "Vq7lake9"),
     ("amqp://guest:Vq7lake9@rabbit:5672/", "Vq7lake9"),

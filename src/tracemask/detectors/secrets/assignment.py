@@ -219,10 +219,20 @@ _TYPE_NAMES = frozenset(
     {
         "str", "string", "bytes", "int", "bool", "boolean", "char", "object", "any", "secretstr",
         "secretbytes", "optional", "list", "dict", "none", "nil", "null", "void", "text",
-        "varchar", "password", "securestring",
+        "varchar", "securestring",
     }
 )  # fmt: skip
 _HUMPS = re.compile(r"[a-z][A-Z]")
+
+
+#: ``Key=value;`` pairs before the value on its line: an ODBC/ADO.NET/JDBC connection string,
+#: whose values are literals whatever they look like.
+_CONNECTION_STRING = re.compile(r"[A-Za-z][A-Za-z ]{0,30}=[^;\n]{0,200};[^\n]{0,200}\Z")
+
+
+def _in_connection_string(text: str, start: int) -> bool:
+    line = text.rfind("\n", 0, start) + 1
+    return _CONNECTION_STRING.search(text, line, start) is not None
 
 
 def _variable(value: str, text: str, start: int) -> bool:
@@ -232,7 +242,7 @@ def _variable(value: str, text: str, start: int) -> bool:
     plain names passed in a call (``connect(password=pw)``); a bare ``hunter2`` or ``letmein``
     after ``=`` or ``:`` in config, ``.env`` or a log line is a literal.
     """
-    if _IDENTIFIER.fullmatch(value) is None:
+    if _IDENTIFIER.fullmatch(value) is None or _in_connection_string(text, start):
         return False
     if "." in value or value.lower() in _TYPE_NAMES:
         return True
@@ -248,8 +258,12 @@ def _variable(value: str, text: str, start: int) -> bool:
 
 def _name_before(text: str, start: int) -> str:
     """The name the value is assigned to, as far as it can be read back (``LEGACY_SECRET``)."""
-    head = text[max(0, start - 80) : start].rstrip(" \t\"'`\\=:>(,-?rbuRBU")
+    head = text[max(0, start - 80) : start].rstrip(" \t\"'`\\=:>(,-?rbuRBU.!+")
     name = _NAME_TAIL.search(head)
+    if name and name.group(0).strip("[]*&").lower() in _TYPE_NAMES:
+        # a typed declaration: the name sits before the type (password: str =, dbPass string =)
+        head = head[: name.start()].rstrip(" \t:")
+        name = _NAME_TAIL.search(head)
     return name.group(0) if name else ""
 
 
@@ -356,8 +370,8 @@ class PasswordAssignment(PatternDetector):
         has_digit = any(c.isdigit() for c in value)
         if _PASSWORD_FLAG.search(value) and not has_digit:
             return None  # "Password", "Mot de passe": a label, not a value
-        if _short_name(text, start) and not has_digit:
-            return None  # pw/pwd/pass name many things: ask for a digit
+        if _short_name(text, start) and not has_digit and not _in_connection_string(text, start):
+            return None  # pw/pwd/pass name many things: ask for a digit (not in Pwd=…;)
         if _quoted(text, start):
             return None if _prose(value) or _label(value) else self.score
         if value.isdigit():
