@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from tracemask import _jsonstr
+from tracemask._chunks import Premasked, stage
 from tracemask._paths import PathSegment, render_path
 from tracemask._report import Report
 from tracemask._tokens import is_token
@@ -36,7 +37,10 @@ from tracemask.detectors._engine import MIN_TEXT_LENGTH
 
 if TYPE_CHECKING:
     from tracemask._compiled import CompiledPolicy, Context, Rule
+    from tracemask._finding import Finding
 
+#: Entities of the built-in whole-value key rules (``password``, ``token``...).
+_SECRET_RULES = frozenset({"PASSWORD", "SECRET"})
 #: Depth from which the iterative walk takes over (well below Python's default limit of 1000).
 RECURSION_LIMIT = 200
 
@@ -296,6 +300,11 @@ class Walk:
             return v
         if depth >= RECURSION_LIMIT:
             return self.iterate(v, rule, field)
+        if t is list and rule is None and v:
+            # A stored stream (a list of chunks): masked across chunk boundaries.
+            staged = stage(v, field, self.mask_joined)
+            if staged is not None:
+                v = staged
         if not self.m.has_path_rules:
             if t is dict:
                 entry = named_entry(v) if len(v) == 2 else None
@@ -485,6 +494,17 @@ class Walk:
         """Mask a value that is not a container."""
         if type(value) is str:
             return self.string(value, rule, field)
+        if type(value) is Premasked:
+            if rule is not None and (rule.keep or rule.entity not in _SECRET_RULES):
+                return self.string(value.original, rule, field)
+            # A secret-key rule over a stream piece is the protocol's name for the piece
+            # (LangSmith's ``new_token`` ``token``), not what it holds: the joined stream was
+            # scanned by every detector, secrets included.
+            if value.entities:
+                self._count(value.entities)
+            elif value.text != value.original:
+                self.changes += 1
+            return value.text
         if isinstance(value, (bytes, bytearray)) and self.m.mask_bytes:
             try:
                 text = bytes(value).decode("utf-8")
@@ -545,6 +565,15 @@ class Walk:
         if entities:
             self._count(entities)
         return masked
+
+    def mask_joined(self, text: str) -> tuple[list[Finding], list[str]]:
+        """Findings in a stream's joined text and what replaces each (for :mod:`_chunks`)."""
+        m = self.m
+        findings = m.engine.detect(text)
+        return findings, [
+            m.replacement(m.operator(f.entity), text[f.start : f.end], f.entity, self.ctx)
+            for f in findings
+        ]
 
     def _count(self, entities: tuple[str, ...]) -> None:
         self.changes += 1
