@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Protocol, Union, runtime_checkable
 
 if TYPE_CHECKING:
     from tracemask._finding import Finding
-    from tracemask.operators._stores import Stores
 
 #: A JSON-like value as tracemask walks it: scalars, mappings and sequences.
 JSONValue = Union[  # noqa: UP007 - a runtime alias with string forward references
@@ -79,12 +78,29 @@ class Operator(Protocol):
 
 
 @runtime_checkable
+class PseudonymStore(Protocol):
+    """Assigns stable per-scope numbers to digests (``<PERSON_1>``, ``<PERSON_2>``…)."""
+
+    def number(self, scope: str, entity: str, digest: str) -> int:
+        """The number of ``digest`` among values of ``entity`` in ``scope`` (1, 2, …)."""
+        ...
+
+
+class StoreOpener(Protocol):
+    """The pseudonym stores of one compiled policy, by spec (``"memory"``, ``"sqlite:PATH"``)."""
+
+    def open(self, spec: str) -> PseudonymStore:
+        """The store named ``spec``, opened once per compiled policy."""
+        ...
+
+
+@runtime_checkable
 class BindableOperator(Operator, Protocol):
     """An operator that needs resources before it runs (keys, pseudonym stores).
 
     The compiled policy calls ``bind`` once with its own stores and uses the returned operator.
     """
 
-    def bind(self, stores: Stores | None = None) -> Operator:
+    def bind(self, stores: StoreOpener | None = None) -> Operator:
         """Return the operator ready to run; raise ``PolicyError`` if it cannot be."""
         ...

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tracemask import _jsonstr
 from tracemask._paths import PathSegment, render_path
 from tracemask.encryption._keyring import KeyRing
 from tracemask.encryption._token import TOKEN, TokenError, unseal
 from tracemask.exceptions import DecryptionError
+
+if TYPE_CHECKING:
+    from tracemask.detectors._engine import DetectionEngine
 
 T = TypeVar("T")
 #: Cheap test before the regex: every encrypted token contains this.
@@ -207,18 +211,24 @@ def _safe_path(path: list[PathSegment]) -> str:
     them as they came). Built only when an error is reported."""
     rendered = render_path(path)
     try:
-        return str(_masker().mask_text(rendered))
+        findings = _path_engine().detect(rendered)
     except Exception:  # noqa: BLE001 - an error message must not fail
         return "(path withheld)"
+    parts: list[str] = []
+    pos = 0
+    for f in findings:
+        parts += [rendered[pos : f.start], f"<{f.entity}>"]
+        pos = f.end
+    return "".join([*parts, rendered[pos:]])
 
 
-_MASKERS: list[Any] = []
+@functools.cache
+def _path_engine() -> DetectionEngine:
+    # The built-in detectors (what the default policy runs), made on the first error only, and
+    # not a Masker: the encrypt operator imports this package, which must not import the masker.
+    from tracemask.detectors._engine import DetectionEngine  # noqa: PLC0415 - on error only
+    from tracemask.detectors._pattern import DetectorSettings  # noqa: PLC0415
+    from tracemask.detectors.catalog import BUILTIN  # noqa: PLC0415
 
-
-def _masker() -> Any:
-    # One default-policy Masker per process, made on the first error only.
-    if not _MASKERS:
-        from tracemask._masker import Masker  # noqa: PLC0415
-
-        _MASKERS.append(Masker("default", backend="re"))
-    return _MASKERS[0]
+    settings = DetectorSettings()
+    return DetectionEngine([cls.create(settings) for cls in BUILTIN], backend="re")

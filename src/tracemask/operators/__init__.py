@@ -2,8 +2,9 @@
 
 Each built-in operator is a frozen pydantic model (validated when the policy loads) with one
 method, ``apply(value, entity, scope="") -> str``. To add one to the package, write a model with
-a ``type`` literal and add it to :data:`BUILTIN_OPERATORS`; a user operator needs no change here
-(``Masker(policy, operators={"name": obj})``, see ``docs/architecture.md``).
+a ``type`` literal, add it to :data:`BUILTIN_OPERATORS` (``_table.py``) and to
+:data:`OperatorSpec`; a user operator needs no change here (``Masker(policy, operators={"name":
+obj})``, see ``docs/architecture.md``).
 """
 
 from __future__ import annotations
@@ -17,20 +18,8 @@ from tracemask.operators._encrypt import Encrypt
 from tracemask.operators._pseudonym import Pseudonymize
 from tracemask.operators._stores import MemoryStore, PseudonymStore, SqliteStore, Stores
 from tracemask.operators._surrogate import Surrogate
+from tracemask.operators._table import BUILTIN_OPERATORS
 from tracemask.operators._user import USER_OPERATORS, UserOperatorSpec
-
-#: The built-in operators by the ``type`` a policy names them with.
-BUILTIN_OPERATORS: dict[str, type[Any]] = {
-    "replace": Replace,
-    "redact": Redact,
-    "mask": Mask,
-    "hash": Hash,
-    "pseudonymize": Pseudonymize,
-    "surrogate": Surrogate,
-    "encrypt": Encrypt,
-    "keep": Keep,
-    "drop": Drop,
-}
 
 
 def _operator_tag(value: Any) -> str | None:

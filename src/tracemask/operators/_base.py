@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
-    from tracemask.operators._stores import Stores
+    from tracemask.typing import StoreOpener
 
 
 class _Operator(BaseModel):
@@ -29,7 +29,7 @@ class _Operator(BaseModel):
         """
         raise NotImplementedError
 
-    def bind(self, stores: Stores | None = None) -> _Operator:
+    def bind(self, stores: StoreOpener | None = None) -> _Operator:
         """Return the operator ready to run (keys resolved, stores opened in ``stores``, the
         compiled policy's; ``None``: private ones); raise ``PolicyError`` if it cannot."""
         del stores

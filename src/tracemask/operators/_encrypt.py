@@ -14,7 +14,7 @@ from tracemask.exceptions import KeyRingError, PolicyError
 from tracemask.operators._base import _Operator
 
 if TYPE_CHECKING:
-    from tracemask.operators._stores import Stores
+    from tracemask.typing import StoreOpener
 
 __all__ = ["TOKEN", "Encrypt"]
 
@@ -47,7 +47,7 @@ class Encrypt(_Operator):
             return "key_provider"
         return "keys_file" if self.keys_file is not None else "keys_env"
 
-    def bind(self, stores: Stores | None = None) -> Encrypt:
+    def bind(self, stores: StoreOpener | None = None) -> Encrypt:
         del stores
         try:
             require("operator 'encrypt'")

@@ -13,7 +13,7 @@ from tracemask.exceptions import PolicyError
 from tracemask.operators._base import _Operator
 
 if TYPE_CHECKING:
-    from tracemask.operators._stores import Stores
+    from tracemask.typing import StoreOpener
 
 
 class _Keyed(_Operator):
@@ -27,7 +27,7 @@ class _Keyed(_Operator):
     key_env: str = "TRACEMASK_HASH_KEY"
     key: SecretStr | None = None
 
-    def bind(self, stores: Stores | None = None) -> _Keyed:
+    def bind(self, stores: StoreOpener | None = None) -> _Keyed:
         del stores
         if self.key is not None:
             return self

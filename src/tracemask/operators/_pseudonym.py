@@ -11,6 +11,7 @@ from tracemask.exceptions import PolicyError
 from tracemask.operators._keyed import _Keyed
 from tracemask.operators._normalize import normalize
 from tracemask.operators._stores import PseudonymStore, Stores
+from tracemask.typing import StoreOpener
 
 #: Scopes a pseudonym can be stable within. ``global`` links a value across every trace.
 ScopeKind = Literal["global", "trace", "session", "tenant"]
@@ -41,7 +42,7 @@ class Pseudonymize(_Keyed):
     def scope_kind(self) -> str | None:
         return None if self.scope == "global" else self.scope
 
-    def bind(self, stores: Stores | None = None) -> Pseudonymize:
+    def bind(self, stores: StoreOpener | None = None) -> Pseudonymize:
         bound = super().bind()
         assert isinstance(bound, Pseudonymize)
         if bound is self:  # the policy's own instance stays unbound

@@ -15,16 +15,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
+from tracemask.typing import PseudonymStore
 
-@runtime_checkable
-class PseudonymStore(Protocol):
-    """Assigns stable per-scope numbers to digests."""
-
-    def number(self, scope: str, entity: str, digest: str) -> int:
-        """The number of ``digest`` among values of ``entity`` in ``scope`` (1, 2, …)."""
-        ...
+__all__ = ["MemoryStore", "PseudonymStore", "SqliteStore", "Stores"]
 
 
 class MemoryStore:

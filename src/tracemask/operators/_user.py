@@ -7,6 +7,7 @@ from collections.abc import Collection
 from pydantic import ConfigDict, ValidationInfo, field_validator
 
 from tracemask.operators._base import _Operator
+from tracemask.operators._table import BUILTIN_OPERATORS
 
 #: Validation-context key holding the user operator names a policy may use.
 USER_OPERATORS = "tracemask_user_operators"
@@ -30,8 +31,6 @@ class UserOperatorSpec(_Operator):
         context = info.context if isinstance(info.context, dict) else {}
         known: Collection[str] = context.get(USER_OPERATORS, ())
         if name not in known:
-            from tracemask.operators import BUILTIN_OPERATORS  # noqa: PLC0415 - the package's table
-
             names = ", ".join([*BUILTIN_OPERATORS, *sorted(known)])
             raise ValueError(f"unknown operator type {name!r} (known: {names})")
         return name

@@ -9,8 +9,8 @@ from typing import Any
 
 from tracemask.entities import BY_NAME
 from tracemask.operators import BUILTIN_OPERATORS
-from tracemask.policy._model import Policy
-from tracemask.policy._strict import defined_entities, known_entities
+from tracemask.policy._model import Policy, defined_entities
+from tracemask.policy._strict import known_entities
 from tracemask.typing import Detector
 
 #: Where the schema says it comes from; editors show it as the schema's id.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Literal
 
 from pydantic import (
@@ -21,6 +22,7 @@ from tracemask._fieldnames import (
     SECRET_KEYS,
 )
 from tracemask.operators import Drop, Keep, OperatorSpec, Replace
+from tracemask.policy._strict import known_entities, suggestion
 
 #: Validation-context key holding the entities of user detectors (``Masker(detectors=...)``).
 USER_ENTITIES = "tracemask_user_entities"
@@ -174,8 +176,6 @@ class Policy(_Model):
     def _entity_names(cls, entities: dict[str, EntityRule]) -> dict[str, EntityRule]:
         for name in entities:
             if not name or name.upper() != name:
-                from tracemask.policy._strict import known_entities, suggestion  # noqa: PLC0415
-
                 hint = suggestion(name, known_entities())
                 raise ValueError(f"entity names are upper case, got {name!r}{hint}")
         return entities
@@ -217,8 +217,6 @@ class Policy(_Model):
 
     @model_validator(mode="after")
     def _known_entities(self, info: ValidationInfo) -> Policy:
-        from tracemask.policy._strict import check_entities  # noqa: PLC0415 - imports this module
-
         context = info.context if isinstance(info.context, dict) else {}
         check_entities(self, context.get(USER_ENTITIES, ()))
         return self
@@ -226,3 +224,29 @@ class Policy(_Model):
     def rule(self, entity: str) -> EntityRule:
         """Return the rule for ``entity`` (the default rule when the policy names none)."""
         return self.entities.get(entity) or EntityRule()
+
+
+def defined_entities(policy: Policy) -> set[str]:
+    """Entities the policy itself brings: recognizers, deny lists, key and path rules, NER."""
+    names = {r.entity for r in policy.recognizers}
+    names |= {kr.entity for kr in policy.key_rules}
+    names |= {pr.entity for pr in policy.path_rules}
+    names |= {e for e, rule in policy.entities.items() if rule.deny}
+    if policy.ner.backend is not None:
+        names |= set(policy.ner.entities)
+    return names
+
+
+def check_entities(policy: Policy, extra: Collection[str] = ()) -> None:
+    """Raise ``ValueError`` naming the first ``entities`` key that no detector reports.
+
+    ``extra`` holds entities that user detectors (``Masker(detectors=...)``) report.
+    """
+    known = set(known_entities()) | defined_entities(policy) | set(extra)
+    for name in policy.entities:
+        if name not in known:
+            hint = suggestion(name, sorted(known)) or (
+                " (a custom entity needs a recognizer, a deny list or a user detector; "
+                "'tracemask policy show' lists the known ones)"
+            )
+            raise ValueError(f"entities.{name}: unknown entity{hint}")

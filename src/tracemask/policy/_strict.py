@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
-
-    from tracemask.policy._model import Policy
 
 
 def suggestion(word: str, choices: Iterable[str]) -> str:
@@ -44,32 +42,6 @@ def known_entities() -> tuple[str, ...]:
     from tracemask.entities import BY_NAME  # noqa: PLC0415
 
     return tuple(BY_NAME)
-
-
-def defined_entities(policy: Policy) -> set[str]:
-    """Entities the policy itself brings: recognizers, deny lists, key and path rules, NER."""
-    names = {r.entity for r in policy.recognizers}
-    names |= {kr.entity for kr in policy.key_rules}
-    names |= {pr.entity for pr in policy.path_rules}
-    names |= {e for e, rule in policy.entities.items() if rule.deny}
-    if policy.ner.backend is not None:
-        names |= set(policy.ner.entities)
-    return names
-
-
-def check_entities(policy: Policy, extra: Collection[str] = ()) -> None:
-    """Raise ``ValueError`` naming the first ``entities`` key that no detector reports.
-
-    ``extra`` holds entities that user detectors (``Masker(detectors=...)``) report.
-    """
-    known = set(known_entities()) | defined_entities(policy) | set(extra)
-    for name in policy.entities:
-        if name not in known:
-            hint = suggestion(name, sorted(known)) or (
-                " (a custom entity needs a recognizer, a deny list or a user detector; "
-                "'tracemask policy show' lists the known ones)"
-            )
-            raise ValueError(f"entities.{name}: unknown entity{hint}")
 
 
 def error_message(err: ErrorDetails, model: Any) -> str:
