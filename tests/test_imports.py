@@ -19,6 +19,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "architecture.md"
 CORE = frozenset(
     {
         "tracemask",
+        "tracemask._chunks",
         "tracemask._compiled",
         "tracemask._fieldnames",
         "tracemask._finding",
