@@ -85,3 +85,38 @@ def test_a_city_alone_needs_a_cue(backend: str) -> None:
     assert spans(det, "She moved to Springfield last year", backend) == [
         ("LOCATION", "Springfield")
     ]
+
+
+# Street and postcode shapes of many countries (values from Faker's locales and own templates).
+COUNTRY_SHAPES = [
+    ("Ship to: Tannerstrasse 59\n8683 Richterswil", ["Tannerstrasse 59", "8683", "Richterswil"]),
+    (
+        "Ship to: pl. Stefana Batorego 59/73\n42-649 Poznań",
+        ["pl. Stefana Batorego 59/73", "42-649", "Poznań"],
+    ),
+    ("Vivo en Camino Alem N° 155", ["Camino Alem N° 155"]),
+    ("Moro na Quadra Maria Julia Novais, 78", ["Quadra Maria Julia Novais, 78"]),
+    ("Ship to: Evelynebaan 388", ["Evelynebaan 388"]),
+    (
+        "Antonius-Steinlechner-Straße 9\n9262 Frohnleiten",
+        ["Antonius-Steinlechner-Straße 9", "9262", "Frohnleiten"],
+    ),
+    ("8, chemin Chantal Vasseur\n47899 Coulon", ["8, chemin Chantal Vasseur", "47899", "Coulon"]),
+    ("I live at 44333 Omair Squares", ["44333 Omair Squares"]),
+    ("Address: 1318 Tamara Ranch", ["1318 Tamara Ranch"]),
+    ("Я живу по адресу пер. Спартака, д. 1", ["пер. Спартака, д. 1"]),
+]
+
+
+@pytest.mark.parametrize(("text", "values"), COUNTRY_SHAPES)
+def test_street_and_postcode_shapes_per_country(text: str, values: list[str], backend: str) -> None:
+    found = [v for _, v in spans(LocationDetector(LEXICON), text, backend)]
+    assert found == values
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["we placed 5 place Orders", "read 3 Key Takeaways", "see 12 Quick Wins Roadmap"],
+)
+def test_plain_phrases_before_street_words_are_not_streets(text: str, backend: str) -> None:
+    assert spans(LocationDetector(LEXICON), text, backend) == []

@@ -65,6 +65,18 @@ _TITLE = rf"(?:[{UPPER}]{_LOWER_LETTER}+(?:['\u2019-]{_L}+)*|[{UPPER}]{_LOWER_LE
 _TITLE_WORD = rf"(?:{_TITLE}|(?:{_PARTICLES})(?=[ \t]))"
 _NUM = r"\d{1,6}[A-Za-z]?(?:[/-]\d{1,4}[A-Za-z]?)?"
 
+#: USPS suffixes in the plural and a few more (as Faker's street generators write them): also
+#: plain English nouns ("5 Key Points"), so the words before them must not all be dictionary
+#: words.
+WEAK_STREET_TYPES = (
+    "Streets|Roads|Lanes|Drives|Courts|Squares|Circles|Points|Views|Spurs|Ways|Parks|Ridges"
+    "|Groves|Hills|Crossroad|Curve|Extension|Extensions|Estates|Passage|Rapids|Trafficway"
+    "|Viaduct|Valleys|Villages|Unions|Trailer|Mountains|Manors|Isles|Forks|Fords|Forges|Lights"
+    "|Locks|Mall|Ports|Shoals|Walks|Harbors|Junctions|Knolls|Loaf|Greens|Vistas"
+)
+_WEAK_TYPE_END = re.compile(
+    rf"(?:{WEAK_STREET_TYPES})\.?(?:[ \t]+(?:North|South|East|West|N|S|E|W|NE|NW|SE|SW))?\Z"
+)
 STREET_TYPES = (
     "Street|St|Avenue|Ave|Av|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Place|Pl|Square|Sq"
     "|Terrace|Ter|Way|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Trail|Trl|Row|Close|Crescent|Cres"
@@ -78,20 +90,29 @@ STREET_TYPES = (
     "|Dale|Dam|Divide|Falls|Ferry|Garden|Haven|Inlet|Island|Isle|Key|Keys|Mission|Motorway"
     "|Mount|Mountain|Neck|Oval|Overpass|Plain|Plains|Prairie|Radial|Ramp|Rest|Route|Shoal"
     "|Skyway|Spur|Stream|Throughway|Tunnel|Underpass|Union|Ville|Vista|Well|Wells|Stravenue"
+    f"|{WEAK_STREET_TYPES}"
 )
 STREET_PREFIXES = (
     "Rue|Rua|Via|Viale|Vicolo|Corso|Piazza|Piazzale|Largo|Strada|Calle|C/|Avenida|Avda\\.?"
     "|Av\\.|Avinguda|Carrer|Camino|Paseo|Pasaje|Plaza|Praça|Travessa|Rambla|Ronda|Chemin|Allée"
     "|Boulevard|Bd|Impasse|Quai|Place|Ulica|ul\\.|Ul\\.|al\\.|Al\\.|Aleja|Aleje|Plac|os\\.|Utca"
     "|Λεωφόρος|Λεωφ\\.|Οδός|\u03a1\\.|Ulitsa|ulitsa|Prospekt|Sokak|Soka\u011f\u0131|Cadde|Caddesi"
-    "|Jalan|Jl\\."
+    "|Jalan|Jl\\.|Quadra|Rodovia|Alameda|Vila|Setor|Conjunto|Rotonda|Circuito|Diagonal|Carrera"
+    "|Transversal|Cl\\.|Cr\\.|Cra\\.|Kr\\.|pl\\.|Pl\\.|Drumul|Splaiul|Intrarea|Piața|Șoseaua"
+    "|ул\\.|пер\\.|алл\\.|наб\\.|пр\\.|просп\\.|ш\\.|бул\\.|пл\\.|вул\\.|ulitsa"
     "|Thanon|Đường|Calea|Strada|Bulevardul|Aleea|Nám\\.|náměstí|tř\\."
+)
+LOWER_STREET_PREFIXES = (
+    "rue|avenue|av\\.|boulevard|bd|chemin|allée|impasse|place|quai|route|cours|via|viale|piazza"
+    "|corso|vicolo|largo|calle|avenida|carrer|camino|paseo|plaza|rua|travessa|praça|alameda"
 )
 STREET_ENDINGS = (
     "straat|strasse|straße|str\\.|weg|vej|vejen|vegen|veien|vei|veg|gata|gatan|gaten|gade|gate"
     "|katu|kuja|tie|tien|polku|stien|sti|platz|allee|gasse|ring|damm|ufer|chaussee|steig|pfad"
     "|laan|plein|gracht|kade|dreef|steeg|singel|vägen|väg|gränd|stræti|vegur|braut|utca|útja"
     "|körút|tér|sor|iela|gatvė|tänav|ulica|ulice|cesta|trg|ulitsa|sokak|caddesi|bulvar\u0131"
+    "|baan|bulevardi|kaari|rinne|raitti|väylä|stræde|plads|torv|vænget|torget|backen|stigen"
+    "|bakken|grenda|gasse|straat|steenweg|lei|hof|markt|wall|zeile|promenade"
 )
 _UNIT = (
     r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Room|Rm\.?|Floor|Fl\.?|Bldg\.?|Building|#)"
@@ -121,9 +142,20 @@ _STREETS: tuple[tuple[re.Pattern[str], float], ...] = (
     (
         re.compile(
             rf"(?<![\w/.-])(?P<value>(?:{STREET_PREFIXES}){_SP}"
-            rf"(?:{_NAME_WORD}{_SP}){{0,5}}{_NAME_WORD}(?:,?{_SP}{_NUM})?)(?![\w-])"
+            rf"(?:{_NAME_WORD}{_SP}){{0,5}}{_NAME_WORD}(?![°º])"
+            rf"(?:,?{_SP}(?:N[°º]|No\.|nº|#|д\.|дом)?[ \t]*{_NUM})?)"
+            r"(?![\w-])"
         ),
         0.8,
+    ),
+    (
+        # "8, chemin Chantal Vasseur", "12 rue de la Paix", "5 via Roma": a house number, then a
+        # street word in lower case (the French, Italian, Spanish, Portuguese way).
+        re.compile(
+            rf"(?<![\w/.,-])(?P<value>\d{{1,5}}[a-z]?,?{_SP}(?:{LOWER_STREET_PREFIXES}){_SP}"
+            rf"(?:{_NAME_WORD}{_SP}){{0,5}}{_CAP})(?![\w-])"
+        ),
+        0.85,
     ),
     (
         re.compile(
@@ -142,7 +174,7 @@ _NAMED_STREET = re.compile(
 #: A word then a house number ("Parijsstraat 8"), or a number then a word ("25 Hochstrasse"):
 #: candidates for street-word endings, checked in Python (a regex over every ending is slow).
 _WORD_THEN_NUMBER = re.compile(
-    rf"(?P<word>{_L}(?<!\w{_L}){_L}{{2,}})\.?{_SP}(?P<num>{_NUM})(?![\w-])"
+    rf"(?P<word>{_L}(?<![\w-]{_L}){_L}{{2,}}(?:-{_L}{{2,}}){{0,3}})\.?{_SP}(?P<num>{_NUM})(?![\w-])"
 )
 _NUMBER_THEN_WORD = re.compile(
     rf"(?P<num>\d(?<![\w/.,:+-]\d)\d{{0,5}}[A-Za-z]?){_SP}(?P<word>{_L}{{3,}})(?![\w-])"
@@ -151,6 +183,10 @@ _ENDINGS = tuple(e.replace("\\.", ".") for e in STREET_ENDINGS.split("|"))
 _ASCII_WORD = re.compile(r"[a-z]+")
 #: Street-type words, lower case: one must stand in a string for the numbered-street regex.
 _STREET_TYPE_WORDS = frozenset(w.lower() for w in STREET_TYPES.split("|"))
+#: Lower-case street words, ASCII part (``allée``, ``praça`` hold ``all``/``pra``… too).
+_LOWER_PREFIX_WORDS = frozenset(
+    w for p in LOWER_STREET_PREFIXES.replace("\\.", "").split("|") for w in _ASCII_WORD.findall(p)
+)
 #: Street-prefix literals, lower case (a substring test: some hold "." or "/").
 _PREFIX_GATE = tuple(
     sorted({p.replace("\\.?", "").replace("\\.", ".").lower() for p in STREET_PREFIXES.split("|")})
@@ -217,7 +253,9 @@ _STREET_TYPE_WORD = re.compile(rf"(?:{STREET_TYPES})\Z", re.IGNORECASE)
 
 #: A component after a street: unit, "City", "City ST 12345", "Country 12345", postcode.
 _POSTCODE = (
-    r"(?:\d{4,6}(?:-\d{3,4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)"
+    r"(?:\d{4,6}(?:-\d{3,4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d"
+    # PL 00-950, CZ/SK/SE/GR 931 64, NL 1234 AB
+    r"|\d{2}-\d{3}|\d{3}[ \t]\d{2}(?![0-9])|\d{4}[ \t]?[A-Z]{2}(?![A-Za-z]))"
 )
 # A word of a place name: a period only after a short abbreviation ("St.", "Ft.").
 _PLACE_WORD = (
@@ -229,7 +267,7 @@ _PLACE_WORDS = rf"(?:{_PLACE_WORD}|nan)(?:[ \t]+(?:{_PLACE_WORD}|\(\w+\)))*"
 _COMPONENT = re.compile(
     rf"(?P<unit>{_UNIT})(?![\w])"
     rf"|(?P<place>{_PLACE_WORDS})(?:[ \t]*,?[ \t]+(?P<post>{_POSTCODE}))?(?![\w])"
-    rf"|(?P<postonly>{_POSTCODE})(?![\w])",
+    rf"|(?P<postonly>{_POSTCODE})(?:[ \t]+(?P<city>{_PLACE_WORDS}))?(?![\w])",
 )
 _US_STATES = frozenset(
     _words(
@@ -346,16 +384,26 @@ class LocationDetector(PatternDetector):
                 continue
             if i == 2 and not _PREFIX_GATE_RE.search(lower):
                 continue
-            generic = score < 0.8  # number, words, number: no street word to vouch for it
+            if i == 3 and ascii_words.isdisjoint(_LOWER_PREFIX_WORDS):
+                continue
+            # Number, words, number (no street word to vouch for it), or a plain phrase before
+            # a street type ("5 Key Points"): the words must not all be dictionary words.
             for m in regex.finditer(text):
                 start, end = m.span("value")
-                if generic and not self._street_ok(text, start, end):
+                if i == 4 and not self._street_ok(text, start, end):
                     continue
-                if score == 0.8:  # a street prefix: take a house number before it
+                if (i == 3 or (i == 1 and _WEAK_TYPE_END.search(text, start, end))) and (
+                    not self._named(text, start, end)
+                ):
+                    continue
+                found = score
+                if i == 2:  # a street prefix: take a house number before it
                     head = _NUMBER_BEFORE.search(text, max(0, start - 12), start)
                     if head is not None:
                         start = head.start()
-                yield start, end, score
+                    if head is not None or _HAS_DIGIT.search(text, start, end):
+                        found = 0.85  # "Rua X 12", "8, chemin Y": as sure as a street type
+                yield start, end, found
         endings_gate = _ENDINGS_GATE_RE.search(lower) is not None
         for m in _WORD_THEN_NUMBER.finditer(text) if endings_gate else ():
             if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
@@ -386,6 +434,15 @@ class LocationDetector(PatternDetector):
         return (
             not words or not all(self._plain(w) for w in words) or bool(_PREFIX_ONLY.match(value))
         )
+
+    def _named(self, text: str, start: int, end: int) -> bool:
+        """Whether the street's name (its words but the street word) holds a word that is not
+        a dictionary word: "44333 Omair Squares", not "5 Key Points" or "5 place Orders"."""
+        words = _WORDS.findall(text, start, end)
+        if _WEAK_TYPE_END.search(text, start, end):
+            words = words[:-1]
+        words = [w for w in words if w.lower() not in _LOWER_PREFIX_WORDS]
+        return any(not self._plain(w) for w in words)
 
     # -- components after a street ---------------------------------------------------------
 
@@ -447,7 +504,11 @@ class LocationDetector(PatternDetector):
             yield Finding(m.start(), m.end(), self.entity, 0.9, self.name)
             return
         if m.group("postonly"):
-            yield Finding(m.start(), m.end(), self.entity, 0.9, self.name)
+            # "73513 Berchtesgaden", "42-649 Poznań": a postcode, then its town.
+            yield Finding(m.start(), m.end("postonly"), self.entity, 0.9, self.name)
+            city = m.group("city")
+            if city and not all(self.lexicon.flags(w) & STOP for w in _WORDS.findall(city)):
+                yield Finding(m.start("city"), m.end("city"), self.entity, 0.9, self.name)
             return
         place = m.group("place")
         words = _WORDS.findall(place)
@@ -608,6 +669,7 @@ class LocationDetector(PatternDetector):
 
 
 _DIGIT = re.compile(r"\d")
+_HAS_DIGIT = _DIGIT
 _NUMBER_BEFORE = re.compile(rf"(?<![\w/.,:+-]){_NUM}[ \t]+\Z")
 _UNIT_BEFORE = re.compile(rf"(?<![\w])({_UNIT})[ \t]+\Z")
 _NEXT_LINE = re.compile(

@@ -430,6 +430,15 @@ _STREET_BEFORE = frozenset(
         "rambla paseo camino carrer c chemin allée boulevard bd"
     )
 )
+#: Words right before a street's name (abbreviations with their period dropped): a name after
+#: them is a street's ("pl. Stefana Batorego 59/73", "Quadra Maria Julia Novais").
+_STREET_WORD_BEFORE = _STREET_BEFORE | frozenset(
+    _words(
+        "pl al os aleja plac quadra rodovia alameda vila setor conjunto rotonda circuito "
+        "diagonal carrera transversal cl cr drumul splaiul intrarea calea jalan jl thanon "
+        "travessa corso vicolo impasse quai"
+    )
+)
 _LOWER_CUE_HINT = re.compile(
     r"(?i:\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|sister|brother|"
     r"niece|nephew|grandson|granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
@@ -479,7 +488,7 @@ def _plain_word(flags: int) -> bool:
 def _in_street(text: str, start: int, end: int) -> bool:
     """``86036 Rua do Arenque``, ``rue Victor Hugo``, ``Joaquin Suarez 2906``: a street name."""
     m = _PREV_WORD.search(text, max(0, start - 24), start)
-    if m is not None and (m.group(1) is not None or m.group(2).lower() in _STREET_BEFORE):
+    if m is not None and (m.group(1) is not None or m.group(2).lower() in _STREET_WORD_BEFORE):
         return True
     return _HOUSE_NUMBER_AFTER.match(text, end) is not None
 
