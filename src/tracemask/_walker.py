@@ -28,7 +28,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from tracemask import _jsonstr
+from tracemask import _base64, _jsonstr
 from tracemask._chunks import Premasked, stage
 from tracemask._paths import PathSegment, render_path
 from tracemask._report import Report
@@ -530,6 +530,12 @@ class Walk:
             if not (self.json_in_strings and text[0] in _JSON_FIRST):
                 key = text if field is None else m.cache_key(text, field)
                 cached = self.cache.get(key)
+                if cached is None and len(text) >= _base64.MIN_LENGTH:
+                    encoded = _base64.decode(text)
+                    if encoded is not None:
+                        inner = self.base64(text, encoded, field)
+                        if inner is not None:
+                            return inner
                 masked, entities = m.compute(text, self.ctx, field) if cached is None else cached
                 if entities:
                     self._count(entities)
@@ -565,6 +571,27 @@ class Walk:
         if entities:
             self._count(entities)
         return masked
+
+    def base64(self, text: str, encoded: _base64.Encoded, field: str | None) -> str | None:
+        """Mask the text a base64 string holds (JSON walked as JSON) and re-encode it in the
+        string's own style; ``None`` when nothing inside needs masking."""
+        m = self.m
+        inner = encoded.text
+        before = self.changes
+        if self.json_in_strings and _jsonstr.looks_like_json(inner):
+            masked = self.string(inner, None, field)
+        else:
+            masked, entities = m.mask_string(inner, self.ctx, field)
+            if entities:
+                self._count(entities)
+        if masked == inner:
+            self.changes = before
+            m.remember(text, text, self.ctx, field)
+            return None
+        result = _base64.encode(encoded, masked)
+        if self.report is None:
+            m.remember(text, result, self.ctx, field)
+        return result
 
     def mask_joined(self, text: str) -> tuple[list[Finding], list[str]]:
         """Findings in a stream's joined text and what replaces each (for :mod:`_chunks`)."""
