@@ -324,3 +324,39 @@ def test_otlp_errors_are_google_rpc_status(tmp_path: Path) -> None:
         r = c.post("/v1/mask", content=b"{", headers={"content-type": "application/json"})
         assert r.status_code == 400
         assert set(r.json()) == {"error"}
+
+
+def test_v1_mask_masks_keys_and_typed_looking_values(tmp_path: Path) -> None:
+    """Issue 13.8: the docs say every string is masked; ``{"intValue": ...}``, ``bytesValue``
+    and dict keys came back verbatim from /v1/mask."""
+    body = {
+        PLANTED[0]: {"intValue": "4111111111111111"},
+        "b": [{"bytesValue": f"call {PLANTED[1]}"}],
+        "a@x.example.com": 1,
+        "b@y.example.com": 2,
+    }
+    with _client(tmp_path) as c:
+        r = c.post("/v1/mask?report=true", json=body)
+    assert r.status_code == 200
+    data = r.json()["data"]
+    assert leaks(r.content) == []
+    assert data == {
+        "<EMAIL_ADDRESS>": {"intValue": "<CREDIT_CARD>"},
+        "b": [{"bytesValue": "call <PHONE_NUMBER>"}],
+        "<EMAIL_ADDRESS>#2": 1,  # keys masked alike keep both values
+        "<EMAIL_ADDRESS>#3": 2,
+    }
+    assert r.json()["report"]["by_entity"]["EMAIL_ADDRESS"] == 3
+
+
+def test_sink_default_dir_is_the_users_data_dir_not_the_cwd(tmp_path: Path) -> None:
+    """Issue 13.8: the embedded sink wrote into the current directory by default."""
+    from tracemask.server._config import default_sink_dir  # noqa: PLC0415
+
+    assert default_sink_dir({"XDG_DATA_HOME": str(tmp_path)}) == str(
+        tmp_path / "tracemask" / "sink"
+    )
+    assert default_sink_dir({}) == str(Path.home() / ".local" / "share" / "tracemask" / "sink")
+    settings = load_config(ConfigSource(env={})).settings
+    assert Path(settings.sink.dir).is_absolute()
+    assert Path(settings.sink.dir).parts[-2:] == ("tracemask", "sink")

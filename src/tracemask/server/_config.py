@@ -16,10 +16,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SecretStr,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
 from tracemask.exceptions import PolicyError, TracemaskError
 from tracemask.policy import Policy, load_policy
@@ -97,13 +106,24 @@ class BoundToken(_Model):
     tenants: tuple[Tenant, ...] = Field(min_length=1)
 
 
+def _token_kind(value: Any) -> str:
+    return "bound" if isinstance(value, (Mapping, BoundToken)) else "plain"
+
+
+#: A plain token, or a mapping binding one to tenants (errors then name the mapping's fields).
+TokenEntry = Annotated[
+    Annotated[SecretStr, Tag("plain")] | Annotated[BoundToken, Tag("bound")],
+    Discriminator(_token_kind),
+]
+
+
 class AuthSettings(_Model):
     """Optional auth. With neither tokens nor an HMAC secret, requests are not authenticated."""
 
     #: Accepted bearer tokens (``Authorization: Bearer <token>``, or the raw token in
     #: ``token_header`` when that is another header). A plain token uses the default policy;
     #: ``{token: ..., tenants: [{project_id: ...}]}`` binds one to its projects' policies.
-    tokens: tuple[SecretStr | BoundToken, ...] = ()
+    tokens: tuple[TokenEntry, ...] = ()
     #: Routes on which ``X-Langfuse-Org-Id`` / ``-Project-Id`` select a project policy for a
     #: request whose credential is bound to no tenant. Langfuse sets those headers itself on
     #: its callback; on other routes any client could pick a weaker project's policy.

@@ -25,6 +25,51 @@ from tracemask.server._otlp import parse_json
 
 log = logging.getLogger("tracemask.server")
 
+#: Keys the engine keeps as OTLP typed scalars (``{"intValue": "123"}``); here, in any JSON,
+#: they are strings like the others.
+_TYPED = frozenset({"intValue", "bytesValue"})
+
+
+def _text(masker: Masker, value: str, path: str, report: Report, scope: dict[str, str]) -> str:
+    findings = masker.detect(value)
+    if not findings:
+        return value
+    for finding in findings:
+        report.add(finding.entity, path)
+    return masker.mask_text(value, scope=scope)
+
+
+def _mask_keys_and_typed(masker: Masker, root: Any, report: Report, scope: dict[str, str]) -> Any:
+    """Mask what :meth:`Masker.mask` leaves by design: dict keys (a map keyed by e-mail) and
+    single-key ``{"intValue"|"bytesValue": str}`` objects, which are OTLP's typed scalars in a
+    trace but plain strings in the JSON this route promises to mask whole."""
+    box = [root]
+    stack: list[tuple[Any, Any, str]] = [(box, 0, "")]
+    while stack:
+        parent, index, path = stack.pop()
+        node = parent[index]
+        if type(node) is list:
+            stack.extend((node, i, f"{path}[{i}]") for i in range(len(node)))
+        elif type(node) is dict:
+            if len(node) == 1:
+                ((k, v),) = node.items()
+                if k in _TYPED and type(v) is str:
+                    node[k] = _text(masker, v, f"{path}.{k}".lstrip("."), report, scope)
+                    continue
+            out: dict[Any, Any] = {}
+            for k, v in node.items():
+                key = k
+                if type(k) is str:
+                    key = base = _text(masker, k, f"{path}.(key)".lstrip("."), report, scope)
+                    n = 2
+                    while key in out:  # two keys masked alike: keep both values
+                        key = f"{base}#{n}"
+                        n += 1
+                out[key] = v
+            parent[index] = out
+            stack.extend((out, k, f"{path}.{k}".lstrip(".")) for k in out)
+    return box[0]
+
 
 def _process(  # noqa: PLR0917 - one call site, run in a worker thread
     masker: Masker,
@@ -45,6 +90,7 @@ def _process(  # noqa: PLR0917 - one call site, run in a worker thread
     passed = False
     try:
         masked = masker.mask(value, report=report, scope=scope)
+        masked = _mask_keys_and_typed(masker, masked, report, scope)
     except MaskingError:
         if not fail_open:
             raise MaskingFailedError from None

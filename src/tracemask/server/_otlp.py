@@ -107,6 +107,26 @@ _INT_FIELDS = frozenset(
     }
 )  # fmt: skip
 _BYTES_FIELDS = frozenset({"bytesValue", "bytes_value"})
+#: OTLP's own field names (both spellings) and the Node shapes': never data, so never checked.
+_FIELD_NAMES = frozenset(
+    {
+        "resourceSpans", "scopeSpans", "spans", "resourceLogs", "scopeLogs", "logRecords",
+        "resource", "scope", "attributes", "key", "value", "stringValue", "boolValue",
+        "intValue", "doubleValue", "arrayValue", "kvlistValue", "bytesValue", "values",
+        "traceId", "spanId", "parentSpanId", "traceState", "flags", "name", "kind",
+        "startTimeUnixNano", "endTimeUnixNano", "events", "links", "status", "message",
+        "code", "droppedAttributesCount", "droppedEventsCount", "droppedLinksCount",
+        "timeUnixNano", "observedTimeUnixNano", "severityNumber", "severityText", "body",
+        "eventName", "schemaUrl", "version", "type", "data", "low", "high", "unsigned",
+        "string_value", "bool_value", "int_value", "double_value", "array_value",
+        "kvlist_value", "bytes_value", "trace_id", "span_id", "parent_span_id",
+        "trace_state", "start_time_unix_nano", "end_time_unix_nano", "time_unix_nano",
+        "observed_time_unix_nano", "severity_number", "severity_text", "schema_url",
+        "dropped_attributes_count", "dropped_events_count", "dropped_links_count",
+        "event_name", "resource_spans", "scope_spans", "resource_logs", "scope_logs",
+        "log_records",
+    }
+)  # fmt: skip
 _LONG_KEYS = frozenset({"low", "high", "unsigned"})
 _HEX_ID = re.compile(r"[0-9a-fA-F]{0,64}")
 _B64_ID = re.compile(r"[A-Za-z0-9+/_-]{0,86}={0,2}")
@@ -195,6 +215,8 @@ def seal(root: Any, masker: Masker, report: Report) -> None:
                     report.add("ATTRIBUTE_NAME", "attributes[key]")
                     node["key"] = masker.mask_text(name)
                 attr = name
+            if any(type(k) is str and k not in _FIELD_NAMES for k in node):
+                _mask_keys(node, masker, report)
             for k, v in node.items():
                 if _opaque(k, v):
                     node[k] = Opaque(v)
@@ -206,16 +228,53 @@ def seal(root: Any, masker: Masker, report: Report) -> None:
             stack.extend((v, attr) for v in node if type(v) in (dict, list))
 
 
+def _mask_keys(node: dict[Any, Any], masker: Masker, report: Report) -> None:
+    """Rename (in place, order kept) the keys of ``node`` that hold a finding: an unknown field
+    named by an email is a string forwarded like any other. Keys masked alike get ``#2``…"""
+    renamed: list[tuple[Any, Any]] = []
+    changed = False
+    for k, v in node.items():
+        key = k
+        if type(k) is str and k not in _FIELD_NAMES:
+            findings = masker.detect(k)
+            if findings:
+                for finding in findings:
+                    report.add(finding.entity, "(key)")
+                key = base = masker.mask_text(k)
+                n = 2
+                while key in node or any(key == r for r, _ in renamed):
+                    key = f"{base}#{n}"
+                    n += 1
+                changed = True
+        renamed.append((key, v))
+    if changed:
+        node.clear()
+        node.update(renamed)
+
+
+def _is_base64(value: str) -> bool:
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
 def _mask_bytes(masker: Masker, value: str, attr: str | None, report: Report) -> str:
     text = _bytes_text(value)
+    encoded = text is not None
     if text is None:
-        return value
+        if _is_base64(value):
+            return value  # binary bytes
+        text = value  # not base64 at all: a string like any other, masked as one
     key = attr or "bytesValue"
     attempt = Report()
     masked = masker.mask({key: text}, report=attempt).get(key, "")
     if masked == text:
         return value
     report.merge(attempt)
+    if not encoded:
+        return str(masked)
     return base64.b64encode(masked.encode("utf-8")).decode("ascii")
 
 

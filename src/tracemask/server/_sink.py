@@ -53,13 +53,16 @@ class SqliteSink:
     """Batches in one SQLite table; beyond ``max_batches`` the oldest are deleted."""
 
     def __init__(self, directory: str | os.PathLike[str], max_batches: int = 10_000) -> None:
-        path = Path(directory)
+        path = Path(directory).expanduser()
         path.mkdir(parents=True, exist_ok=True)
         self.path = path / SQLITE_NAME
         self.max_batches = max_batches
         self._lock = threading.Lock()
         self._writes = 0
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        # timeout: several worker processes may write the one file (WAL serialises them).
+        self._db = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=10
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
@@ -95,7 +98,7 @@ class JsonlSink:
         max_file_bytes: int = 64 * 1024 * 1024,
         keep_files: int = 5,
     ) -> None:
-        self.dir = Path(directory)
+        self.dir = Path(directory).expanduser()
         self.dir.mkdir(parents=True, exist_ok=True)
         self.path = self.dir / JSONL_NAME
         self.max_file_bytes = max_file_bytes
@@ -155,7 +158,7 @@ def read_batches(directory: str | os.PathLike[str]) -> Iterator[Batch]:
     Raises:
         FileNotFoundError: the directory holds no sink.
     """
-    path = Path(directory)
+    path = Path(directory).expanduser()
     db_path = path / SQLITE_NAME
     has_jsonl = (path / JSONL_NAME).exists() or any(path.glob("sink.*.jsonl"))
     if not db_path.exists() and not has_jsonl:
