@@ -22,7 +22,11 @@ from tracemask.detectors._pattern import PatternDetector
 from tracemask.detectors.secrets import SECRET_DETECTORS
 from tracemask.detectors.secrets._formats import FORMATS as TABLE
 from tracemask.detectors.secrets._formats import Format
-from tracemask.detectors.secrets.providers import ProviderToken, factored_trigger
+from tracemask.detectors.secrets.providers import (
+    ProviderKeyedSecret,
+    ProviderToken,
+    factored_trigger,
+)
 
 ALNUM = string.ascii_letters + string.digits
 URLSAFE = ALNUM + "-_"
@@ -285,3 +289,41 @@ def test_needle_and_hyperscan_row_filters_give_the_same_findings() -> None:
     for text in texts:
         assert set(needle._row_filter().hits(text)) >= set(scan._row_filter().hits(text))
         assert list(needle.detect(text)) == list(scan.detect(text)), text
+
+
+KEYED_POSITIVES = [
+    ("ACCUWEATHER_KEY={}", rand(20, HEX, 90)),
+    ('"zendesk": "{}"', rand(20, ALNUM, 91)),
+    ("asana_client_id: {}", rand(16, DIGITS, 92)),
+    ("hubspot_token = '{}'", "5f0c3a9e-7b1d-4c2e-9a8f-3d6b1e4c7a90"),
+    ("SHODAN_API={}", rand(32, ALNUM, 93)),
+]
+
+
+@pytest.mark.parametrize(("template", "token"), KEYED_POSITIVES)
+def test_provider_named_keys_make_random_values_credentials(
+    template: str, token: str, backend: str
+) -> None:
+    text = template.format(token)
+    start = text.index(token)
+    assert findings(ProviderKeyedSecret, text, backend) == [(start, start + len(token), "API_KEY")]
+
+
+KEYED_DECOYS = [
+    "openai_organization: org-AbCdEf1234567890XyZ",
+    "langfuse_trace_id: 4bf92f3577b34da6a3ce929d0e0e4736",
+    "github_sha: da39a3ee5e6b4b0d3255bfef95601890afd80709",
+    "stripe_customer_id: cus_NffrFeUfNV2Hib8k",
+    "notion_page_id: 1429989fe8ac4effbc8f57f56486db54",
+    '{"mailchimp_list": "newsletter-subscribers"}',
+    "hubspot_portal_id: 45123987",
+    "pinecone_index: products-prod-eu",
+    "twilio_account_sid: AC4d2f64e2a108cd72f648b1984c3b5a13",
+    "shodan_query: apache-country-de",
+    "nothing about any provider: a8f3c9e1d2b74f6a9c0e",
+]
+
+
+@pytest.mark.parametrize("text", KEYED_DECOYS)
+def test_provider_named_ids_slugs_and_words_are_left_alone(text: str, backend: str) -> None:
+    assert findings(ProviderKeyedSecret, text, backend) == []

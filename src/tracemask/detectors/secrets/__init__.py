@@ -20,7 +20,7 @@ from tracemask.detectors.secrets.auth_header import AuthorizationHeader, CurlUse
 from tracemask.detectors.secrets.entropy import HighEntropySecret
 from tracemask.detectors.secrets.jwt import JsonWebToken
 from tracemask.detectors.secrets.pem import Base64PemPrivateKey, JsonWebKey, PemPrivateKey
-from tracemask.detectors.secrets.providers import ProviderToken
+from tracemask.detectors.secrets.providers import ProviderKeyedSecret, ProviderToken
 from tracemask.detectors.secrets.url_credentials import UrlCredentials
 
 #: Every secret detector class, most specific first.
@@ -37,6 +37,7 @@ SECRET_DETECTORS: tuple[type[PatternDetector], ...] = (
     SecretAssignment,
     KeyAssignment,
     PasswordInProse,
+    ProviderKeyedSecret,
     HighEntropySecret,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "PasswordAssignment",
     "PasswordInProse",
     "PemPrivateKey",
+    "ProviderKeyedSecret",
     "ProviderToken",
     "SecretAssignment",
     "UrlCredentials",

@@ -25,12 +25,15 @@ from tracemask.detectors._prefilter import Prefilter, build_prefilter
 from tracemask.detectors.secrets._checks import (
     char_classes,
     has_valid_crc32_suffix,
+    is_name_like,
+    is_path_like,
     is_placeholder,
     is_wordy,
     looks_dummy,
     shannon_entropy,
 )
 from tracemask.detectors.secrets._formats import FORMATS, Format
+from tracemask.detectors.secrets._provider_names import PROVIDER_NAMES
 
 #: Markers that raise a row's score to 0.95 when the token holds them.
 _MARKERS = {
@@ -291,3 +294,79 @@ class ProviderToken(PatternDetector):
                 score = score_token(row, text[start:end], text, start, end)
                 if score is not None:
                     yield Finding(start, end, self.entity, score, self.name)
+
+
+#: Key words that make a provider-named key an identifier, not a credential (``stripe_customer_id``,
+#: ``langfuse_trace_id``, ``openai_organization``), unless a secret word is there too.
+_ID_WORDS = frozenset(
+    {
+        "trace", "span", "request", "run", "session", "user", "username", "org", "organization",
+        "project", "model", "version", "url", "uri", "host", "endpoint", "region", "name", "count",
+        "type", "path", "file", "dir", "hash", "sha", "commit", "digest", "checksum", "etag",
+        "cursor", "page", "event", "message", "thread", "conversation", "customer", "order",
+        "invoice", "product", "price", "job", "build", "deployment", "channel", "issue", "team",
+        "workspace", "public", "publishable", "email", "phone", "account", "sid", "domain",
+        "environment", "env", "base", "status", "timeout", "limit", "enabled", "index", "list",
+    }
+)  # fmt: skip
+_SECRET_WORDS = ("key", "token", "secret", "password", "passwd", "pwd", "auth", "credential")
+_KEY_PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+
+
+class ProviderKeyedSecret(PatternDetector):
+    """A random token under a key that names a known provider (``ACCUWEATHER_KEY = …``,
+    ``"asana_client_id": "…"``, ``zendesk: …``), from the list in ``_provider_names``.
+
+    The provider's name is the evidence that a random lowercase, hex, digit or UUID value is a
+    credential rather than an id: score 0.75. Keys that name an identifier (``trace``,
+    ``customer``, ``project``…) without a secret word (``key``, ``token``, ``secret``…) are not
+    read as credentials.
+    """
+
+    entity = "API_KEY"
+    score = 0.75
+    ignore_case = True
+    trigger = factored_trigger(list(PROVIDER_NAMES))
+    patterns = (
+        r"(?a)(?<![A-Za-z0-9_.-])(?P<key>[A-Za-z0-9_.-]{5,64})(?:\\?[\"'`])?\]?\s{0,4}"
+        r"(?:=>|:=|=|:)\s{0,4}(?:\\?[\"'`]|[rbuRBU][\"'])?"
+        r"(?P<value>[A-Za-z0-9_-]{12,200}|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})"
+        r"(?![A-Za-z0-9_+/=.-])",
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._names = frozenset(PROVIDER_NAMES)
+        self._lengths = tuple(sorted({len(n) for n in PROVIDER_NAMES}))
+
+    def _names_provider(self, parts: list[str]) -> bool:
+        return any(part[:n] in self._names for part in parts for n in self._lengths)
+
+    def detect(self, text: str) -> Iterator[Finding]:
+        """Yield values whose key names a provider and that look generated."""
+        for match in self._compiled[0].finditer(text):
+            parts = [p.lower() for p in _KEY_PARTS.findall(match.group("key"))]
+            if not self._names_provider(parts):
+                continue
+            secret_word = any(p.startswith(_SECRET_WORDS) for p in parts)
+            if not secret_word and any(p in _ID_WORDS for p in parts):
+                continue
+            start, end = match.span("value")
+            value = text[start:end]
+            if _keyed_value_ok(value):
+                yield Finding(start, end, self.entity, self.score, self.name)
+
+
+def _keyed_value_ok(value: str) -> bool:
+    """Whether a value under a provider-named key looks generated: not a word, a name, a slug,
+    a placeholder or a dummy."""
+    if is_placeholder(value) or looks_dummy(value) or not random_enough(value):
+        return False
+    has_digit = any(c.isdigit() for c in value)
+    if value.isdigit():
+        return len(value) >= 10
+    if not has_digit and (value.isalpha() or is_wordy(value)):
+        return False  # a word or a slug: "production", "my-workspace"
+    if is_name_like(value) or is_path_like(value):
+        return False
+    return len(set(value)) >= 6
