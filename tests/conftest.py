@@ -12,6 +12,8 @@ from tracemask import Masker
 
 Run = Callable[..., RanText]
 
+pytest_plugins = ["tests.ci_plugin"]
+
 
 @pytest.fixture
 def masker() -> Masker:

@@ -14,6 +14,8 @@ from tracemask.bench.generator import leaves, resolve
 from tracemask.bench.runner import survives
 from tracemask.detectors import validators
 
+pytest.importorskip("faker")  # the generator's names and addresses: the bench extra
+
 N = 40
 
 

@@ -304,8 +304,10 @@ def test_detect_plain_text(run: Run) -> None:
     text = f"first line\nthen {EMAIL} and {PHONE}\n"
     proc = run("detect", stdin=text)
     assert proc.returncode == 0, proc.stderr
-    spans = json.loads(proc.stdout)["spans"]
-    assert [text[s["start"] : s["end"]] for s in spans] == [EMAIL, PHONE]
+    found = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    line = text.splitlines()[1]
+    assert [line[f["start"] : f["end"]] for f in found] == [EMAIL, PHONE]
+    assert {(f["file"], f["line"], f["path"]) for f in found} == {("<stdin>", 2, "")}
 
 
 # -- scan ------------------------------------------------------------------------------------

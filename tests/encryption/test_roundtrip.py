@@ -7,7 +7,7 @@ import os
 import random
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tracemask import Masker
@@ -162,6 +162,9 @@ def test_every_planted_kind_is_encrypted_and_restored() -> None:
 
 @common
 @given(with_json_strings)
+# Found by the derandomized CI profile: the long token pushed "order" (a negative context word
+# of phone numbers) out of the window, so the phone was masked on the second pass only.
+@example("order ynbiqp.zjplsgqej@example.com (206) 555-0197")
 def test_masking_encrypted_output_is_idempotent(payload: Any) -> None:
     once = MASKER.mask(payload)
     assert MASKER.mask(once) == once

@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
 
+from tracemask import Masker
+from tracemask._explain import explain
 from tracemask._report import Report
 from tracemask._scope import SCOPE_KINDS, use_scope
 from tracemask.batch._job import tqdm_progress
@@ -19,7 +21,6 @@ from tracemask.cli._app import (
     EXIT_OK,
     EXIT_USER,
     cli,
-    input_argument,
     make_masker,
     policy_option,
     profile_option,
@@ -35,10 +36,10 @@ from tracemask.cli._archive import (
     summary_table,
     write_json,
 )
-from tracemask.cli._io import Input, lines, output, parse_json, read_all, same_file, split_eol
+from tracemask.cli._io import FORMATS, Input, lines, output, parse_json, same_file, split_eol
 from tracemask.cli._job import Job
 from tracemask.cli._tables import path_label, report_text, safe_report, table
-from tracemask.exceptions import InputError
+from tracemask.exceptions import InputError, MaskingError
 
 
 def parse_scopes(values: Sequence[str]) -> dict[str, str]:
@@ -264,28 +265,78 @@ def _redact_one(  # noqa: PLR0917 - the command's own options, passed on
     return EXIT_OK
 
 
+class _DetectJob(Job):
+    """Reads like ``redact`` (JSON, JSON Lines, text, sniffed), writes findings instead."""
+
+    def __init__(self, masker: Masker, src: Input, emit: Callable[[dict[str, Any]], None]) -> None:
+        super().__init__(masker, src, Report())
+        self.emit = emit
+        self.record = 0
+        self.name = masker.mask_text(src.name)  # a file name can hold personal data too
+
+    def _mask(self, obj: Any, line: int | None) -> Any:
+        self.record += 1
+        try:
+            found = explain(self.masker, obj)
+        except MaskingError as exc:
+            where = f"{self.src.name}: line {line}" if line is not None else self.src.name
+            raise MaskingError(f"{where}: {exc}") from None
+        for f in found:
+            self.emit({"file": self.name, "record": self.record, "line": line, **f.to_dict()})
+        return obj
+
+    def _mask_json_text(self, text: str, obj: Any, line: int | None) -> str:
+        self._mask(obj, line)
+        return text
+
+
 @cli.command(epilog=EXIT_CODES_HELP)
-@input_argument
+@click.argument("paths", nargs=-1, metavar="[PATH|-]...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="Input format; auto: by extension (.json, .jsonl, .ndjson), else by content.",
+)
 @click.option(
     "--jsonl",
     is_flag=True,
-    help='Input lines are {"id": ..., "text": ...}; write {"id": ..., "spans": [...]} per line.',
+    help='Labelled-data mode: input lines are {"id": ..., "text": ...}; write '
+    '{"id": ..., "spans": [...]} per line.',
 )
 @policy_option
 @profile_option
-def detect(*, path: str, jsonl: bool, policy: str | None, profile: str | None) -> int:
-    """Print the sensitive spans found in text (offsets are Python str offsets, end exclusive).
+def detect(
+    *, paths: tuple[str, ...], fmt: str, jsonl: bool, policy: str | None, profile: str | None
+) -> int:
+    """Print what would be masked in JSON, JSON Lines or text files, one finding per line.
 
-    Without --jsonl the whole input is one text and one {"spans": [...]} object is printed.
+    Each finding names its file, record (1-based; "line" too for JSON Lines and text), the JSON
+    path of the string (JSON inside strings continues the path), the str offsets of the span in
+    that string (end exclusive), the entity, score and detector, and why: a detector (with the
+    context word or field name that counted), a key rule or a path rule. Never the value.
     """
-    src = Input(path)
     masker = make_masker(policy, profile)
+    paths = paths or ("-",)
+    if jsonl:
+        if len(paths) > 1:
+            raise click.UsageError("--jsonl takes one input")
+        return _detect_labelled(masker, Input(paths[0]))
+    with output(None) as write:
+
+        def emit(finding: dict[str, Any]) -> None:
+            write(json.dumps(finding, ensure_ascii=False) + "\n")
+
+        for path in paths:
+            _DetectJob(masker, Input(path), emit).run(fmt, lambda _s: None)
+    return EXIT_OK
+
+
+def _detect_labelled(masker: Masker, src: Input) -> int:
+    """``--jsonl``: the ``{"id", "text"}`` → ``{"id", "spans"}`` contract of labelled data."""
     with output(None) as write, src.open() as stream:
-        if not jsonl:
-            text = read_all(src, stream.read())  # BOM kept: offsets match the decoded file
-            spans = [f.to_dict() for f in masker.detect(text)]
-            write(json.dumps({"spans": spans}, ensure_ascii=False) + "\n")
-            return EXIT_OK
         for number, line in lines(src, stream):
             content, _ = split_eol(line)
             if not content.strip():

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from tracemask._finding import Finding
+from tracemask._tokens import TOKEN
 
 #: Characters inspected on each side of a candidate when looking for context words.
 CONTEXT_WINDOW = 48
+#: How far around a candidate masked tokens are looked for (they are collapsed in the window).
+_TOKEN_REACH = 4 * CONTEXT_WINDOW
 #: How much a context word adds to (or a negative one removes from) a candidate's score.
 CONTEXT_BOOST = 0.35
 
@@ -123,6 +126,13 @@ class PatternDetector:
             return score
         before = text[max(0, start - CONTEXT_WINDOW) : start]
         after = text[end : end + CONTEXT_WINDOW // 3]
+        if "<" in text[max(0, start - _TOKEN_REACH) : end + _TOKEN_REACH]:
+            # A masked token counts as one short word, so that a second pass over masked output
+            # sees the context words the first pass saw: a long ``<EMAIL_ADDRESS:enc:…>`` must
+            # not push "order" out of the window and make a phone number masked only then.
+            before = TOKEN.sub("<>", text[max(0, start - _TOKEN_REACH) : start])
+            before = before[-CONTEXT_WINDOW:]
+            after = TOKEN.sub("<>", text[end : end + _TOKEN_REACH])[: CONTEXT_WINDOW // 3]
         window = f"{before} {after}"
         if self._context is not None and self._context.search(window):
             score += CONTEXT_BOOST

@@ -1,0 +1,50 @@
+"""The CI plugin: deterministic Hypothesis by default, skips fail when TRACEMASK_CI is set."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import settings
+
+pytest_plugins = ["pytester"]
+
+SKIPPING = """
+import pytest
+
+def test_runs():
+    pass
+
+def test_needs_something():
+    pytest.skip("something is not installed")
+"""
+
+
+def test_the_default_profile_is_derandomized() -> None:
+    assert settings.default.derandomize
+    assert settings.default.database is None
+
+
+def test_a_skip_passes_locally_and_fails_under_tracemask_ci(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(test_x=SKIPPING)
+    monkeypatch.delenv("TRACEMASK_CI", raising=False)
+    local = pytester.runpytest("-p", "tests.ci_plugin")
+    local.assert_outcomes(passed=1, skipped=1)
+    assert local.ret == pytest.ExitCode.OK
+    monkeypatch.setenv("TRACEMASK_CI", "1")
+    ci = pytester.runpytest("-p", "tests.ci_plugin")
+    ci.assert_outcomes(passed=1, skipped=1)
+    assert ci.ret == pytest.ExitCode.TESTS_FAILED
+    ci.stdout.fnmatch_lines(
+        ["*TRACEMASK_CI is set and 1 test(s) were skipped*test_needs_something*"]
+    )
+
+
+def test_a_module_level_skip_counts_too(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(test_y="import pytest\npytest.importorskip('no_such_module_xyz')\n")
+    pytester.makepyfile(test_z="def test_ok():\n    pass\n")
+    monkeypatch.setenv("TRACEMASK_CI", "1")
+    result = pytester.runpytest("-p", "tests.ci_plugin")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
