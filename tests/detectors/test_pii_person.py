@@ -32,6 +32,16 @@ POSITIVES = [
     # Lower case only after a strong cue.
     ("spo2 97%, some mild stridor noted, dr green aware. however", ["green"]),
     ("valuables given to husband jim to take home", ["jim"]),
+    # Names in scripts without capitals, after a cue that announces a name.
+    ("My name is مائده جنتی.", ["مائده جنتی"]),
+    ("我是学生\uff0c我叫王小明\uff0c今年二十岁", ["王小明"]),
+    ("Thanks,\n주선영", ["주선영"]),
+    ("Meeting with રાહુલ ગઢવી at 3pm.", ["રાહુલ ગઢવી"]),
+    ("Best regards,\nԿարեն Դուզճակատչյան", ["Կարեն Դուզճակատչյան"]),  # noqa: RUF001
+    # Name cues in other languages; compound given names.
+    ("Mijn naam is Nova Dekker.", ["Nova Dekker"]),
+    ("Меня зовут Никонов Андрон.", ["Никонов Андрон"]),
+    ("Élodie-Andrée Paquin called about the refund.", ["Élodie-Andrée Paquin"]),
     # After an honorific a dictionary word is a name too.
     ("titrated to keep SBP 120-150 per Dr. Tyro. SBP down", ["Tyro"]),
     ("Call Mrs. Baker today", ["Baker"]),
@@ -42,6 +52,8 @@ NEGATIVES = [
     "Hello World from Quarterly Revenue Report",
     "Reported by The Washington Post and The New York Times",
     "See the Engineer Plug-And-Play Action-Items Roadmap page",
+    "Hi 你好, from 東京 to 大阪",  # greetings and "from" are followed by anything
+    "这是一个测试文本\uff0c没有名字",
     "Washington Post and Boston Globe",
     "Budget approved; every citizen votes",
     "Claude Sonnet and Visual Studio Code with GPT-4o",

@@ -130,6 +130,9 @@ _CONTRACTION = re.compile(r"['\u2019](?:s|m|re|ve|ll|d|t)\Z", re.IGNORECASE)
 _BEFORE_CUE = re.compile(
     r"(?:\b(?:name|named|called|nickname|surname|username)\b\s*(?:is|was|:|=|-)?"
     r"|\b(?:i'?m|i am|this is|it'?s|i'm)"
+    r"|\b(?:mijn naam is|ik ben|ich hei(?:ß|ss)e|mein name ist|je m'appelle|me llamo"
+    r"|mi nombre es|mi chiamo|meu nome é|chamo-me|nazywam się|jmenuji se|jag heter|mit navn er"
+    r"|jeg heter|minun nimeni on|benim ad\u0131m|numele meu este|меня зовут|мене звати)"
     r"|\b(?:spoke|speak|talked|talk|met|meeting|call|email|contact|ask|asked)\s+(?:with|to|for)"
     rf"|\b(?:{'|'.join(sorted(CUE_WORDS, key=len, reverse=True))})\b\.?"
     r"|\b(?:by|per|from|cc|to)\s*:"
@@ -141,7 +144,7 @@ _BEFORE_CUE = re.compile(
 _AFTER_CUE = re.compile(
     r",?[ \t]*(?:M\.?D\b|R\.?N\b|N\.?P\b|P\.?A\b|RRT\b|Ph\.?D\b|D\.?O\b|DDS\b|Esq\b|Jr\b"
     r"|(?i:aware|notified|paged|informed|said|says|wrote|replied|stated|asked|"
-    r"lives|lived|works|worked|explained|told|joined|was born)\b)"
+    r"lives|lived|works|worked|explained|told|joined|was born|called|emailed|phoned|texted)\b)"
 )
 #: A title or cue word, then lower-case names: ``dr green aware``, ``husband jim``.
 _LOWER = re.compile(
@@ -210,8 +213,11 @@ class PersonDetector(PatternDetector):
         """Yield PERSON findings in ``text``."""
         for run in RUN.finditer(text):
             yield from self._run(text, run.start(), run.group())
-        if _LOWER_CUE_HINT.search(text) is not None:
-            yield from self._lower(text)
+        hint = _LOWER_CUE_HINT.search(text)
+        if hint is not None:
+            if hint.group("caseless") is None:
+                yield from self._lower(text)
+            yield from self._caseless(text, hint.start())
 
     # -- capitalised runs ----------------------------------------------------------------------
 
@@ -247,6 +253,11 @@ class PersonDetector(PatternDetector):
                 and all(self.lexicon.flags(part) & (WORD | STOP) for part in key.split("-"))
             ):
                 flags = WORD  # "Plug-And-Play", "Back-End": compounds of dictionary words
+            elif not flags and "-" in key:
+                parts = [self.lexicon.flags(part) for part in key.split("-")]
+                if all(f & (GIVEN | SURNAME) for f in parts):
+                    # "Élodie-Andrée", "Sébastien-Marcel": compounds of names.
+                    flags = GIVEN if parts[0] & GIVEN else SURNAME
             shape = (key, letters, flags, caps, letters == 1, simple, period)
             if len(self._shapes) >= _MAX_SHAPES:
                 self._shapes.clear()
@@ -397,6 +408,21 @@ class PersonDetector(PatternDetector):
         end = first[-1].end + (1 if first[-1].initial and first[-1].period else 0)
         return Finding(sur.start, end, self.entity, 0.8, self.name)
 
+    # -- scripts without capitals, after a cue -----------------------------------------------
+
+    def _caseless(self, text: str, first: int) -> Iterator[Finding]:
+        """Names in scripts without capitals right after a name cue (``first``: where the hint
+        regex first matched; a cue is at most a few dozen characters before it)."""
+        for m in _CASELESS_NAME.finditer(text, max(0, first - 40)):
+            start, end = m.span("name")
+            if _HAN_OR_HANGUL.match(text, start):
+                # No spaces between words: a Chinese or Korean name is 2-4 characters.
+                run = end - start
+                if run < 2 or (run > 4 and " " not in m.group("name")):
+                    continue
+                end = min(end, start + 4) if " " not in m.group("name") else end
+            yield Finding(start, end, self.entity, 0.7, self.name)
+
     # -- lower case after a cue ------------------------------------------------------------------
 
     def _lower(self, text: str) -> Iterator[Finding]:
@@ -439,11 +465,40 @@ _STREET_WORD_BEFORE = _STREET_BEFORE | frozenset(
         "travessa corso vicolo impasse quai"
     )
 )
+#: Letters of scripts without capitals (Arabic, Hebrew, Indic, Thai, Georgian, Armenian is
+#: cased but rare…, CJK, Hangul): a name in them cannot be told by its shape, only by a cue.
+_CASELESS = (
+    "\u0531-\u058f\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\u0900-\u0dff\u0e00-\u0eff"
+    "\u10a0-\u10ff\u1100-\u11ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+)
+_CASELESS_WORD = rf"[{_CASELESS}][{_CASELESS}\u0300-\u036f\u064b-\u065f\u0e31-\u0e4e\u200c\u200d]*"
+#: Cues after which a name follows, in many languages (and greeting or signature positions).
+#: Only cues that announce a name: "Hi", "from", "I am" are as often followed by anything
+#: else ("Hi 你好", "from 東京", "我是学生").
+_NAME_CUES = (
+    r"my name is|name is|call me|dear|signed:?|meeting with|spoke with|talked to|forwarded by"
+    r"|sent by|mijn naam is|ich heiße|ich heisse|mein name ist|je m'appelle|me llamo"
+    r"|mi nombre es|mi chiamo|meu nome é|chamo-me|nazywam się|jmenuji se|jag heter"
+    r"|mitt namn är|mit navn er|jeg heter|minun nimeni on|benim ad\u0131m|numele meu este"
+    r"|меня зовут|мене звати|我叫|我的名字是|我的名字叫|名字叫|私の名前は|名前は|제 이름은"
+    r"|이름은|اسمي|שמי|ผมชื่อ|ฉันชื่อ|ชื่อ|मेरा नाम"
+    # A sign-off, then the name on the next line.
+    r"|(?:thanks|thank you|regards|best|cheers|sincerely|yours)[ \t]*[,!.]?[ \t]*(?=\n)"
+)
+#: A name cue then a word of a caseless script: ``My name is مائده جنتی``, ``我叫 林秀英``,
+#: ``Thanks,\nپریتم``.
+_CASELESS_NAME = re.compile(
+    rf"(?i:(?<![^\W\d_])(?:{_NAME_CUES}))[ \t]*[,:!.\-]?[ \t]*\n?[ \t]*"
+    rf"(?P<name>{_CASELESS_WORD}(?:[ \t]{_CASELESS_WORD}){{0,3}})"
+)
 _LOWER_CUE_HINT = re.compile(
     r"(?i:\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|sister|brother|"
     r"niece|nephew|grandson|granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
     r"name is|named|i'?m|i am)\b\.?[ \t]*[,:-]?[ \t]*[a-z])"
+    rf"|(?P<caseless>[{_CASELESS}])"
 )
+#: Spaceless scripts: a name there is two to four characters after the cue.
+_HAN_OR_HANGUL = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 def _simple_title(word: str) -> bool:
