@@ -80,6 +80,7 @@ with _blocked_network():  # importing litellm must not phone home either
         MaskedException,
         MaskedLogger,
         TracemaskLogger,
+        _guarding,
         masked,
     )
 
@@ -418,6 +419,7 @@ def register() -> Iterator[Callable[..., None]]:
         litellm.callbacks = list(callbacks)
 
     yield _register
+    _guarding.uninstall()  # unguard the test's loggers before the lists are reset
     litellm.logging_callback_manager._reset_all_callbacks()  # type: ignore[no-untyped-call]
     for name, value in saved.items():
         setattr(litellm, name, value)
@@ -670,14 +672,13 @@ def test_sync_stream_chunk_text_is_masked_across_chunks(register: Callable[..., 
     # pool, so they reach callbacks slightly out of order; the wrapper restores the order.
     call_id, raw, wrapped, masker = _stream_call(register, pause=0.004)
 
-    # Control: a logger behind the hook alone gets each chunk masked on its own, so the pieces
-    # of the card and the email pass; put in order, they are the values.
-    raw_events = raw.of("log_stream_event", call_id)
-    raw_events.sort(key=lambda e: e[1]._hidden_params["created_at"])
-    raw_text = _streamed_text(raw_events)
-    assert EMAIL in raw_text or CARD in raw_text
-
     expected = masker.mask_text(LONG_ANSWER)
+    # A logger registered as it is, beside the TracemaskLogger, is guarded in place: its chunks
+    # are masked across the call too, as the wrapped logger's.
+    raw_text = _streamed_text(raw.of("log_stream_event", call_id))
+    assert_clean(raw_text)
+    assert raw_text == expected
+
     assert "<EMAIL_ADDRESS>" in expected
     assert "<CREDIT_CARD>" in expected
     sync_events = wrapped.of("log_stream_event", call_id)
@@ -886,23 +887,29 @@ def test_accounting_fields_and_redact_user_api_key_info(register: Callable[..., 
         "user_api_key_user_email": EMAIL,
         "user_api_key_team_id": "team-7",
     }
-    hook_sink, wrapped = Sink(), Sink()
-    register(TracemaskLogger(), hook_sink, masked(wrapped))
+    # A proxy-internal callback (``_PROXY_*``: not guarded) reads the call's logging state.
+    hook_sink, wrapped, plain = _PROXY_Recorder(), Sink(), Sink()
+    tm = TracemaskLogger()
+    register(tm, hook_sink, masked(wrapped), plain)
     first = _call_id()
     litellm.completion(**_request(first, mock_response=COMPLETION, metadata=dict(proxy_metadata)))
     kwargs, _ = hook_sink.wait("log_success_event", first)
-    # What the hook returns is the call's logging state: the proxy's spend tracking reads these.
+    # What the hook returns is the call's logging state: the proxy's spend tracking reads these;
+    # an id holding personal data is a keyed pseudonym, the same for the same user.
     kept = kwargs["litellm_params"]["metadata"]
     assert kept["user_api_key"] == KEY_HASH
-    assert kept["user_api_key_user_id"] == EMAIL
+    assert kept["user_api_key_user_id"] == tm.accounting.token(EMAIL)
+    assert kept["user_api_key_user_id"].startswith("<USER_")
     assert kept["user_api_key_team_id"] == "team-7"
     assert kept["customer_email"] == "<EMAIL_ADDRESS>"
     slo_metadata = kwargs["standard_logging_object"]["metadata"]
-    assert slo_metadata["user_api_key_user_email"] == "<EMAIL_ADDRESS>"
+    assert slo_metadata["user_api_key_user_email"] == tm.accounting.token(EMAIL)
     assert slo_metadata["user_api_key_team_id"] == "team-7"
-    # A wrapped logger's copy is its own: everything masked.
-    kwargs, response_obj = wrapped.wait("log_success_event", first)
-    assert_clean(dump(kwargs) + dump(response_obj))
+    # A wrapped logger's copy is its own, and so is a guarded one's: everything masked.
+    for sink in (wrapped, plain):
+        kwargs, response_obj = sink.wait("log_success_event", first)
+        assert_clean(dump(kwargs) + dump(response_obj))
+        assert kwargs["litellm_params"]["metadata"]["user_api_key_team_id"] == "team-7"
 
     litellm.redact_user_api_key_info = True
     second = _call_id()
@@ -941,7 +948,7 @@ class BrokenMasker(Masker):
 def test_masking_failure_withholds_values_and_never_raises_into_litellm(
     register: Callable[..., None], error: type[Exception]
 ) -> None:
-    sink, behind_broken_wrapper = Sink(), Sink()
+    sink, behind_broken_wrapper = _PROXY_Recorder(), Sink()  # sink: reads the logging state
     register(
         TracemaskLogger(masker=BrokenMasker(error=error)),
         sink,

@@ -78,6 +78,7 @@ __all__ = [
     "MaskingLogExporter",
     "MaskingSpanExporter",
     "MaskingSpanProcessor",
+    "mask_provider",
     "mask_span",
 ]
 
@@ -498,3 +499,26 @@ class MaskingLogExporter(_Adapter, _LogExporterBase):
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         """Flush ``inner``."""
         return bool(self.inner.force_flush(timeout_millis))
+
+
+def mask_provider(provider: object, masker: Masker | None = None) -> MaskingSpanProcessor | None:
+    """Put a :class:`MaskingSpanProcessor` **first** on an SDK ``TracerProvider`` built elsewhere.
+
+    For a provider whose processors someone else already added (LiteLLM's ``otel`` logger
+    builds its own): ``add_span_processor`` would append the masking processor after them, so it
+    is prepended to the provider's processor list instead (private SDK API, checked here: a
+    provider of another shape is left as it is and ``None`` returned). Idempotent: a provider
+    already masked first returns that processor.
+    """
+    multi = getattr(provider, "_active_span_processor", None)
+    current = getattr(multi, "_span_processors", None)
+    lock = getattr(multi, "_lock", None)
+    if not isinstance(current, tuple) or lock is None:
+        return None
+    with lock:
+        current = multi._span_processors  # type: ignore[union-attr]
+        if current and isinstance(current[0], MaskingSpanProcessor):
+            return current[0]
+        masking = MaskingSpanProcessor(masker)
+        multi._span_processors = (masking, *current)  # type: ignore[union-attr]
+    return masking

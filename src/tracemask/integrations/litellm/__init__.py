@@ -63,7 +63,9 @@ def __getattr__(name: str) -> Any:
     global _PROXY_INSTANCE  # noqa: PLW0603 - one instance per process, built lazily
     with _PROXY_LOCK:
         if _PROXY_INSTANCE is None:
-            _PROXY_INSTANCE = TracemaskLogger()
+            from tracemask.integrations.litellm._proxy import build_proxy_handler  # noqa: PLC0415
+
+            _PROXY_INSTANCE = build_proxy_handler()
         return _PROXY_INSTANCE
 
 

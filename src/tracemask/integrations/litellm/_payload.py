@@ -9,7 +9,7 @@ import enum
 import logging
 import uuid
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import litellm
 from pydantic import BaseModel
@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from tracemask._masker import Masker
 from tracemask._scope import use_scope
 from tracemask.integrations._guard import WITHHELD, fail_open, masker_or_default
+from tracemask.integrations.litellm._accounting import AccountingIds
 from tracemask.policy import Policy
 
 #: What replaces the provider key (``api_key``, ``litellm_params.api_key``) when the policy
@@ -101,12 +102,25 @@ class _PayloadMasker:
     """Builds masked copies of LiteLLM logging payloads; never raises, never edits its input."""
 
     def __init__(
-        self, masker: Masker, *, keep_accounting_fields: bool, honor_opt_out_header: bool
+        self,
+        masker: Masker,
+        *,
+        keep_accounting_fields: bool,
+        honor_opt_out_header: bool,
+        accounting_ids: AccountingIds | None = None,
     ) -> None:
         self.masker = masker
         self.fail_open = fail_open(masker)
         self.keep_accounting_fields = keep_accounting_fields
         self.honor_opt_out_header = honor_opt_out_header
+        self.accounting = accounting_ids if accounting_ids is not None else AccountingIds()
+
+    def masks(self, text: str) -> bool:
+        """Whether the policy would change ``text`` (an accounting id); ``True`` if unsure."""
+        try:
+            return bool(self.masker.mask_text(text) != text)
+        except Exception:  # noqa: BLE001 - fail closed: pseudonymize what cannot be checked
+            return True
 
     # -- one value -------------------------------------------------------------------------
 
@@ -231,6 +245,8 @@ class _PayloadMasker:
         ``shared``: the copy becomes the call's logging state for LiteLLM itself (the hook), so
         the proxy's accounting fields are kept as they are when ``keep_accounting_fields``.
         """
+        original = kwargs
+        kwargs = self.accounting.before(kwargs, self.masks)
         out: dict[str, Any] = {}
         for key, value in kwargs.items():
             if key in _PASSTHROUGH_KEYS or (opted_out and key in _CONTENT_KEYS):
@@ -249,7 +265,7 @@ class _PayloadMasker:
             self._restore_accounting(kwargs, out)
         if litellm.redact_user_api_key_info is True:
             self._drop_user_api_key_info(out, params_too=not keep)
-        return out
+        return cast("dict[str, Any]", self.accounting.after(original, out))
 
     @staticmethod
     def _credentials(src: Mapping[str, Any], out: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from litellm.integrations.custom_logger import CustomLogger
 from tracemask._masker import Masker
 from tracemask._scope import use_scope
 from tracemask.integrations._guard import WITHHELD
+from tracemask.integrations.litellm._accounting import AccountingIds
 from tracemask.integrations.litellm._payload import (
     _CONTENT_KEYS,
     _METADATA_KEYS,
@@ -65,21 +66,32 @@ class MaskedLogger(CustomLogger):
         *,
         policy: Policy | Mapping[str, Any] | str | None = None,
         honor_opt_out_header: bool = True,
+        keep_accounting_fields: bool = False,
+        accounting_ids: AccountingIds | None = None,
     ) -> None:
         # CustomLogger.__init__ would overwrite the wrapped logger's redaction switches.
         self.inner = inner
         self.masker = _build_masker(masker, policy)
         self._payload = _PayloadMasker(
-            self.masker, keep_accounting_fields=False, honor_opt_out_header=honor_opt_out_header
+            self.masker,
+            keep_accounting_fields=keep_accounting_fields,
+            honor_opt_out_header=honor_opt_out_header,
+            accounting_ids=accounting_ids,
         )
         self._streams = _StreamRegistry(self.masker)
+        #: The proxy's spend-log writer: accounting fields kept, its live key object passed on.
+        self._shared = keep_accounting_fields
+
+    def _method(self, name: str) -> Callable[..., Any]:
+        """The wrapped logger's ``name``, as the wrapper delivers to it."""
+        return cast("Callable[..., Any]", getattr(self.inner, name))
 
     def __repr__(self) -> str:
         return f"<masked {self.inner!r}>"
 
     def __getattr__(self, name: str) -> Any:
         # Not set yet (during __init__): no recursion into inner.
-        if name in {"inner", "masker", "_payload", "_streams"}:
+        if name in {"inner", "masker", "_payload", "_streams", "_shared"}:
             raise AttributeError(name)
         return getattr(self.inner, name)
 
@@ -113,7 +125,7 @@ class MaskedLogger(CustomLogger):
         if not isinstance(kwargs, Mapping):
             return None if not self._payload.fail_open else (kwargs, response_obj)
         try:
-            kw, obj = self._payload.call(kwargs, response_obj, shared=False)
+            kw, obj = self._payload.call(kwargs, response_obj, shared=self._shared)
             if event in _FAILURE_EVENTS:
                 kw = self._failure_redaction(kw)
         except Exception:  # noqa: BLE001 - never raise into LiteLLM; drop the event instead
@@ -160,7 +172,7 @@ class MaskedLogger(CustomLogger):
         if masked_call is None:
             return None
         kw, obj = masked_call
-        return getattr(self.inner, event)(kwargs=kw, response_obj=obj, **rest)
+        return self._method(event)(kwargs=kw, response_obj=obj, **rest)
 
     def _stream_chunk(
         self, event: str, kwargs: Any, response_obj: Any, rest: dict[str, Any]
@@ -189,7 +201,7 @@ class MaskedLogger(CustomLogger):
         if masked_call is None:
             return None
         kw, obj = masked_call
-        deliver = getattr(self.inner, event)
+        deliver = self._method(event)
         state = self._streams.get(key)
         if state is None:  # logged after the call's final event, which carried all the text
             return deliver(kwargs=kw, response_obj=_with_texts(obj, {}), **rest)
@@ -234,7 +246,7 @@ class MaskedLogger(CustomLogger):
             if not tail:
                 return None
             kw, last = state.last
-            deliver = getattr(self.inner, stream_event)
+            deliver = self._method(stream_event)
             times = {k: rest[k] for k in ("start_time", "end_time")}
             return deliver(kwargs=kw, response_obj=_with_texts(last, tail), **times)
 
@@ -256,7 +268,7 @@ class MaskedLogger(CustomLogger):
         if masked_call is None:
             return None
         kw, msgs = masked_call
-        return self.inner.log_pre_api_call(model=model, messages=msgs, kwargs=kw)  # type: ignore[no-untyped-call] # LiteLLM leaves it unannotated
+        return self._method("log_pre_api_call")(model=model, messages=msgs, kwargs=kw)
 
     async def async_log_pre_api_call(self, model: Any, messages: Any, kwargs: Any) -> Any:
         """Pass the pre-call event on with masked ``messages`` and ``kwargs``."""
@@ -264,7 +276,7 @@ class MaskedLogger(CustomLogger):
         if masked_call is None:
             return None
         kw, msgs = masked_call
-        return await self.inner.async_log_pre_api_call(model=model, messages=msgs, kwargs=kw)  # type: ignore[no-untyped-call] # LiteLLM leaves it unannotated
+        return await self._method("async_log_pre_api_call")(model=model, messages=msgs, kwargs=kw)
 
     def log_post_api_call(
         self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any
@@ -333,6 +345,112 @@ class MaskedLogger(CustomLogger):
         self._stream_end("async_log_failure_event", kwargs, response_obj, rest)
         return await _awaited(self._event("async_log_failure_event", kwargs, response_obj, rest))
 
+    # -- post-call hooks (proxy) and logging hooks --------------------------------------------
+
+    def _hook_user(self, user_api_key_dict: Any) -> Any:
+        # The spend-log writer settles budget reservations on the live object.
+        return user_api_key_dict if self._shared else self._payload.value(user_api_key_dict)
+
+    async def _post_call_success_hook(
+        self, data: Any, user_api_key_dict: Any, response: Any, **rest: Any
+    ) -> Any:
+        """Pass the proxy's post-call success hook on with masked copies; its return value is
+        dropped (a logger that rewrote the masked response would send it to the client)."""
+        if not self._overrides("async_post_call_success_hook") or (
+            isinstance(data, Mapping) and _no_log(data)
+        ):
+            return None
+        masked_call = self._masked("async_post_call_success_hook", data, response)
+        if masked_call is None:
+            return None
+        kw, obj = masked_call
+        await self._method("async_post_call_success_hook")(
+            data=kw, user_api_key_dict=self._hook_user(user_api_key_dict), response=obj, **rest
+        )
+        return None
+
+    async def _post_call_failure_hook(
+        self,
+        request_data: Any,
+        original_exception: Any,
+        user_api_key_dict: Any,
+        traceback_str: str | None = None,
+        **rest: Any,
+    ) -> Any:
+        """Pass the proxy's post-call failure hook on: masked request, exception and traceback.
+        An ``HTTPException`` it returns still reaches the client (made from masked data)."""
+        if not self._overrides("async_post_call_failure_hook"):
+            return None
+        masked_call = self._masked("async_post_call_failure_hook", request_data, None)
+        if masked_call is None:
+            return None
+        kw = masked_call[0]
+        exc = self._payload.value(original_exception, ("exception",))
+        tb = self._payload.value(traceback_str, ("traceback",)) if traceback_str else traceback_str
+        return await self._method("async_post_call_failure_hook")(
+            request_data=kw,
+            original_exception=exc,
+            user_api_key_dict=self._hook_user(user_api_key_dict),
+            traceback_str=tb if isinstance(tb, str) else None,
+            **rest,
+        )
+
+    async def _post_call_streaming_hook(
+        self, user_api_key_dict: Any, response: Any, **rest: Any
+    ) -> Any:
+        """Pass a streamed chunk's hook on, masked; its return value is dropped."""
+        if not self._overrides("async_post_call_streaming_hook"):
+            return None
+        masked = self._payload.value(response, ("response",))
+        await self._method("async_post_call_streaming_hook")(
+            user_api_key_dict=self._hook_user(user_api_key_dict), response=masked, **rest
+        )
+        return None
+
+    def _logging_hook(self, kwargs: Any, result: Any, call_type: Any) -> Any:
+        """The wrapped logger's ``logging_hook`` on masked copies; what it returns becomes the
+        call's logging state, as LiteLLM intends."""
+        if not isinstance(kwargs, Mapping):
+            return kwargs, result
+        kw, obj = self._payload.call(kwargs, result, shared=True)
+        return self._method("logging_hook")(kwargs=kw, result=obj, call_type=call_type)
+
+    async def _async_logging_hook(self, kwargs: Any, result: Any, call_type: Any) -> Any:
+        """As :meth:`_logging_hook`, for ``async_logging_hook``."""
+        if not isinstance(kwargs, Mapping):
+            return kwargs, result
+        kw, obj = self._payload.call(kwargs, result, shared=True)
+        return await self._method("async_logging_hook")(kwargs=kw, result=obj, call_type=call_type)
+
+    def _overrides(self, name: str) -> bool:
+        return getattr(type(self.inner), name, None) is not getattr(CustomLogger, name, None)
+
+
+#: The methods of a logger that receive call data, and the MaskedLogger method that masks
+#: each (a guard installs exactly those the logger's class overrides).
+GUARDED_METHODS: Final = {
+    **{
+        name: name
+        for name in (
+            "log_pre_api_call",
+            "async_log_pre_api_call",
+            "log_post_api_call",
+            "log_stream_event",
+            "async_log_stream_event",
+            "log_success_event",
+            "async_log_success_event",
+            "log_failure_event",
+            "async_log_failure_event",
+        )
+    },
+    "async_post_call_success_hook": "_post_call_success_hook",
+    "async_post_call_failure_hook": "_post_call_failure_hook",
+    "async_post_call_streaming_hook": "_post_call_streaming_hook",
+    "logging_hook": "_logging_hook",
+    "async_logging_hook": "_async_logging_hook",
+}
+_HOOK_IMPLS: Final = {k: v for k, v in GUARDED_METHODS.items() if k != v}
+
 
 async def _awaited(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
@@ -387,7 +505,9 @@ def _wrapper_class(inner_cls: type) -> type[MaskedLogger]:
             mine = inspect.getattr_static(inner_cls, name)
             if mine is base:
                 continue
-            if inspect.isfunction(mine):
+            if name in _HOOK_IMPLS and inspect.isfunction(mine):
+                namespace[name] = vars(MaskedLogger)[_HOOK_IMPLS[name]]
+            elif inspect.isfunction(mine):
                 namespace[name] = _forwarder(name, mine)
             elif not isinstance(mine, (staticmethod, classmethod, property)):
                 namespace[name] = mine  # a class attribute such as enforces_request_content
