@@ -16,6 +16,7 @@ not all published for the newest LiteLLM): it runs from its own virtualenv,
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import socket
@@ -192,6 +193,7 @@ class FakeUpstream:
 
 RECORDER_MODULE = '''
 """Records every event and hook this logger receives, as text, to $TRACEMASK_E2E_RECORD."""
+import gzip
 import json
 import os
 import threading
@@ -269,6 +271,37 @@ class Recorder(CustomLogger):
 
 
 recorder = Recorder()
+
+# The proxy's spend-log writer, up to the database: the rows it would insert (the same class
+# name, so tracemask treats it as it treats the real one).
+from litellm.proxy.hooks.proxy_track_cost_callback import _ProxyDBLogger as _SpendWriter
+from litellm.proxy.spend_tracking.spend_tracking_utils import get_logging_payload
+
+
+def _write_row(kwargs, completion_response, start_time, end_time):
+    row = get_logging_payload(
+        kwargs=kwargs, response_obj=completion_response, start_time=start_time, end_time=end_time
+    )
+    _record("spend_log_row", row=row)
+    with _LOCK, open(os.environ["TRACEMASK_E2E_RECORD"] + ".rows", "a") as f:
+        f.write(json.dumps(dict(row), default=str) + "\\n")
+
+
+class _RowWriter:
+    """Stands in for the DB writer: failure rows go through ``update_database``."""
+
+    async def update_database(self, *, kwargs, completion_response, start_time, end_time, **_):
+        _write_row(kwargs, completion_response, start_time, end_time)
+
+
+class _ProxyDBLogger(_SpendWriter):
+    async def _PROXY_track_cost_callback(
+        self, kwargs, completion_response, start_time=None, end_time=None
+    ):
+        _write_row(kwargs, completion_response, start_time, end_time)
+
+
+spend_rows = _ProxyDBLogger(spend_writer=_RowWriter)
 '''
 
 
@@ -353,8 +386,9 @@ def write_config(
         "general_settings:",
         f"  master_key: {MASTER_KEY}",
     ]
+    lines += ["  store_prompts_in_spend_logs: true"]
     if database:
-        lines += ["  store_prompts_in_spend_logs: true", "  disable_spend_logs: false"]
+        lines += ["  disable_spend_logs: false"]
     path = directory / "config.yaml"
     path.write_text("\n".join(lines) + "\n", "utf-8")
     return path
@@ -406,6 +440,84 @@ def start_proxy(
     raise RuntimeError(f"the proxy did not start in {timeout:.0f} s:\n{proxy.output()[-4000:]}")
 
 
+@dataclass
+class Sink:
+    """One local HTTP server behind every exporting callback: OTLP, Langfuse OTLP, generic."""
+
+    url: str = ""
+    requests: list[tuple[str, bytes]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    def bodies(self) -> bytes:
+        with self.lock:
+            return b"\n".join(b for _, b in self.requests)
+
+    def paths(self) -> set[str]:
+        with self.lock:
+            return {p for p, _ in self.requests}
+
+    def start(self) -> Sink:
+        box = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                if self.headers.get("Content-Encoding", "").lower() == "gzip":
+                    raw = gzip.decompress(raw)
+                with box.lock:
+                    box.requests.append((self.path, raw))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def proxy_env(sink: Sink, record: Path) -> dict[str, str]:
+    """Where LiteLLM's ``otel``, ``langfuse_otel`` and ``generic_api`` send: ``sink``."""
+    return {
+        "OTEL_EXPORTER": "otlp_http",
+        "OTEL_ENDPOINT": f"{sink.url}/otel/v1/traces",
+        "LANGFUSE_PUBLIC_KEY": "pk-lf-e2e",
+        "LANGFUSE_SECRET_KEY": "sk-lf-e2e",
+        "LANGFUSE_OTEL_HOST": f"{sink.url}/langfuse",
+        "GENERIC_LOGGER_ENDPOINT": f"{sink.url}/generic",
+        "TRACEMASK_E2E_RECORD": str(record),
+    }
+
+
+def chat(client: httpx.Client, model: str, **extra: Any) -> httpx.Response:
+    """A chat request carrying planted values in the prompt, ``user``, metadata and a header."""
+    body = {
+        "model": model,
+        "messages": [
+            {"role": "system", "content": "You are a billing assistant."},
+            {"role": "user", "content": PROMPT},
+        ],
+        "user": EMAIL,
+        "metadata": {"customer_email": EMAIL, "ticket": "T-1042", "session_id": "sess-77"},
+        **extra,
+    }
+    return client.post("/v1/chat/completions", json=body, headers={"x-customer-email": EMAIL})
+
+
 def read_records(path: Path) -> Iterator[dict[str, Any]]:
     if not path.exists():
         return
@@ -424,7 +536,10 @@ __all__ = [
     "PROMPT",
     "FakeUpstream",
     "Proxy",
+    "Sink",
+    "chat",
     "leaks",
+    "proxy_env",
     "proxy_executable",
     "read_records",
     "start_proxy",

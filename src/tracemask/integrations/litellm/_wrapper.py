@@ -14,7 +14,7 @@ from litellm.integrations.custom_logger import CustomLogger
 from tracemask._masker import Masker
 from tracemask._scope import use_scope
 from tracemask.integrations._guard import WITHHELD
-from tracemask.integrations.litellm._accounting import AccountingIds
+from tracemask.integrations.litellm._accounting import ACCOUNTING_ID_KEYS, AccountingIds
 from tracemask.integrations.litellm._payload import (
     _CONTENT_KEYS,
     _METADATA_KEYS,
@@ -348,8 +348,23 @@ class MaskedLogger(CustomLogger):
     # -- post-call hooks (proxy) and logging hooks --------------------------------------------
 
     def _hook_user(self, user_api_key_dict: Any) -> Any:
-        # The spend-log writer settles budget reservations on the live object.
-        return user_api_key_dict if self._shared else self._payload.value(user_api_key_dict)
+        """The key's ``UserAPIKeyAuth`` as a logger gets it: masked, or for the spend-log writer
+        a shallow copy with its accounting ids treated as everywhere else (its failure rows are
+        built from them) that shares the live budget reservation it settles."""
+        if not self._shared:
+            return self._payload.value(user_api_key_dict)
+        copy = getattr(user_api_key_dict, "model_copy", None)
+        if copy is None:
+            return user_api_key_dict
+        ids = {
+            name: value
+            for name in ACCOUNTING_ID_KEYS
+            if isinstance(value := getattr(user_api_key_dict, name, None), str)
+        }
+        changed = self._payload.accounting.before(ids, self._payload.masks)
+        if changed is ids:
+            return user_api_key_dict
+        return copy(update=dict(changed))
 
     async def _post_call_success_hook(
         self, data: Any, user_api_key_dict: Any, response: Any, **rest: Any
