@@ -5,8 +5,8 @@ One place for every name tracemask knows. Names are written normalised (lower ca
 ``Billing Phone`` are one entry. A leading ``*`` matches any name ending with the rest (the head
 noun of English and German compounds: ``*phone`` matches ``billingphone``, ``*telefonnummer``
 matches ``kundentelefonnummer``); a trailing ``*`` matches any name starting with it (Romance
-languages put the head first: ``telefono*`` matches ``telefonocliente``). Names of three
-letters or fewer match exactly, never as a suffix (``tel`` is not ``hotel``).
+languages put the head first: ``telefono*`` matches ``telefonocliente``). Names without a
+``*`` match exactly (``tel`` is not ``hotel``).
 
 Two kinds of rows:
 

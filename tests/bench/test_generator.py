@@ -9,8 +9,9 @@ from collections import Counter
 import phonenumbers
 import pytest
 
+from tracemask import Masker
 from tracemask.bench import DECODE, KINDS, Accuracy, Payload, TraceGenerator, compact_size
-from tracemask.bench.generator import leaves, resolve
+from tracemask.bench.generator import DECODE_B64, HARD_CASES, leaves, resolve
 from tracemask.bench.runner import survives
 from tracemask.detectors import validators
 
@@ -64,12 +65,37 @@ def test_planted_values_sit_where_recorded(corpus: list[Payload]) -> None:
     for p in corpus:
         for plant in p.plants:
             assert plant.paths, plant.entity
-            for path in plant.paths:
-                text = resolve(p.obj, path)
+            texts = [resolve(p.obj, path) for path in plant.paths]
+            assert None not in texts
+            if plant.joined:  # split across stream chunks: whole only when joined
+                texts = ["".join(t or "" for t in texts)]
+                assert len(plant.paths) > 1 or plant.value in texts[0]
+            for text in texts:
                 assert text is not None
                 assert plant.value in text
                 seen += 1
     assert seen > 100
+
+
+def test_hard_cases_are_planted_and_reported_apart(corpus: list[Payload]) -> None:
+    cases = Counter(plant.case for p in corpus for plant in p.plants)
+    assert set(HARD_CASES) <= set(cases), cases
+    assert cases["standard"] > sum(cases[c] for c in HARD_CASES) / 2
+    joined = [plant for p in corpus for plant in p.plants if plant.joined]
+    assert joined
+    assert all(plant.case == "stream_chunks" for plant in joined)
+    assert any(len(plant.paths) > 1 for plant in joined)  # really split
+    b64 = [plant for p in corpus for plant in p.plants if plant.case == "base64"]
+    assert all(any(DECODE_B64 in path for path in plant.paths) for plant in b64)
+
+
+def test_an_unmasked_stream_leaks_and_a_masked_one_does_not(corpus: list[Payload]) -> None:
+    p = next(p for p in corpus if any(plant.joined for plant in p.plants))
+    raw, masked = Accuracy(), Accuracy()
+    raw.add(p, p.obj)
+    masked.add(p, Masker().mask(p.obj))
+    assert raw.leaked_by_case["stream_chunks"] == raw.planted_by_case["stream_chunks"] > 0
+    assert masked.leaked_by_case["stream_chunks"] < raw.leaked_by_case["stream_chunks"]
 
 
 def test_decoys_sit_where_recorded_and_are_not_planted_values(corpus: list[Payload]) -> None:

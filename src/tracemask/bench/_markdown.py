@@ -166,6 +166,37 @@ def _by_entity(systems: list[dict[str, Any]]) -> list[str]:
     return [title, "", *_table(header, rows, "ll" + "r" * len(systems))]
 
 
+def _by_case(systems: list[dict[str, Any]]) -> list[str]:
+    cases = sorted(
+        {c for r in systems for c in r["accuracy"].get("by_case", {})},
+        key=lambda c: (c != "standard", c),
+    )
+    header = ["case", *[r["system"] for r in systems]]
+    rows = []
+    for c in cases:
+        row = [c]
+        for r in systems:
+            d = r["accuracy"].get("by_case", {}).get(c)
+            row.append(
+                f"{_pct(d['leaked'], d['planted'])} ({d['leaked']}/{d['planted']})" if d else "—"
+            )
+        rows.append(row)
+    title = "## Leaks by case (leaked / planted)"
+    note = (
+        "`standard`: values in the shapes detectors are written for; the others are what real "
+        "traffic carries too: `bad_checksum_keyed` (wrong Luhn/IBAN/SSA values under telling "
+        "keys and `key: value` lines), `national_phone` (Faker phone formats of 38 locales), "
+        "`password_in_code` (chosen passwords in code and config), `stream_chunks` (values split "
+        "across stored stream chunks), `cjk_text` (values next to CJK letters), `base64` "
+        "(values inside base64 of JSON)."
+    )
+    return [title, "", note, "", *_table(header, rows, "l" + "r" * len(systems))]
+
+
+def _pct(num: int, den: int) -> str:
+    return f"{100 * num / den:.1f} %" if den else "—"
+
+
 def _by_decoy(systems: list[dict[str, Any]]) -> list[str]:
     kinds = sorted({k for r in systems for k in r["accuracy"]["decoys_by_kind"]})
     header = ["decoy", *[r["system"] for r in systems]]
@@ -260,7 +291,7 @@ def render_markdown(result: dict[str, Any]) -> str:
     sections = [_intro(result), _throughput(result), _latency(result)]
     systems = result["throughput"]
     if systems:
-        sections += [_by_entity(systems), _by_decoy(systems)]
+        sections += [_by_entity(systems), _by_case(systems), _by_decoy(systems)]
     if result.get("cold_start"):
         sections.append(_cold(result["cold_start"]))
     if result.get("scaling"):

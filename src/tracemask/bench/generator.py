@@ -37,6 +37,7 @@ import binascii
 import bisect
 import datetime
 import hashlib
+import itertools
 import json
 import math
 import random
@@ -44,7 +45,7 @@ import string
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from faker import Faker
@@ -56,6 +57,29 @@ PathSeg = str | int
 Path = tuple[PathSeg, ...]
 
 KINDS = ("chat_body", "langsmith_run", "otlp_request", "litellm_payload")
+
+#: Segment of a path meaning: the string here is base64 of text; decode it and continue inside.
+DECODE_B64 = "$base64"
+
+#: Planted values real traffic carries that validator-first detectors miss, each reported
+#: as its own row (issue 12): values under telling keys whose checksum fails, national phone
+#: formats of many locales, passwords people choose written in code and config, values split
+#: across stored stream chunks, values next to CJK text, values inside base64.
+HARD_CASES = (
+    "bad_checksum_keyed",
+    "national_phone",
+    "password_in_code",
+    "stream_chunks",
+    "cjk_text",
+    "base64",
+)
+#: Faker locales whose phone formats are planted (national formats, as people type them).
+PHONE_LOCALES = (
+    "en_GB", "de_DE", "fr_FR", "it_IT", "es_ES", "nl_NL", "pl_PL", "pt_BR", "pt_PT", "sv_SE",
+    "da_DK", "fi_FI", "cs_CZ", "hu_HU", "ro_RO", "el_GR", "tr_TR", "en_IN", "en_AU", "ja_JP",
+    "zh_CN", "ko_KR", "es_MX", "fr_CA", "de_AT", "de_CH", "no_NO", "uk_UA", "ru_RU", "he_IL",
+    "en_IE", "sk_SK", "hr_HR", "bg_BG", "lv_LV", "lt_LT", "et_EE", "en_US",
+)  # fmt: skip
 
 #: Categories of planted values. ``names`` (PERSON, LOCATION) are realistic but covered by
 #: another issue; leak rates are reported with and without them.
@@ -88,12 +112,17 @@ class Plant:
             kind: ``uuid``, ``timestamp``, ``order_number``…).
         category: ``pii``, ``secret`` or ``names`` for planted values, ``decoy`` for decoys.
         paths: where it sits: every string of the payload that holds it.
+        case: the hard case it stands for (see :data:`HARD_CASES`), ``standard`` otherwise.
+        joined: the value is split across the strings at ``paths`` (stream chunks, in order):
+            it has leaked when it can be read in them joined.
     """
 
     value: str
     entity: str
     category: str
     paths: tuple[Path, ...]
+    case: str = "standard"
+    joined: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +156,10 @@ def leaves(obj: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
         decoded = _decode_json(obj)
         if decoded is not None:
             yield from leaves(decoded, (*path, DECODE))
+            return
+        text = _decode_base64(obj)
+        if text is not None:
+            yield from leaves(text, (*path, DECODE_B64))
         else:
             yield path, obj
     elif isinstance(obj, dict):
@@ -146,6 +179,18 @@ def _decode_json(text: str) -> Any:
     except ValueError:
         return None
     return value if isinstance(value, (dict, list, str)) else None
+
+
+def _decode_base64(text: str) -> str | None:
+    """The JSON text ``text`` holds as base64 (the generator plants padded, standard base64 of
+    JSON objects), or ``None``."""
+    if len(text) < 16 or len(text) % 4 or not text.startswith("ey"):
+        return None
+    try:
+        decoded = base64.b64decode(text, validate=True).decode("utf-8")
+    except ValueError:
+        return None
+    return decoded if decoded.startswith("{") else None
 
 
 _GONE: Any = object()
@@ -171,7 +216,15 @@ def resolve(obj: Any, path: Path, memo: dict[Path, Any] | None = None) -> str | 
     cur = obj
     last: str | None = None
     for i, seg in enumerate(path):
-        if seg == DECODE:
+        if seg == DECODE_B64:
+            if not isinstance(cur, str):
+                return last
+            last = cur
+            text = _decode_base64(cur)
+            if text is None:
+                return cur
+            cur = text
+        elif seg == DECODE:
             if not isinstance(cur, str):
                 return last
             last = cur
@@ -281,8 +334,11 @@ class TraceGenerator:
         self.fake.seed_instance(seed)
         # A deployment reuses its system prompts and tool schemas across traces.
         self._system_prompts = [self._system_prompt() for _ in range(6)]
-        self._plants: dict[str, tuple[str, str]] = {}
+        self._plants: dict[str, tuple[str, str, str]] = {}
         self._decoys: dict[str, str] = {}
+        #: Values split across stream chunks: (value, entity, category, chunk paths).
+        self._joined: list[tuple[str, str, str, tuple[Path, ...]]] = []
+        self._fakers: dict[str, Faker] = {}
 
     # -- corpus ------------------------------------------------------------------------------
 
@@ -305,6 +361,7 @@ class TraceGenerator:
             raise ValueError(f"unknown payload kind {kind!r}; expected one of {', '.join(KINDS)}")
         self._plants = {}
         self._decoys = {}
+        self._joined = []
         render = getattr(self, f"_render_{kind}")
         convo = _Conversation(system=None)
         if target >= 1500:
@@ -366,10 +423,12 @@ class TraceGenerator:
             return found
 
         plants = []
-        for value, (entity, category) in self._plants.items():
+        for value, (entity, category, case) in self._plants.items():
             paths = tuple(strings[k][0] for k in holders(value))
             if paths:
-                plants.append(Plant(value, entity, category, paths))
+                plants.append(Plant(value, entity, category, paths, case))
+        for value, entity, category, chunk_paths in self._joined:
+            plants.append(Plant(value, entity, category, chunk_paths, "stream_chunks", True))
         decoys = []
         for value, kind in self._decoys.items():
             paths = tuple(
@@ -398,8 +457,14 @@ class TraceGenerator:
             start = text.find(value, start + 1)
         return False
 
-    def _plant(self, value: str, entity: str, category: str) -> str:
-        self._plants.setdefault(value, (entity, category))
+    def _plant(self, value: str, entity: str, category: str, case: str = "standard") -> str:
+        self._plants.setdefault(value, (entity, category, case))
+        return value
+
+    def _hard(self, value: str, case: str) -> str:
+        """Mark an already planted ``value`` as standing for hard case ``case``."""
+        entity, category, _ = self._plants[value]
+        self._plants[value] = (entity, category, case)
         return value
 
     def _decoy(self, value: str, kind: str) -> str:
@@ -976,6 +1041,194 @@ class TraceGenerator:
             f"sha256sum dist/app.whl  # {self.digest()}\n```"
         )
 
+    # -- hard cases (issue 12: what real traffic carries) ------------------------------------
+
+    def _locale_faker(self, locale: str) -> Faker:
+        fake = self._fakers.get(locale)
+        if fake is None:
+            from faker import Faker  # noqa: PLC0415 - optional: the bench extra
+
+            fake = self._fakers[locale] = Faker(locale)
+            fake.seed_instance(f"{self.seed}:{locale}")
+        return fake
+
+    def national_phone(self) -> str:
+        """A phone number as Faker writes it for one of many locales (national formats)."""
+        while True:
+            value = self._locale_faker(self.rng.choice(PHONE_LOCALES)).phone_number()
+            if sum(c.isdigit() for c in value) >= 7:
+                return self._plant(value, "PHONE_NUMBER", CATEGORY_PII, "national_phone")
+
+    def bad_card(self) -> str:
+        """A card number typed with one wrong digit: the Luhn check fails."""
+        good = self.card()
+        self._plants.pop(good)
+        digits = [c for c in good if c.isdigit()]
+        i = self.rng.randrange(1, len(digits))
+        digits[i] = str((int(digits[i]) + self.rng.randint(1, 9)) % 10)
+        it = iter(digits)
+        value = "".join(next(it) if c.isdigit() else c for c in good)
+        return self._plant(value, "CREDIT_CARD", CATEGORY_PII, "bad_checksum_keyed")
+
+    def bad_iban(self) -> str:
+        """An IBAN an LLM invented: right shape, wrong check digits."""
+        good = self.iban()
+        self._plants.pop(good)
+        check = int(good[2:4])
+        value = f"{good[:2]}{(check + self.rng.randint(1, 90)) % 97 + 2:02d}{good[4:]}"
+        return self._plant(value, "IBAN_CODE", CATEGORY_PII, "bad_checksum_keyed")
+
+    def bad_ssn(self) -> str:
+        """An SSN the SSA never issues (area 000, 666 or 9xx) as typed into a form."""
+        area = self.rng.choice(["000", "666", f"9{self.rng.randint(0, 99):02d}"])
+        sep = self.rng.choice(["-", " ", ""])
+        value = f"{area}{sep}{self.rng.randint(1, 99):02d}{sep}{self.rng.randint(1, 9999):04d}"
+        return self._plant(value, "US_SSN", CATEGORY_PII, "bad_checksum_keyed")
+
+    def chosen_password(self) -> str:
+        """A password a person chose (words, years, a symbol), not a random string."""
+        w = self.rng.choice(_PASSWORD_WORDS)
+        value = self.rng.choice(
+            [
+                f"{w}{self.rng.randint(1, 999)}",
+                f"{w.capitalize()}{self.rng.randint(1990, 2025)}!",
+                f"{w.capitalize()}&{self.rng.randint(1, 9)}{w[::-1]}",
+                f"{w}-{self.rng.choice(_PASSWORD_WORDS)}-{self.rng.randint(10, 99)}",
+            ]
+        )
+        return self._plant(value, "PASSWORD", CATEGORY_SECRET, "password_in_code")
+
+    _KEYS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "phone": ("billingPhone", "customer_phone", "phone_number", "telefono", "Telefonnummer",
+                  "mobile", "contactPhone", "téléphone"),
+        "card": ("cc_number", "cardNumber", "card_number", "credit_card", "kreditkartennummer"),
+        "iban": ("customer_iban", "iban", "IBAN", "payout_iban", "bank_account"),
+        "ssn": ("ssn", "social_security_number", "SSN", "customer_ssn"),
+    }  # fmt: skip
+
+    def _keyed_record(self) -> dict[str, Any]:
+        """A record with telling keys over values no checksum accepts, and national phones."""
+        r = self.rng
+        rec: dict[str, Any] = {"customer_id": self.customer_id(), "updated_at": self.timestamp()}
+        rec[r.choice(self._KEYS["phone"])] = self.national_phone()
+        for kind, factory in (("card", self.bad_card), ("iban", self.bad_iban),
+                              ("ssn", self.bad_ssn)):  # fmt: skip
+            if r.random() < 0.6:
+                rec[r.choice(self._KEYS[kind])] = factory()
+        rec["phone_verified"] = r.random() < 0.5
+        rec["card_count"] = r.randint(0, 4)
+        return rec
+
+    def _keyed_lines(self) -> str:
+        """``key: value`` lines in text (a form pasted into chat, a log line)."""
+        r = self.rng
+        lines = [
+            f"{r.choice(['Phone', 'Tel', 'Mobile', 'Telefon', 'Téléphone'])}: "
+            + self.national_phone(),
+            f"{r.choice(['Card number', 'card_number', 'CC'])}: {self.bad_card()}",
+            f"{r.choice(['IBAN', 'iban', 'Bank account'])}{r.choice([': ', '='])}{self.bad_iban()}",
+        ]
+        if r.random() < 0.5:
+            lines.append(f"SSN: {self.bad_ssn()}")
+        r.shuffle(lines)
+        return "Please update my details:\n" + "\n".join(lines)
+
+    def _password_code(self) -> str:
+        """A chosen password written in code or config, in one of the common forms."""
+        pw = self.chosen_password()
+        user = self.fake.user_name()
+        return self.rng.choice(
+            [
+                f'```python\nconn = psycopg2.connect(host="db", user="{user}",\n'
+                f'                        password="{pw}")\n```',
+                f'```go\ndbPass := "{pw}"\n'
+                'db, err := sql.Open("mysql", user+":"+dbPass+"@/app")\n```',
+                f"```yaml\ndatabase:\n  user: {user}\n  password: {pw}\n```",
+                f"```bash\nexport PGPASSWORD='{pw}'\npsql -U {user} app\n```",
+                f"```ini\n[database]\nuser = {user}\npassword = {pw}\n```",
+                f'```java\nString password = "{pw}";\n```',
+                f"```js\nconst db = {{ user: '{user}', pass: '{pw}' }};\n```",
+                f"login fails with my password {pw}, what is wrong?",
+            ]
+        )
+
+    def _cjk_sentence(self) -> str:
+        """A value right next to CJK letters (no space between them)."""
+        r = self.rng
+        kind = r.randrange(4)
+        if kind == 0:
+            mobile = f"1{r.choice('3456789')}{self._chars(string.digits, 9)}"
+            value = self._plant(mobile, "PHONE_NUMBER", CATEGORY_PII, "cjk_text")
+            return f"我的电话是{value}\uff0c请回电。"  # fullwidth comma
+        if kind == 1:
+            value = self._hard(self.ssn(), "cjk_text")
+            return f"社会安全号码{value}"
+        if kind == 2:
+            value = self._hard(self.email(), "cjk_text")
+            return f"メールアドレス\uff1a{value}までご連絡ください。"  # fullwidth colon
+        value = self._hard(self.card(), "cjk_text")
+        return f"카드번호{value}로 결제했습니다."
+
+    def _base64_attachment(self) -> str:
+        """Personal data inside base64 of JSON (an attachment, a queue message body)."""
+        doc = {
+            "email": self._hard(self.email(), "base64"),
+            "phone": self._hard(self.phone(), "base64"),
+            "note": self.title_phrase(),
+        }
+        return base64.b64encode(json.dumps(doc).encode("utf-8")).decode("ascii")
+
+    def _hard_text(self) -> str:
+        kind = self.rng.randrange(3)
+        if kind == 0:
+            return self._keyed_lines()
+        if kind == 1:
+            return self._free_text(1) + "\n\n" + self._password_code()
+        return self._cjk_sentence()
+
+    def _stream_text(self) -> tuple[str, list[tuple[str, str, str]]]:
+        """An answer with personal data, to be stored as stream chunks; values not planted
+        whole (they are split): returned with their entity and category."""
+        values = []
+        for factory in (self.email, self.phone, self.card):
+            value = factory()
+            entity, category, _ = self._plants.pop(value)
+            values.append((value, entity, category))
+        text = (
+            f"Thanks! I have noted {values[0][0]} as your email, {values[1][0]} as your phone "
+            f"and the card {values[2][0]}. {self._free_text(1)}"
+        )
+        return text, values
+
+    def _stream_chunks(self, convo: _Conversation) -> list[str]:
+        """The stream's text cut into chunks of 2-9 characters (fixed per conversation)."""
+        assert convo.stream is not None
+        text = convo.stream[0]
+        if not convo.stream_cuts:
+            pos, cuts = 0, []
+            while pos < len(text):
+                pos = min(len(text), pos + self.rng.randint(2, 9))
+                cuts.append(pos)
+            convo.stream_cuts = cuts
+        bounds = [0, *convo.stream_cuts]
+        return [text[a:b] for a, b in itertools.pairwise(bounds)]
+
+    def _register_stream(self, convo: _Conversation, chunk_path: Callable[[int], Path]) -> None:
+        """Record the split values of ``convo``'s stream with the paths of their chunks."""
+        assert convo.stream is not None
+        text, values = convo.stream
+        bounds = [0, *convo.stream_cuts]
+        self._joined = []
+        for value, entity, category in values:
+            start = text.find(value)
+            end = start + len(value)
+            paths = tuple(
+                chunk_path(i)
+                for i, (a, b) in enumerate(itertools.pairwise(bounds))
+                if a < end and start < b
+            )
+            self._joined.append((value, entity, category, paths))
+
     # -- conversation ------------------------------------------------------------------------
 
     def _user_turn(self, *, short: bool = False) -> _Message:
@@ -1058,6 +1311,8 @@ class TraceGenerator:
         r = self.rng
         if convo.turns and convo.turns[-1].role == "assistant":
             convo.turns.append(self._user_turn(short=short))
+        if not short and r.random() < 0.3:
+            convo.turns.append(_Message("user", self._hard_text()))
         if not short and r.random() < 0.35:
             calls = []
             for _ in range(r.choice([1, 1, 2])):
@@ -1066,6 +1321,18 @@ class TraceGenerator:
             convo.turns.append(_Message("assistant", None, tool_calls=calls))
             for call_id, name, _ in calls:
                 convo.turns.append(_Message("tool", self._tool_result(name), tool_call_id=call_id))
+        if not short and r.random() < 0.15:
+            call_id = self.call_id()
+            args = _dumps({"customer_id": self.customer_id()})
+            convo.turns.append(
+                _Message("assistant", None, tool_calls=[(call_id, "lookup_customer", args)])
+            )
+            result: Any = self._keyed_record()
+            if r.random() < 0.4:
+                result["attachment"] = self._base64_attachment()
+            convo.turns.append(_Message("tool", _dumps(result), tool_call_id=call_id))
+        if not short and convo.stream is None and r.random() < 0.2:
+            convo.stream = self._stream_text()
         convo.turns.append(_Message("assistant", self._free_text(r.randint(1, 6))))
 
     # -- renderers ---------------------------------------------------------------------------
@@ -1175,6 +1442,10 @@ class TraceGenerator:
             convo.error = self._error_text() if self.rng.random() < 0.15 else ""
         if convo.error:
             run["error"] = convo.error
+        if convo.stream is not None:
+            # A streamed run stores its chunks as a list of strings (LangSmith).
+            run["outputs"]["output"] = self._stream_chunks(convo)
+            self._register_stream(convo, lambda i: ("outputs", "output", i))
         return run
 
     def _error_text(self) -> str:
@@ -1330,6 +1601,19 @@ class TraceGenerator:
             "error_str": None,
             "response_cost": 5.19e-05,
         }
+        if convo.stream is not None:
+            # A streaming call logged with its chunks (chat.completion.chunk objects).
+            payload["stream"] = True
+            payload["chunks"] = [
+                {
+                    "id": ids["response"],
+                    "object": "chat.completion.chunk",
+                    "model": ids["model"],
+                    "choices": [{"index": 0, "delta": {"content": c}, "finish_reason": None}],
+                }
+                for c in self._stream_chunks(convo)
+            ]
+            self._register_stream(convo, lambda i: ("chunks", i, "choices", 0, "delta", "content"))
         return payload
 
 
@@ -1349,3 +1633,6 @@ class _Conversation:
     ids: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     client_ip: str | None = None
+    #: A streamed answer stored as chunks: its text and the values split in it.
+    stream: tuple[str, list[tuple[str, str, str]]] | None = None
+    stream_cuts: list[int] = field(default_factory=list)

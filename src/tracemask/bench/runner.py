@@ -136,6 +136,8 @@ class Accuracy:
     leaked_by_category: Counter[str] = field(default_factory=Counter)
     decoys: Counter[str] = field(default_factory=Counter)
     damaged: Counter[str] = field(default_factory=Counter)
+    planted_by_case: Counter[str] = field(default_factory=Counter)
+    leaked_by_case: Counter[str] = field(default_factory=Counter)
 
     def add(self, payload: Payload, masked: Any) -> None:
         """Score one masked payload against what its generator planted."""
@@ -148,8 +150,11 @@ class Accuracy:
         for plant in payload.plants:
             escaped = json.dumps(plant.value)[1:-1]
             leaked = False
-            for path in plant.paths:
-                text = at(path)
+            texts = [at(path) for path in plant.paths]
+            if plant.joined:
+                # Split across stream chunks: readable when the chunks, joined, show it.
+                texts = ["".join(t or "" for t in texts)]
+            for text in texts:
                 if text is not None and (
                     survives(plant.value, text) or (escaped != plant.value and escaped in text)
                 ):
@@ -157,9 +162,11 @@ class Accuracy:
                     break
             self.planted[plant.entity] += 1
             self.planted_by_category[plant.category] += 1
+            self.planted_by_case[plant.case] += 1
             if leaked:
                 self.leaked[plant.entity] += 1
                 self.leaked_by_category[plant.category] += 1
+                self.leaked_by_case[plant.case] += 1
         for decoy in payload.decoys:
             kept = all(
                 (text := at(path)) is not None and decoy.value in text for path in decoy.paths
@@ -195,6 +202,10 @@ class Accuracy:
             },
             "decoys_by_kind": {
                 k: {"total": n, "damaged": self.damaged[k]} for k, n in sorted(self.decoys.items())
+            },
+            "by_case": {
+                c: {"planted": n, "leaked": self.leaked_by_case[c]}
+                for c, n in sorted(self.planted_by_case.items())
             },
         }
 
@@ -623,6 +634,8 @@ def _compare(
     """Timed, interleaved passes of every system; one row per system (with accuracy)."""
     sizes = [p.size for p in payloads]
     runners = [_Runner(s, _subset(sizes, s.budget_bytes, cfg.quick)) for s in systems]
+    for r in runners:
+        r.system.prime([payloads[i].obj for i in r.indices])
     _timed_passes(runners, payloads, cfg.reps, log, title, score=score, clock=_clock(cfg.clock))
     reference = next((r for r in runners if r.system.name == "tracemask"), None)
     rows = _speed_rows(runners, sizes, reference)

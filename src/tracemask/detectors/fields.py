@@ -249,8 +249,8 @@ class FieldTable:
         if not body:
             return
         table = self.exact
-        if raw.startswith("*") and len(body) > 3:
-            table = self.suffixes
+        if raw.startswith("*"):
+            table = self.suffixes  # written out on purpose, so even "*ssn" (customer_ssn)
         elif raw.endswith("*") and len(body) > 3:
             table = self.prefixes
         old = table.get(body)
@@ -307,7 +307,7 @@ class FieldTable:
             if hit is not None:
                 return hit[1]
             # Longest suffix first (smallest cut), then longest prefix: O(len) dict lookups.
-            for i in range(len(candidate) - 3):
+            for i in range(len(candidate) - 2):
                 hit = self.suffixes.get(candidate[i:])
                 if hit is not None:
                     return hit[1]
