@@ -18,8 +18,8 @@ from tracemask._tokens import TOKEN
 
 #: Characters inspected on each side of a candidate when looking for context words.
 CONTEXT_WINDOW = 48
-#: How far around a candidate masked tokens are looked for (they are collapsed in the window).
-_TOKEN_REACH = 4 * CONTEXT_WINDOW
+#: How far around a candidate masked tokens are looked for when they are in its window.
+_TOKEN_REACH = 1024
 #: How much a context word adds to (or a negative one removes from) a candidate's score.
 CONTEXT_BOOST = 0.35
 
@@ -124,21 +124,28 @@ class PatternDetector:
         """Adjust ``score`` by the context words around ``text[start:end]``."""
         if self._context is None and self._negative is None:
             return score
-        before = text[max(0, start - CONTEXT_WINDOW) : start]
-        after = text[end : end + CONTEXT_WINDOW // 3]
-        if "<" in text[max(0, start - _TOKEN_REACH) : end + _TOKEN_REACH]:
-            # A masked token counts as one short word, so that a second pass over masked output
-            # sees the context words the first pass saw: a long ``<EMAIL_ADDRESS:enc:…>`` must
-            # not push "order" out of the window and make a phone number masked only then.
-            before = TOKEN.sub("<>", text[max(0, start - _TOKEN_REACH) : start])
-            before = before[-CONTEXT_WINDOW:]
-            after = TOKEN.sub("<>", text[end : end + _TOKEN_REACH])[: CONTEXT_WINDOW // 3]
-        window = f"{before} {after}"
+        window = context_window(text, start, end)
         if self._context is not None and self._context.search(window):
             score += CONTEXT_BOOST
         if self._negative is not None and self._negative.search(window):
             score -= CONTEXT_BOOST
         return score
+
+
+def context_window(text: str, start: int, end: int) -> str:
+    """The text around ``text[start:end]`` in which context words count (value excluded).
+
+    Masked tokens are not context: ``<PHONE_NUMBER>`` must not vouch for the number next to
+    it, and a long token must not push real context words out of the window; otherwise masking
+    twice would find more than masking once.
+    """
+    before = text[max(0, start - CONTEXT_WINDOW) : start]
+    after = text[end : end + CONTEXT_WINDOW // 3]
+    if "<" in text[max(0, start - _TOKEN_REACH) : end + _TOKEN_REACH]:
+        # A token counts as one short word, wherever it starts.
+        before = TOKEN.sub("<>", text[max(0, start - _TOKEN_REACH) : start])[-CONTEXT_WINDOW:]
+        after = TOKEN.sub("<>", text[end : end + _TOKEN_REACH])[: CONTEXT_WINDOW // 3]
+    return f"{before} {after}"
 
 
 def _word_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:

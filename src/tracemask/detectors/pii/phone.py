@@ -15,7 +15,7 @@ from collections.abc import Callable
 import phonenumbers
 
 from tracemask.detectors import validators
-from tracemask.detectors._pattern import CONTEXT_WINDOW, DetectorSettings, PatternDetector
+from tracemask.detectors._pattern import DetectorSettings, PatternDetector, context_window
 from tracemask.detectors.pii._shapes import IBAN_HEAD, not_after, not_before
 
 _DATE_LIKE = re.compile(
@@ -158,9 +158,7 @@ class PhoneNumberDetector(PatternDetector):
         """Whether a phone word stands in the context window (the one ``rescore`` reads)."""
         if self._context is None:
             return False
-        before = text[max(0, start - CONTEXT_WINDOW) : start]
-        after = text[end : end + CONTEXT_WINDOW // 3]
-        return self._context.search(f"{before} {after}") is not None
+        return self._context.search(context_window(text, start, end)) is not None
 
     def _judge(self, value: str) -> float | None:
         digits = validators.digits_only(value)
