@@ -48,10 +48,15 @@ class Explained:
         return asdict(self)
 
 
-def explain(masker: Masker, value: Any) -> list[Explained]:
-    """Return every span :meth:`Masker.mask` would replace in ``value``, in walk order."""
+def explain(masker: Masker, value: Any, texts: dict[str, str] | None = None) -> list[Explained]:
+    """Return every span :meth:`Masker.mask` would replace in ``value``, in walk order.
+
+    ``texts``, when given, is filled with the string at each reported path (for a caller that
+    shows the spans to the person who sent the value, like the playground; never logged).
+    """
     compiled = masker.compiled
     walk = ExplainWalk(compiled, None, compiled.context(None), masker=masker, found=[])
+    walk.texts = texts
     walk.run(value)
     return walk.found
 
@@ -68,6 +73,7 @@ class ExplainWalk(Walk):
         super().__init__(*args, **kwargs)
         self.masker = masker
         self.found = found
+        self.texts: dict[str, str] | None = None
 
     def where_path(self) -> str:
         """The rendered path of the current string, masked: keys can hold personal data."""
@@ -83,18 +89,25 @@ class ExplainWalk(Walk):
                 nested = ExplainWalk(
                     m, None, self.ctx, self.leaf_path(), field, masker=self.masker, found=self.found
                 )
+                nested.texts = self.texts
                 nested.run(decoded, rule)
                 return super().string(text, rule, field)
         if rule is not None:
             if text and not is_token(text):
                 self.found.append(self._rule_hit(text, rule, field))
+                self._keep(self.found[-1].path, text)
             return super().string(text, rule, field)
         telling = m.telling(field) if self.by_field else None
         if len(text) >= MIN_TEXT_LENGTH or (telling is not None and text):
             path = self.where_path()
             for f in m.engine.detect(text, telling):
                 self.found.append(_from_finding(self.masker, path, text, f, telling))
+                self._keep(path, text)
         return super().string(text, rule, field)
+
+    def _keep(self, path: str, text: str) -> None:
+        if self.texts is not None:
+            self.texts[path] = text
 
     def _rule_hit(self, text: str, rule: Rule, field: str | None) -> Explained:
         path: tuple[PathSegment, ...] = self.leaf_path()

@@ -219,6 +219,8 @@ class ServerSettings(_Model):
     fail_mode: Literal["closed", "open"] | None = None
     #: Whether ``POST /v1/mask?report=true`` may return a report (counts and paths, no values).
     report: bool = True
+    #: The ``/ui`` playground: ``auto`` serves it only while ``host`` is a loopback address.
+    ui: Literal["auto"] | bool = "auto"
     access_log: bool = True
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     #: Worker processes (``tracemask serve --workers``); each has its own limits and metrics.

@@ -24,6 +24,7 @@ from tracemask.server._request import (
     READYZ,
     TRACES,
 )
+from tracemask.server._ui import UI, ui_explain, ui_page
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class RouteTable:
             Route(HEALTHZ, "/healthz", "GET", healthz, masking=False),
             Route(READYZ, "/readyz", "GET", readyz, masking=False),
             Route(METRICS, "/metrics", "GET", metrics, masking=False),
+            Route(UI, "/ui", "GET", ui_page, masking=False),
+            Route(MASK, "/ui/explain", "POST", ui_explain, masking=True),
         )
         self._by_path = {r.path: r for r in self.routes}
 
