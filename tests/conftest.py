@@ -1,4 +1,8 @@
-"""Shared fixtures: a fresh Masker per test, no global state to reset."""
+"""Shared fixtures: a fresh Masker per test, no global state to reset.
+
+Also: the ``slow`` marker on tests that start real servers or SDK pipelines (run the fast suite
+with ``-m "not slow"``). Hypothesis profiles live in ``tests/ci_plugin.py``.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,21 @@ from tracemask import Masker
 Run = Callable[..., RanText]
 
 pytest_plugins = ["tests.ci_plugin"]
+
+
+#: Fixtures that start a real server (the gateway, an upstream, an egress capture server for
+#: SDK pipelines): tests using them are ``slow``.
+SLOW_FIXTURES = frozenset({"gateway", "client", "aux", "upstream", "guarded", "capture_server"})
+#: Modules whose every test starts a server process of its own.
+SLOW_MODULES = frozenset({"test_network.py"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that start real servers or SDK pipelines ``slow``."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if SLOW_FIXTURES.intersection(fixtures) or item.path.name in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

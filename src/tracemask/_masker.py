@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -17,6 +19,9 @@ from tracemask.policy import Policy, load_policy
 from tracemask.typing import Detector, Operator
 
 T = TypeVar("T")
+
+#: Items of ``mask_many`` whose strings a prefetching detector (NER) sees in one batch.
+PREFETCH_BATCH = 64
 
 
 class Masker:
@@ -88,7 +93,10 @@ class Masker:
         Raises:
             MaskingError: masking failed; the message names the JSON path, never the value.
         """
-        return self._mask(obj, report, self.compiled.context(scope), ())
+        ctx = self.compiled.context(scope)
+        if self.compiled.prefetchers:
+            self._prefetch([obj])
+        return self._mask(obj, report, ctx, ())
 
     def mask_many(
         self,
@@ -104,7 +112,25 @@ class Masker:
         pseudonyms, as one call would). Errors name the item's index in the path (``[3].a``).
         """
         ctx = self.compiled.context(scope)
-        return (self._mask(obj, report, ctx, (i,)) for i, obj in enumerate(objs))
+        if not self.compiled.prefetchers:
+            return (self._mask(obj, report, ctx, (i,)) for i, obj in enumerate(objs))
+        return self._batched(iter(objs), report, ctx)
+
+    def _batched(self, objs: Iterator[T], report: Report | None, ctx: Context) -> Iterator[T]:
+        """``mask_many`` with prefetching detectors: each batch's strings are prefetched first."""
+        index = 0
+        while batch := list(itertools.islice(objs, PREFETCH_BATCH)):
+            self._prefetch(batch)
+            for obj in batch:
+                yield self._mask(obj, report, ctx, (index,))
+                index += 1
+
+    def _prefetch(self, objs: Iterable[Any]) -> None:
+        texts = list(_strings(objs))
+        # A failure here is not the caller's error: detect() redoes the work and fails closed.
+        with contextlib.suppress(Exception):
+            for detector in self.compiled.prefetchers:
+                detector.prefetch(texts)
 
     def mask_text(self, text: str, *, scope: Mapping[str, str] | None = None) -> str:
         """Return ``text`` with every finding replaced (plain text: no JSON decoding)."""
@@ -157,3 +183,16 @@ def _check_extensions(detectors: Sequence[Detector], operators: Mapping[str, Ope
                 f"operator {name!r} does not fit tracemask.typing.Operator "
                 "(it needs scope_kind and apply(value, entity, scope=''))"
             )
+
+
+def _strings(values: Iterable[Any]) -> Iterator[str]:
+    """The strings in dicts, lists and tuples of ``values`` (what prefetching sees)."""
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, Mapping):
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)

@@ -63,6 +63,39 @@ class TriggeredDetector(Detector, Protocol):
 
 
 @runtime_checkable
+class FieldAwareDetector(Detector, Protocol):
+    """A detector that reads evidence from the name of the field holding a string.
+
+    The walker hands each string's field name (nearest dict key or named-entry name) to the
+    engine, which asks these detectors first.
+    """
+
+    def field_evidence(self, field: str) -> str | None:
+        """A short, value-free summary of what ``field`` says (``"PHONE_NUMBER/phone"``), or
+        ``None`` when the name says nothing. Results are cached per text and summary."""
+        ...
+
+    def field_findings(self, text: str, field: str) -> list[Finding] | None:
+        """Findings that ``field`` supports in its value ``text``; ``None`` when the field
+        says nothing."""
+        ...
+
+
+@runtime_checkable
+class PrefetchingDetector(Detector, Protocol):
+    """A detector that is faster over many strings at once (an NER model runs in batches).
+
+    ``Masker.mask`` and ``mask_many`` call ``prefetch`` with the strings of the value (or of a
+    batch of values) before masking them; the following ``detect`` calls are answered from
+    what it computed.
+    """
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        """Work on ``texts`` now, for the ``detect`` calls that follow."""
+        ...
+
+
+@runtime_checkable
 class Operator(Protocol):
     """Turns one sensitive value into what is written in its place."""
 

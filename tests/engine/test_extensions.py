@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 
 from tracemask import Finding, Masker, MaskingError, PolicyError
+from tracemask._masker import PREFETCH_BATCH
 
 POLICY = {"entities": {"TICKET_ID": {"operator": {"type": "stars"}}}}
 
@@ -148,3 +149,34 @@ def test_masker_facade_stays_small() -> None:
     public = {n for n in dir(Masker(detectors=[])) if not n.startswith("_")}
     assert len(public) <= 10, sorted(public)
     assert {"mask", "mask_text", "mask_many", "detect", "scan", "policy"} <= public
+
+
+class Prefetching(TicketDetector):
+    """A detector that works in batches, the way an NER model does."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.detected: list[str] = []
+
+    def prefetch(self, texts: Iterable[str]) -> None:
+        self.batches.append(sorted(texts))
+
+    def detect(self, text: str) -> Iterator[Finding]:
+        self.detected.append(text)
+        return super().detect(text)
+
+
+def test_prefetching_detectors_see_a_whole_value_then_each_batch() -> None:
+    det = Prefetching()
+    m = Masker(detectors=[det])
+    assert m.mask({"a": ["ticket TCK-111111", {"b": "more text here"}], "n": 3}) == {
+        "a": ["ticket <TICKET_ID>", {"b": "more text here"}],
+        "n": 3,
+    }
+    assert det.batches == [["more text here", "ticket TCK-111111"]]
+    assert det.detected  # then detect runs, answered from what prefetch computed
+    det.batches.clear()
+    items = [{"t": f"ticket TCK-{i:06d}"} for i in range(PREFETCH_BATCH + 1)]
+    out = list(m.mask_many(items))
+    assert out == [{"t": "ticket <TICKET_ID>"}] * len(items)
+    assert [len(b) for b in det.batches] == [PREFETCH_BATCH, 1]

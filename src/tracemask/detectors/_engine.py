@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from tracemask._finding import Finding
 from tracemask._tokens import token_spans
 from tracemask.detectors._prefilter import Prefilter, build_prefilter
-from tracemask.typing import Detector, TriggeredDetector
+from tracemask.typing import Detector, FieldAwareDetector, TriggeredDetector
 
 #: Strings shorter than this hold no entity tracemask detects (the shortest, an email, is 6).
 MIN_TEXT_LENGTH = 6
@@ -53,7 +53,7 @@ class DetectionEngine:
         self._rank_by_name = {d.name: i for i, d in enumerate(self.detectors)}
         # Detectors that read evidence from a string's field name (``phone``, ``customer_iban``).
         self._field_detectors = tuple(
-            d for d in self.detectors if callable(getattr(d, "field_findings", None))
+            d for d in self.detectors if isinstance(d, FieldAwareDetector)
         )
         #: Whether a field name can change findings: when not, results are cached by text alone.
         self.uses_fields = bool(self._field_detectors)
@@ -62,7 +62,7 @@ class DetectionEngine:
         """What the field name ``field`` says about its values (``"PHONE_NUMBER/phone"``),
         or ``None``: results of equal evidence may be cached together."""
         for det in self._field_detectors:
-            evidence: str | None = det.field_evidence(field)  # type: ignore[attr-defined]
+            evidence = det.field_evidence(field)
             if evidence is not None:
                 return evidence
         return None
@@ -100,7 +100,7 @@ class DetectionEngine:
 
     def _field_detect(self, text: str, field: str) -> list[Finding] | None:
         for det in self._field_detectors:
-            found: list[Finding] | None = det.field_findings(text, field)  # type: ignore[attr-defined]
+            found = det.field_findings(text, field)
             if found is None:
                 continue
             found = [f for f in found if self._passes(f, text)]

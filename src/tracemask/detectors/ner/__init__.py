@@ -15,9 +15,10 @@ Backends, each behind an extra and imported only when built:
   (``tracemask[transformers]``): a token-classification model;
 * :class:`~tracemask.detectors.ner.gliner.GlinerDetector` (``tracemask[gliner]``): a GLiNER model.
 
-Batching: the engine calls ``detect`` one string at a time. A caller that has many strings (a
-whole trace) calls :meth:`NerDetector.prefetch` first: the model runs once over all free-text
-strings, and the following ``detect`` calls are answered from a bounded memo.
+Batching: the engine calls ``detect`` one string at a time, so ``Masker.mask`` (a whole trace)
+and ``Masker.mask_many`` (a batch of records) call :meth:`NerDetector.prefetch` first: the model
+runs once over all free-text strings, and the following ``detect`` calls are answered from a
+bounded memo.
 """
 
 from __future__ import annotations
