@@ -8,6 +8,9 @@ and errors as a Markdown table. Everything stays on loopback and stops by itself
     python benchmarks/bench_server.py                      # all bodies, levels 1..32
     python benchmarks/bench_server.py --bodies callback --levels 1,4,16 --duration 5
     python benchmarks/bench_server.py --unique             # a fresh body per request (no cache)
+    python benchmarks/bench_server.py --bodies callback --workers 2     # 1 -> 2 worker scaling
+    python benchmarks/bench_server.py --bodies callback --levels 1 --slow-clients 100
+        # authenticated requests while 100 unauthenticated connections trickle their headers
 
 Bodies: ``callback`` = the sample Langfuse callback body (5 spans, 12 KB) to /langfuse/mask;
 ``callback100`` = a 100-span callback body; ``otlp100`` = a 100-span OTLP protobuf batch to
@@ -83,12 +86,60 @@ BODIES = {
 }
 
 
+TOKEN = "bench-token-0123456789"
+
+
 def _request(path: str, content_type: str, body: bytes) -> bytes:
     head = (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"Authorization: Bearer {TOKEN}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
+
+
+async def _slow_clients(port: int, count: int, stop: asyncio.Event) -> int:
+    """``count`` unauthenticated connections sending a request a byte per second, reopened
+    when the server closes them; return how many were opened in all."""
+    opened = 0
+    head = b"POST /langfuse/mask HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"
+
+    async def one() -> None:
+        nonlocal opened
+        while not stop.is_set():
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.5)
+                continue
+            opened += 1
+            try:
+                for byte in head:
+                    if stop.is_set():
+                        break
+                    writer.write(bytes([byte]))
+                    await writer.drain()
+                    await asyncio.sleep(1.0)
+            except OSError:
+                pass  # closed by the server's header timeout: open another
+            finally:
+                writer.close()
+
+    await asyncio.gather(*(one() for _ in range(count)))
+    return opened
+
+
+async def _level_with_slow(
+    port: int, requests: list[bytes], concurrency: int, duration: float, max_requests: int,
+    *, slow: int,
+) -> tuple[list[float], int, float]:  # fmt: skip
+    stop = asyncio.Event()
+    task = asyncio.create_task(_slow_clients(port, slow, stop))
+    await asyncio.sleep(2.0)  # let them connect and start trickling
+    try:
+        return await _level(port, requests, concurrency, duration, max_requests)
+    finally:
+        stop.set()
+        await task
 
 
 async def _read_response(reader: asyncio.StreamReader) -> int:
@@ -136,7 +187,9 @@ async def _level(
     return latencies, errors, time.perf_counter() - began
 
 
-def _start_server(port: int, workdir: Path, max_level: int) -> subprocess.Popen[bytes]:
+def _start_server(
+    port: int, workdir: Path, max_level: int, *, workers: int, timeout_ms: int, threads: int
+) -> subprocess.Popen[bytes]:
     config = workdir / "bench.yaml"
     config.write_text(
         json.dumps(
@@ -148,7 +201,14 @@ def _start_server(port: int, workdir: Path, max_level: int) -> subprocess.Popen[
                     "log_level": "warning",
                     "reload_interval_s": 0,
                     "sink": {"kind": "none"},
-                    "limits": {"max_concurrency": max(64, max_level), "max_queue": 1024},
+                    "workers": workers,
+                    "auth": {"tokens": [TOKEN]},
+                    "limits": {
+                        "max_concurrency": max(64, max_level),
+                        "max_queue": 1024,
+                        "timeout_ms": timeout_ms,
+                        "threads": threads,
+                    },
                 }
             }
         ),
@@ -185,16 +245,33 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=4.0, help="seconds per level")
     parser.add_argument("--max-requests", type=int, default=50_000, help="per level")
     parser.add_argument("--unique", action="store_true", help="a different body per request")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="masking threads per worker")
+    parser.add_argument(
+        "--slow-clients", type=int, default=0, help="unauthenticated slow connections held open"
+    )
+    parser.add_argument(
+        "--timeout-ms", type=int, default=450, help="the masking deadline (server default 450)"
+    )
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        proc = _start_server(port, Path(tmp), max(levels))
+        proc = _start_server(
+            port,
+            Path(tmp),
+            max(levels),
+            workers=args.workers,
+            timeout_ms=args.timeout_ms,
+            threads=args.threads,
+        )
         try:
             print(
                 f"tracemask serve on 127.0.0.1:{port}; {platform.python_version()}, "
-                f"{os.cpu_count()} CPUs; {args.duration:g} s per level; "
-                f"{'unique bodies' if args.unique else 'the same body'} per request\n"
+                f"{os.cpu_count()} CPUs; {args.workers} worker(s) x {args.threads} threads; "
+                f"{args.duration:g} s per level; "
+                f"{'unique bodies' if args.unique else 'the same body'} per request; "
+                f"{args.slow_clients} slow unauthenticated connections\n"
             )
             print("| body | concurrency | requests | req/s | p50 ms | p99 ms | max ms | errors |")
             print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -207,8 +284,13 @@ def main() -> None:
                 asyncio.run(_level(port, requests, 2, 1.0, 200))  # warm up
                 for level in levels:
                     lat, errors, elapsed = asyncio.run(
-                        _level(port, requests, level, args.duration, args.max_requests)
-                    )
+                        _level_with_slow(
+                            port, requests, level, args.duration, args.max_requests,
+                            slow=args.slow_clients,
+                        )
+                        if args.slow_clients
+                        else _level(port, requests, level, args.duration, args.max_requests)
+                    )  # fmt: skip
                     lat.sort()
                     print(
                         f"| {name} ({len(body) // 1024} KB) | {level} | {len(lat)} | "

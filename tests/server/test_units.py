@@ -360,3 +360,37 @@ def test_sink_default_dir_is_the_users_data_dir_not_the_cwd(tmp_path: Path) -> N
     settings = load_config(ConfigSource(env={})).settings
     assert Path(settings.sink.dir).is_absolute()
     assert Path(settings.sink.dir).parts[-2:] == ("tracemask", "sink")
+
+
+def test_cost_model_refuses_work_that_would_miss_its_deadline() -> None:
+    """Issue 13.7: under overload, a masking call predicted to finish past its deadline is
+    refused when its turn comes (503 at once) instead of running for nothing; alone, it runs."""
+    import anyio  # noqa: PLC0415
+
+    from tracemask.server._admission import Gate  # noqa: PLC0415
+    from tracemask.server._state import AppState, CostModel  # noqa: PLC0415
+
+    model = CostModel()
+    model.observe(1000, 5.0)  # the warm-up call is ignored
+    assert model.estimate(10) is None
+    model.observe(1000, 0.001)
+    model.observe(1000, 1.0)  # an outlier moves the average at most 4x per call
+    assert model.per_byte is not None
+    assert model.per_byte <= 1e-6 * (1 + 0.2 * 3) + 1e-12
+
+    state = AppState(load_config(ConfigSource(env={})))
+    state.cost.per_byte = 0.01  # 10 s for 1000 bytes
+    gate = state._gate = Gate(4, 0)
+    ran: list[int] = []
+
+    async def call(active: int) -> None:
+        gate.active = active
+        await state.run(ran.append, active, deadline=time.monotonic() + 0.5, size=1000)
+
+    with pytest.raises(DeadlineError):
+        anyio.run(call, 3)
+    anyio.run(call, 1)  # nothing else running: always tried
+    assert ran == [1]
+    with pytest.raises(DeadlineError):  # already late: never starts
+        anyio.run(lambda: state.run(ran.append, 9, deadline=time.monotonic() - 1))
+    assert ran == [1]

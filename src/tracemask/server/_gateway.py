@@ -113,6 +113,7 @@ async def _export(request: Request, sig: Signal) -> Response:
         sink is not None,
         deadline,
         deadline=deadline,
+        size=len(body),
     )
     masked = prep.masked
     metrics = state.metrics

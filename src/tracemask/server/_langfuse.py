@@ -44,7 +44,12 @@ async def langfuse_callback(request: Request) -> Response:
     masker = masker_for(runtime, request)
     body = await request.body()
     out, spans, report, passed = await state.run(
-        _process, masker, body, runtime.fail_open(masker), deadline=deadline_of(request)
+        _process,
+        masker,
+        body,
+        runtime.fail_open(masker),
+        deadline=deadline_of(request),
+        size=len(body),
     )
     if passed:
         state.metrics.fail_open.inc()

@@ -127,6 +127,7 @@ async def mask_endpoint(request: Request) -> Response:
             if f"x-tracemask-{k}" in request.headers
         },
         deadline=deadline_of(request),
+        size=len(raw),
     )
     if passed:
         state.metrics.fail_open.inc()
