@@ -36,6 +36,7 @@ from tracemask.cli._archive import (
     summary_table,
     write_json,
 )
+from tracemask.cli._html import render_scan_html
 from tracemask.cli._io import FORMATS, Input, lines, output, parse_json, same_file, split_eol
 from tracemask.cli._job import Job
 from tracemask.cli._tables import path_label, report_text, safe_report, table
@@ -359,6 +360,14 @@ def _detect_labelled(masker: Masker, src: Input) -> int:
 @profile_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option(
+    "--html",
+    "html_out",
+    metavar="FILE",
+    default=None,
+    help="Also write a self-contained HTML report (charts and tables by entity, file and "
+    "path; counts only, never values).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(ARCHIVE_FORMATS),
@@ -380,6 +389,7 @@ def scan(
     policy: str | None,
     profile: str | None,
     as_json: bool,
+    html_out: str | None,
     fmt: str,
     max_locations: int,
     engine: str,
@@ -437,6 +447,10 @@ def scan(
             for e in ([p.error] if p.error else []) + p.errors:
                 fail_line(masker.mask_text(e))
     total = sum(int(r["total"]) for _, r, _, _ in results)
+    if html_out is not None:
+        page = render_scan_html([(name, r, err) for name, r, _, err in results])
+        with output(html_out) as write:
+            write(page)
     if as_json:
         doc = {
             "total": total,
