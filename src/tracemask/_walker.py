@@ -473,6 +473,8 @@ class Walk:
                 if not top:
                     self.segs.append(seg)
                 self.current = None
+                if type(x) is list and r is None and x:
+                    x = stage(x, f, self.mask_joined) or x  # a stored stream (see node)
                 split = self.expand(x, r, f)
                 if split is not None:
                     stack.append(_Frame(split[0], x, split[1], seg))

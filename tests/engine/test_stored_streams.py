@@ -144,6 +144,16 @@ def test_two_choices_are_two_streams(masker: Masker) -> None:
     assert second == "".join(b)
 
 
+def test_deep_chunk_lists_are_joined_too(masker: Masker) -> None:
+    doc: Any = {"chunks": openai_chunks(_split(TEXT, 4))}
+    for _ in range(300):  # past the recursive walk's depth: the iterative walk takes over
+        doc = {"x": doc}
+    out = masker.mask(doc)
+    for _ in range(300):
+        out = out["x"]
+    assert "".join(openai_text(out["chunks"])) == masker.mask_text(TEXT)
+
+
 def test_report_counts_each_value_once(masker: Masker) -> None:
     report = Report()
     masker.mask(openai_chunks(_split(TEXT, 3)), report=report)

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from tracemask._finding import Finding
 
@@ -319,22 +320,45 @@ class FieldTable:
 
     def trigger(self) -> str:
         """A prefilter regex (``re`` and Hyperscan syntax, ASCII) matching wherever a
-        ``name: value`` pair of this table can start its separator."""
-        tails: set[str] = set()
-        for name, kind in self.names():
-            if kind == "prefix":
-                tails.add(_fragment(name) + r"[^:=\n]{0,40}")
-            else:
-                tails.add(_fragment(name[-4:]))
-        body = "|".join(sorted(tails))
+        ``name: value`` pair of this table can start its separator.
+
+        The names' last four letters (any name ending: a suffix entry), or a prefix entry and
+        the rest of its key, then the separator; written as a trie, so that Python ``re`` (the
+        portable backend) branches on one character at a time.
+        """
+        tails = {name[-4:] for name, kind in self.names() if kind != "prefix"}
+        prefixes = {name for name, kind in self.names() if kind == "prefix"}
+        parts = [_trie(tails)]
+        if prefixes:
+            parts.append(_trie(prefixes) + r"[^:=\n]{0,40}")
+        body = "|".join(p for p in parts if p)
         return rf"(?:{body})[0-9_\-]{{0,3}}[.\s\"'\]]{{0,4}}(?::|=)"
 
 
-def _fragment(name: str) -> str:
-    """``name`` as a trigger fragment: separators allowed between letters, any non-ASCII letter
-    (possibly an accented one written differently) as a run of non-ASCII units."""
-    parts = [re.escape(c) if c.isascii() else r"[^\x00-\x7f]+" for c in name]
-    return r"[_\-. ]?".join(parts)
+def _trie(words: Iterable[str]) -> str:
+    """An alternation of ``words`` as a trie regex: separators allowed between letters, any
+    non-ASCII letter (possibly an accented one written differently) as non-ASCII units."""
+    root: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = root
+        for c in word:
+            node = node.setdefault(c, {})
+        node[""] = {}
+    return _emit(root)
+
+
+def _emit(node: dict[str, dict[str, Any]]) -> str:
+    alts = []
+    for c, sub in sorted(node.items()):
+        if not c:
+            continue
+        piece = re.escape(c) if c.isascii() else r"[^\x00-\x7f]+"
+        rest = _emit(sub)
+        alts.append(piece + (r"[_\-. ]?" + rest if rest else ""))
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 def build_table(hints: Mapping[str, Iterable[str]], enabled: Callable[[str], bool]) -> FieldTable:
