@@ -80,8 +80,13 @@ FORMS = [
     ("postgresql://app:Vq7lake9@db:5432/app", "Vq7lake9"),
     ("amqp://guest:Vq7lake9@rabbit:5672/", "Vq7lake9"),
     ("redis://:Vq7lake9@cache:6379/0", "Vq7lake9"),
+    # a literal compared with a password, either way round
+    ('if password == "Vq7#lake":', "Vq7#lake"),
+    ('if ("Vq7#lake" === user.password) {', "Vq7#lake"),
     # prose
     ("the password is Vq7lake9", "Vq7lake9"),
+    ("You can log in as jdoe with password 8Hj#2kLq today.", "8Hj#2kLq"),
+    ("Use Tr0ub4dor&3 as your new password.", "Tr0ub4dor&3"),
     # other languages
     ("Passwort: Geheim123", "Geheim123"),
 ]
@@ -114,6 +119,9 @@ NOT_SECRETS = [
     "if password == None:",
     "secret: my-app-secret",
     "for token in tokens:",
+    "Click the password reset link to continue.",
+    "The password manager 1Password stores it.",
+    'if "GET" == method:',
 ]
 
 

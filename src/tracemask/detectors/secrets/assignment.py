@@ -329,6 +329,8 @@ def _common_rejects(value: str) -> bool:
 
 
 _PASSWORD_FLAG = re.compile(f"{_PASSWORD_WORD}|{_PASSWORD_INTL}", re.IGNORECASE)
+#: ``"literal" == password``: the value is compared with a password variable.
+_COMPARED = re.compile(r"[\"'`]\s{0,4}(?:===?|!==?)\s{0,4}[A-Za-z_$]")
 _SECRET_NAME = re.compile(r"secret|key|pass|pwd|credential|auth|access|session|refresh", re.I)
 _SECRET_FLAG = re.compile(r"secret|token|credential|creds|key", re.IGNORECASE)
 
@@ -346,6 +348,7 @@ class PasswordAssignment(PatternDetector):
     trigger = (
         _trigger(rf"{_PASSWORD_WORD}|{_PASSWORD_INTL}|pwd|pw|pass|p/w", cli=_PASSWORD_WORD)
         + r"|securestring|mysql|mariadb"
+        + r"|==\s{0,4}[A-Za-z_$][A-Za-z0-9_$.]{0,60}pass(?:word|wd|phrase|code)"
     )
     patterns = ascii_patterns(
         _assignment(_PASSWORD_KEY, "pkwshla"),
@@ -354,6 +357,9 @@ class PasswordAssignment(PatternDetector):
         # mysql/mariadb clients take the password glued to -p: mysql -u root -pS3cret db
         r"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]{0,120}?\s-p"
         r"(?P<value>[^\s\"'`]{3,128})",
+        # a literal compared with a password variable, written the other way round
+        rf"[\"'`](?P<value>[^\"'`\n]{{3,200}})[\"'`]\s{{0,4}}(?:===?|!==?)\s{{0,4}}"
+        rf"(?:[A-Za-z_$][A-Za-z0-9_$]*\.){{0,3}}[A-Za-z_]{{0,30}}{_PASSWORD_WORD}",
     )
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
@@ -361,7 +367,9 @@ class PasswordAssignment(PatternDetector):
             return None
         word = word_before_blank(text, start)
         after_blank = (
-            word is not None and "securestring" not in text[max(0, start - 60) : start].lower()
+            word is not None
+            and "securestring" not in text[max(0, start - 60) : start].lower()
+            and _COMPARED.match(text, end) is None
         )
         if after_blank and not _blank_separator_ok(word or "", _PASSWORD_FLAG):
             return None
@@ -493,6 +501,11 @@ class PasswordInProse(PatternDetector):
         r"(?P<value>[^\s\"'`]{6,64})",
         r"\b(?:reset|changed|set|updated)\s+(?:it|mine|(?:my|the|your)\s+pass(?:word|phrase))"
         r"\s+to\s+[\"'`]?(?P<value>[^\s\"'`]{6,64})",
+        # "log in as jdoe with password 8Hj#2kLq": the value right after the word
+        r"\bpass(?:word|phrase|code)s?\s+[\"'`]?(?P<value>[^\s\"'`]{6,64})",
+        # "use Tr0ub4dor&3 as your password"
+        r"\b(?:use|try|enter|type)\s+[\"'`]?(?P<value>[^\s\"'`]{6,64}?)[\"'`]?\s+as\s+"
+        r"(?:your|the|my)\s+(?:new\s+|temporary\s+)?pass(?:word|phrase|code)",
     )
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
