@@ -70,6 +70,7 @@ FORMS = [
     ('<add key="Password" value="Vq7lake9"/>', "Vq7lake9"),
     # CLI flags
     ("mysql -u root -pVq7lake9 app", "Vq7lake9"),
+    ("mysql -u root -pSDtWSsJghSKF app", "SDtWSsJghSKF"),
     ("psql --password=Vq7lake9", "Vq7lake9"),
     ("gpg --passphrase Vq7lK9xe --decrypt", "Vq7lK9xe"),
     # connection strings: the credential part
@@ -79,6 +80,8 @@ FORMS = [
     ("jdbc:mysql://db:3306/app?user=app&password=Vq7lake9&ssl=true", "Vq7lake9"),
     ("postgresql://app:Vq7lake9@db:5432/app", "Vq7lake9"),
     ("amqp://guest:Vq7lake9@rabbit:5672/", "Vq7lake9"),
+    ("amqp://app:Cjh#SI#W6PmQof@rabbit:5672/vhost", "Cjh#SI#W6PmQof"),
+    ('password = "jIXWOvEHYbec"', "jIXWOvEHYbec"),
     ("redis://:Vq7lake9@cache:6379/0", "Vq7lake9"),
     # a literal compared with a password, either way round
     ('if password == "Vq7#lake":', "Vq7#lake"),

@@ -252,7 +252,7 @@ _TEMPLATE = re.compile(
     | ^\{[A-Za-z0-9_]*\}$                  # {0}, {password}
     | \{[A-Za-z_][A-Za-z0-9_.\[\]:'"]*\}    # f"Fn::{tag[1:]}", "{user.token}"
     | \{[0-9]*(?::[^{}]*)?\}                # "{}", "{0}", "{:0.1f}"
-    | \#[A-Za-z_]+\#                        # "__cb_#name#"
+    | (?:^|_)\#[A-Za-z_]+\#(?:$|_)          # "__cb_#name#", not "Cjh#SI#W6"
     | ^(?:your|my|insert|enter|replace|put)[-_ ]?(?:own[-_ ]?)?[a-z]*[-_ ]?
       (?:key|token|secret|pass|password|here)s?$
     | [-_]here$

@@ -144,7 +144,7 @@ _FUNCTION_WORDS = frozenset(
         "enter", "please", "here", "use", "characters", "required", "invalid", "incorrect",
     }
 )  # fmt: skip
-_CAMEL_OR_SNAKE = re.compile(r"[A-Za-z]+(?:[A-Z][a-z]+|_[a-z]+)+")
+_CAMEL_OR_SNAKE = re.compile(r"(?:[a-z]+|[A-Z][a-z]+)(?:[A-Z][a-z]+)+|[A-Za-z][a-z]+(?:_[a-z]+)+")
 _DATE_OR_NUMBER = re.compile(
     r"\d{4}-\d{2}-\d{2}.*|v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?|[-+]?\d+(?:\.\d+)?[a-z%]{0,3}"
     r"|(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?",
@@ -378,8 +378,13 @@ class PasswordAssignment(PatternDetector):
         has_digit = any(c.isdigit() for c in value)
         if _PASSWORD_FLAG.search(value) and not has_digit:
             return None  # "Password", "Mot de passe": a label, not a value
-        if _short_name(text, start) and not has_digit and not _in_connection_string(text, start):
-            return None  # pw/pwd/pass name many things: ask for a digit (not in Pwd=…;)
+        if (
+            _short_name(text, start)
+            and not has_digit
+            and not _in_connection_string(text, start)
+            and text[start - 2 : start] != "-p"
+        ):
+            return None  # pw/pwd/pass name many things: ask for a digit (not in Pwd=…; or -p…)
         if _quoted(text, start):
             return None if _prose(value) or _label(value) else self.score
         if value.isdigit():
@@ -391,7 +396,7 @@ class PasswordAssignment(PatternDetector):
         if all(c.isalpha() for c in value):
             # A bare word is a password people choose ("Password: letmein"), unless a sentence
             # goes on after it ("Password: Enter yours below") or only a blank introduces it.
-            if after_blank or _sentence_follows(text, end):
+            if after_blank or (_sentence_follows(text, end) and text[start - 2 : start] != "-p"):
                 return None
             return 0.7
         if after_blank:
