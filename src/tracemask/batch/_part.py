@@ -196,7 +196,7 @@ def _compressed(out: IO[bytes], compression: str | None) -> Any:
         return out
     if compression == "gzip":
         # mtime 0: the same input gives the same bytes on every run and engine.
-        return gzip.GzipFile(fileobj=out, mode="wb", mtime=0)
+        return gzip.GzipFile(filename="", fileobj=out, mode="wb", mtime=0)
     if compression == "bz2":
         return bz2.BZ2File(out, "wb")
     zstd = _zstandard()

@@ -51,7 +51,9 @@ def mask_ray_dataset(
     """Return ``ds`` (a ``ray.data.Dataset``) with its text columns masked; same schema.
 
     ``columns`` picks the columns (default: every column holding strings, nested included).
-    ``concurrency`` is the number of masking actors (default: what Ray chooses).
+    ``concurrency`` is the number of masking actors, one CPU each (default: from 1 up to the
+    cluster's CPUs, as Ray scales the pool). Leave CPUs for the tasks that read and write: on
+    a 2-CPU machine, 2 fixed actors would starve ``read_parquet`` and wait forever.
     """
     ray = _ray()
     compute = ray.data.ActorPoolStrategy(size=concurrency) if concurrency else None

@@ -8,7 +8,10 @@ its :class:`~tracemask.Masker` once per partition.
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import sys
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -20,6 +23,8 @@ from tracemask.policy import Policy, load_policy
 
 
 def _pyspark() -> Any:
+    # PySpark warns about pandas versions on import; tracemask uses Arrow, never pandas.
+    warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
     try:
         import pyspark.sql  # noqa: PLC0415 - the spark extra
     except ImportError:
@@ -57,13 +62,19 @@ def session(master: str | None = None, workers: int = 0) -> Any:
     if active is not None and master is None:
         return active
     target = master or (f"local[{workers}]" if workers > 0 else "local[*]")
-    return (
+    if target.startswith("local"):
+        # Local Python workers run this interpreter (the one tracemask is installed in).
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    spark = (
         sql.SparkSession.builder.master(target)
         .appName("tracemask")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 def run_parts(
