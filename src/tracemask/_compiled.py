@@ -8,6 +8,7 @@ text caches and the pseudonym stores: two Maskers built from one policy share no
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from tracemask.detectors.fields import field_detector
 from tracemask.detectors.pii.national_ids import NationalIdDetector
 from tracemask.operators import Drop, Keep, Stores, UserOperatorSpec
 from tracemask.policy import Policy
-from tracemask.typing import BindableOperator, Detector, Operator, PrefetchingDetector
+from tracemask.typing import Detector, Operator, is_bindable, is_prefetching
 
 #: Masked results of strings up to this length are cached per compiled policy.
 CACHE_MAX_LEN = 65_536
@@ -124,9 +125,7 @@ class CompiledPolicy:
             backend=backend,
         )
         #: Detectors faster over many strings at once (NER): fed before a value is walked.
-        self.prefetchers = tuple(
-            d for d in self.engine.detectors if isinstance(d, PrefetchingDetector)
-        )
+        self.prefetchers = tuple(d for d in self.engine.detectors if is_prefetching(d))
         self.json_in_strings = p.json_in_strings
         self.mask_bytes = p.mask_bytes
         self._default_operator = self._bind(p.default_operator)
@@ -167,7 +166,7 @@ class CompiledPolicy:
         op: Operator = spec
         if isinstance(spec, UserOperatorSpec):
             op = self._user_operators[spec.type]
-        if isinstance(op, BindableOperator):
+        if is_bindable(op):
             op = op.bind(self.stores)
         return op
 
@@ -309,11 +308,12 @@ def build_detectors(policy: Policy) -> tuple[Detector, ...]:
             detectors.append(DenyListDetector(entity, rule.deny))
     settings = DetectorSettings(phone_regions=policy.phone_regions)
     detectors.extend(cls.create(settings) for cls in BUILTIN if policy.rule(cls.entity).enabled)
-    field_values = field_detector(
-        policy.field_hints,
-        person_keys=policy.person_keys,
-        location_keys=policy.location_keys,
-        enabled=lambda entity: policy.rule(entity).enabled,
+    hinted = {*policy.field_hints, "PERSON", "LOCATION"}
+    field_values = _field_values(
+        tuple((e, tuple(names)) for e, names in policy.field_hints.items()),
+        policy.person_keys,
+        policy.location_keys,
+        frozenset(e for e in hinted if policy.rule(e).enabled),
     )
     if field_values is not None:
         detectors.append(field_values)
@@ -334,6 +334,23 @@ def build_detectors(policy: Policy) -> tuple[Detector, ...]:
         if policy.rule(spec.entity).enabled
     )
     return tuple(detectors)
+
+
+@functools.lru_cache(maxsize=16)
+def _field_values(
+    hints: tuple[tuple[str, tuple[str, ...]], ...],
+    person_keys: tuple[str, ...],
+    location_keys: tuple[str, ...],
+    enabled: frozenset[str],
+) -> Detector | None:
+    """The field-evidence detector of one set of field hints, built once per process (its
+    tables take ~20 ms to build and are immutable; its name memo is bounded and pure)."""
+    return field_detector(
+        dict(hints),
+        person_keys=person_keys,
+        location_keys=location_keys,
+        enabled=enabled.__contains__,
+    )
 
 
 def _ner_detectors(policy: Policy) -> list[Detector]:

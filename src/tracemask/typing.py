@@ -9,7 +9,7 @@ recognised by shape too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol, Union, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, TypeGuard, Union, runtime_checkable
 
 if TYPE_CHECKING:
     from tracemask._finding import Finding
@@ -137,3 +137,30 @@ class BindableOperator(Operator, Protocol):
     def bind(self, stores: StoreOpener | None = None) -> Operator:
         """Return the operator ready to run; raise ``PolicyError`` if it cannot be."""
         ...
+
+
+# Fast shape checks for the engine's hot set-up path: ``isinstance`` with a runtime-checkable
+# protocol costs ~0.1 ms on Python 3.11, and a policy compiles ~50 detectors. Each checks what
+# its protocol requires, and no more.
+
+
+def is_triggered(detector: Detector) -> TypeGuard[TriggeredDetector]:
+    """Whether ``detector`` has a prefilter ``trigger`` (see :class:`TriggeredDetector`)."""
+    return isinstance(getattr(detector, "trigger", None), str) and hasattr(detector, "ignore_case")
+
+
+def is_field_aware(detector: Detector) -> TypeGuard[FieldAwareDetector]:
+    """Whether ``detector`` reads field names (see :class:`FieldAwareDetector`)."""
+    return callable(getattr(detector, "field_findings", None)) and callable(
+        getattr(detector, "field_evidence", None)
+    )
+
+
+def is_prefetching(detector: Detector) -> TypeGuard[PrefetchingDetector]:
+    """Whether ``detector`` works in batches (see :class:`PrefetchingDetector`)."""
+    return callable(getattr(detector, "prefetch", None))
+
+
+def is_bindable(operator: Operator) -> TypeGuard[BindableOperator]:
+    """Whether ``operator`` needs binding before it runs (see :class:`BindableOperator`)."""
+    return callable(getattr(operator, "bind", None))

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from tracemask._finding import Finding
 from tracemask._tokens import token_spans
 from tracemask.detectors._prefilter import Prefilter, build_prefilter
-from tracemask.typing import Detector, FieldAwareDetector, TriggeredDetector
+from tracemask.typing import Detector, is_field_aware, is_triggered
 
 #: Strings shorter than this hold no entity tracemask detects (the shortest, an email, is 6).
 MIN_TEXT_LENGTH = 6
@@ -39,7 +39,7 @@ class DetectionEngine:
         backend: str = "auto",
     ) -> None:
         self.detectors = tuple(detectors)
-        triggered = [d for d in self.detectors if isinstance(d, TriggeredDetector) and d.trigger]
+        triggered = [d for d in self.detectors if is_triggered(d) and d.trigger]
         self._triggered: tuple[Detector, ...] = tuple(triggered)
         self._always = tuple(d for d in self.detectors if not any(d is t for t in triggered))
         self.prefilter: Prefilter = build_prefilter(
@@ -52,9 +52,7 @@ class DetectionEngine:
         }
         self._rank_by_name = {d.name: i for i, d in enumerate(self.detectors)}
         # Detectors that read evidence from a string's field name (``phone``, ``customer_iban``).
-        self._field_detectors = tuple(
-            d for d in self.detectors if isinstance(d, FieldAwareDetector)
-        )
+        self._field_detectors = tuple(d for d in self.detectors if is_field_aware(d))
         #: Whether a field name can change findings: when not, results are cached by text alone.
         self.uses_fields = bool(self._field_detectors)
 
