@@ -180,3 +180,20 @@ def test_prefetching_detectors_see_a_whole_value_then_each_batch() -> None:
     out = list(m.mask_many(items))
     assert out == [{"t": "ticket <TICKET_ID>"}] * len(items)
     assert [len(b) for b in det.batches] == [PREFETCH_BATCH, 1]
+
+
+def test_lexicons_tables_and_databases_are_shared_by_every_masker() -> None:
+    from tracemask.detectors.pii.person import PersonDetector  # noqa: PLC0415
+
+    def parts(m: Masker) -> tuple[object, object, object]:
+        detectors = m.compiled.engine.detectors
+        person = next(d for d in detectors if isinstance(d, PersonDetector))
+        fields = next(d for d in detectors if d.name == "FieldValue")
+        prefilter = m.compiled.engine.prefilter
+        return person.lexicon, fields, getattr(prefilter, "_db", prefilter)
+
+    first, second = Masker(backend="hyperscan"), Masker(backend="hyperscan")
+    assert all(a is b for a, b in zip(parts(first), parts(second), strict=True))
+    # ... while what a masking call changes is each Masker's own.
+    assert first.compiled.text_cache is not second.compiled.text_cache
+    assert first.compiled.stores is not second.compiled.stores
