@@ -410,3 +410,46 @@ def test_core_and_cli_import_no_extra() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_jsonl_batches_equal_record_by_record(tmp_path: Path) -> None:
+    (tmp_path / "big.jsonl").write_bytes(jsonl(600) + b"\n" + jsonl(5, 600))
+    result = run_job([str(tmp_path / "big.jsonl")], str(tmp_path / "o.jsonl"))
+    assert result.exit_code == 0
+    masker = Masker()
+    lines = (tmp_path / "o.jsonl").read_text().split("\n")
+    assert lines[600] == ""  # the blank line stays where it was
+    got = [json.loads(x) for x in lines if x]
+    assert got == [masker.mask(record(i)) for i in range(605)]
+    assert result.parts[0].report["by_entity"]["EMAIL_ADDRESS"] == 404
+
+
+def test_masking_failure_inside_a_batch_names_its_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracemask.exceptions import MaskingError  # noqa: PLC0415
+
+    real = Masker.mask
+
+    def mask(self: Masker, obj: object, **kw: object) -> object:
+        if isinstance(obj, dict) and obj.get("i") == 300:
+            raise MaskingError("masking failed at payment.card: KeyError")
+        return real(self, obj, **kw)  # type: ignore[arg-type]
+
+    def mask_many(self: Masker, objs: object, **kw: object) -> object:
+        raise MaskingError("masking failed at [44].payment.card: KeyError")
+
+    monkeypatch.setattr(Masker, "mask", mask)
+    monkeypatch.setattr(Masker, "mask_many", mask_many)
+    (tmp_path / "d.jsonl").write_bytes(jsonl(400))
+    ran = invoke("redact", "d.jsonl", "-o", "out/", cwd=tmp_path)
+    assert ran.returncode == 3
+    assert ran.stderr.decode() == (
+        "tracemask: error: d.jsonl: record 301 (line 301): "
+        "masking failed at payment.card: KeyError\n"
+    )
+    assert not (tmp_path / "out" / "d.jsonl").exists()
+    ran = invoke("redact", "d.jsonl", "-o", "out/", "--on-error", "skip", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    kept = [json.loads(x)["i"] for x in (tmp_path / "out" / "d.jsonl").read_text().splitlines()]
+    assert kept == [i for i in range(400) if i != 300]

@@ -18,6 +18,7 @@ import csv
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import struct
 import time
@@ -52,6 +53,8 @@ FORMATS = ("auto", "jsonl", "json", "csv", "parquet", "otlp-proto", "text")
 ON_ERROR = ("fail", "skip", "quarantine")
 _WITHHELD = "<WITHHELD: masking failed>"
 _CHUNK = 1 << 20
+#: JSON Lines records masked per ``Masker.mask_many`` call.
+JSONL_BATCH = 256
 
 
 class PartError(TracemaskError):
@@ -392,31 +395,85 @@ class _Part:
 
     def _jsonl(self, stream: IO[bytes], write: Callable[[bytes], object]) -> None:
         otlp = _otlp_masker()
-        for number, offset, raw in self._lines(stream):
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]  # noqa: PLW2901
-            if not raw.strip():
-                write(raw)
-                continue
+        # Batches through Masker.mask_many when no record needs its own scope or findings list
+        # (scoped pseudonyms: each line is its own scope; scan: findings per record).
+        batched = not self.opt.scan and not self.masker.scope_kinds
+        lines = self._lines(stream)
+        while chunk := list(itertools.islice(lines, JSONL_BATCH if batched else 1)):
+            parsed: list[tuple[int, bytes, str, str, Any]] = []
+            for number, offset, raw in chunk:
+                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]  # noqa: PLW2901
+                if not raw.strip():
+                    parsed.append((number, raw, "", "", _BLANK))
+                    continue
+                try:
+                    text = self._decode(raw, offset)
+                    content = text.rstrip("\r\n")
+                    obj = _parse(content)
+                except RecordError as exc:
+                    self._record(number, number, _raiser(exc))
+                    self._quarantine(raw.decode(self.opt.encoding, "replace"))
+                    continue
+                parsed.append((number, raw, content, text[len(content) :], obj))
+            plain = [
+                obj
+                for _, _, _, _, obj in parsed
+                if obj is not _BLANK and not (otlp is not None and _is_otlp(obj))
+            ]
+            masked = self._mask_many(plain) if batched and plain else None
+            outs = iter(masked or ())
+            for number, raw, content, eol, obj in parsed:
+                if obj is _BLANK:
+                    write(raw)
+                    continue
+                work: Callable[[Report], bytes]
+                if otlp is not None and _is_otlp(obj):
+                    work = self._otlp_work(otlp, content, eol, obj)
+                elif masked is not None:
+                    m = next(outs)
+                    out = content if m == obj else encode_like(content, m)
+                    work = _constant((out + eol).encode("utf-8"))
+                else:
+                    work = self._json_work(content, eol, obj)
+                data = self._record(number, number, work)
+                if data is not None:
+                    write(data)
+                else:
+                    self._quarantine(raw.decode(self.opt.encoding, "replace"))
 
-            def work(rep: Report, raw: bytes = raw, offset: int = offset) -> bytes:
-                text = self._decode(raw, offset)
-                content = text.rstrip("\r\n")
-                eol = text[len(content) :]
-                obj = _parse(content)
-                if otlp is not None and isinstance(obj, dict):
-                    masked_text = otlp(self.masker, content, obj, rep)
-                    if masked_text is not None:
-                        return (masked_text + eol).encode("utf-8")
-                masked = self._mask(obj, rep)
-                out = content if masked == obj else encode_like(content, masked)
-                return (out + eol).encode("utf-8")
+    def _mask_many(self, objs: list[Any]) -> list[Any] | None:
+        """``objs`` masked in one ``mask_many`` call, or ``None`` when one of them fails (the
+        records are then masked one by one, so that the failing one is named and handled)."""
+        rep = Report()
+        try:
+            masked = list(self.masker.mask_many(objs, report=rep))
+        except MaskingError:
+            return None
+        self.report.merge(rep)
+        return masked
 
-            out = self._record(number, number, work)
-            if out is not None:
-                write(out)
-            else:
-                self._quarantine(raw.decode(self.opt.encoding, "replace"))
+    def _json_work(self, content: str, eol: str, obj: Any) -> Callable[[Report], bytes]:
+        def work(rep: Report) -> bytes:
+            masked = self._mask(obj, rep)
+            out = content if masked == obj else encode_like(content, masked)
+            return (out + eol).encode("utf-8")
+
+        return work
+
+    def _otlp_work(
+        self, otlp: _OtlpMasker, content: str, eol: str, obj: dict[str, Any]
+    ) -> Callable[[Report], bytes]:
+        def work(rep: Report) -> bytes:
+            try:
+                masked_text = otlp(self.masker, content, obj, rep)
+            except MaskingError as exc:
+                raise RecordError(str(exc), masking=True) from None
+            if masked_text is None:
+                return self._json_work(content, eol, obj)(rep)
+            return (masked_text + eol).encode("utf-8")
+
+        return work
 
     def _document(self, stream: IO[bytes], write: Callable[[bytes], object]) -> None:
         data = stream.read()
@@ -607,7 +664,26 @@ def _parse(text: str) -> Any:
         raise RecordError("JSON nested too deeply") from None
 
 
-def _otlp_masker() -> Callable[[Masker, str, dict[str, Any], Report], str | None] | None:
+_OtlpMasker = Callable[[Masker, str, dict[str, Any], Report], "str | None"]
+_BLANK: Any = object()  # a blank line in a JSON Lines chunk: copied as it is
+
+
+def _is_otlp(obj: Any) -> bool:
+    return isinstance(obj, dict) and ("resourceSpans" in obj or "resourceLogs" in obj)
+
+
+def _raiser(exc: RecordError) -> Callable[[Report], bytes]:
+    def work(_rep: Report) -> bytes:
+        raise exc
+
+    return work
+
+
+def _constant(data: bytes) -> Callable[[Report], bytes]:
+    return lambda _rep: data
+
+
+def _otlp_masker() -> _OtlpMasker | None:
     try:
         from tracemask.batch._otlp import mask_otlp_json  # noqa: PLC0415
     except ImportError:
