@@ -179,7 +179,12 @@ class Server:
 
 
 def start_server(
-    tmp: Path, config: dict[str, Any], *, env: dict[str, str] | None = None, policy: str = ""
+    tmp: Path,
+    config: dict[str, Any],
+    *,
+    env: dict[str, str] | None = None,
+    policy: str = "",
+    ready_s: float = 30,
 ) -> Server:
     """Write ``config`` (a policy dict with a ``server`` section), start the server, wait ready."""
     port = free_port()
@@ -201,7 +206,7 @@ def start_server(
     finally:
         log_file.close()
     server = Server(f"http://127.0.0.1:{port}", proc, log_path, config_path)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + ready_s
     with httpx.Client(timeout=1, trust_env=False) as c:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -211,7 +216,7 @@ def start_server(
                     return server
             time.sleep(0.05)
     server.stop()
-    raise RuntimeError(f"server not ready in 30 s:\n{server.log()}")
+    raise RuntimeError(f"server not ready in {ready_s:g} s:\n{server.log()}")
 
 
 @pytest.fixture(scope="session")

@@ -40,6 +40,8 @@ log = logging.getLogger("tracemask.server")
 
 #: uvicorn's graceful shutdown: in-flight requests get this long after SIGTERM.
 GRACEFUL_SHUTDOWN_S = 10
+#: How long uvicorn's supervisor waits for a worker to start (and to answer a ping).
+WORKER_STARTUP_S = 60
 #: Where a worker process finds its configuration source (JSON of :class:`ConfigSource`).
 SOURCE_ENV = "TRACEMASK__SERVE_SOURCE"
 #: Descriptors kept free for everything but client connections (upstream, sink, logs).
@@ -227,6 +229,9 @@ def run_server(config: Config) -> None:
             f"{__name__}:app_from_env",
             factory=True,
             workers=settings.workers,
+            # A worker compiles its policies before it answers the supervisor's first ping:
+            # seconds on a busy machine, where uvicorn's 5 s would kill and restart it forever.
+            timeout_worker_healthcheck=WORKER_STARTUP_S,
             **_uvicorn_options(config),
         )
         return
