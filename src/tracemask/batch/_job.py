@@ -86,6 +86,7 @@ class JobResult:
             "bytes": size,
             "seconds": round(self.seconds, 3),
             "mb_per_s": round(size / 1e6 / self.seconds, 3) if self.seconds > 0 else None,
+            "peak_rss_mb_per_worker": max((p.peak_rss_mb for p in self.parts), default=0.0),
             "findings": {
                 "total": sum(by_entity.values()),
                 "by_entity": dict(sorted(by_entity.items())),

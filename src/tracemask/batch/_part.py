@@ -114,6 +114,8 @@ class PartResult:
     error: str | None = None
     exit_code: int = 0
     seconds: float = 0.0
+    #: Peak resident memory of the worker process that ran the part, in MB (0: unknown).
+    peak_rss_mb: float = 0.0
 
 
 # -- masker per process -------------------------------------------------------------------
@@ -706,7 +708,7 @@ def run_part(task: Task, options: Options) -> PartResult:
     """
     part = _Part(task, options)
     try:
-        return part.run()
+        return _with_rss(part.run())
     except RecordError as exc:
         part.result.error = str(exc)
         part.result.exit_code = 3 if exc.masking else 2
@@ -720,4 +722,15 @@ def run_part(task: Task, options: Options) -> PartResult:
         part.result.error = f"{task.input}: internal error ({type(exc).__name__})"
         part.result.exit_code = 3
     part.result.report = _safe(part.report, part.masker)
-    return part.result
+    return _with_rss(part.result)
+
+
+def _with_rss(result: PartResult) -> PartResult:
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+
+        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    except (ImportError, OSError):
+        return result
+    result.peak_rss_mb = round(kb / 1024, 1)  # Linux reports KiB
+    return result
