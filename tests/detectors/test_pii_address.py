@@ -120,3 +120,27 @@ def test_street_and_postcode_shapes_per_country(text: str, values: list[str], ba
 )
 def test_plain_phrases_before_street_words_are_not_streets(text: str, backend: str) -> None:
     assert spans(LocationDetector(LEXICON), text, backend) == []
+
+
+def test_gates_give_the_same_findings_on_both_backends() -> None:
+    """The Hyperscan gate scan and the pure-``re`` gates open for the same strings (or more,
+    never fewer), so the findings are identical."""
+    pytest.importorskip("hyperscan")
+    from tests.detectors.test_pii_person import NEGATIVES as PERSON_NEGATIVES  # noqa: PLC0415
+    from tests.detectors.test_pii_person import POSITIVES as PERSON_POSITIVES  # noqa: PLC0415
+    from tracemask.detectors.pii.address import address_gates  # noqa: PLC0415
+    from tracemask.detectors.pii.person import PersonDetector, person_gates  # noqa: PLC0415
+
+    texts = [t for t, _ in POSITIVES + COUNTRY_SHAPES + PERSON_POSITIVES]
+    texts += NEGATIVES + PERSON_NEGATIVES
+    texts += ["Straße 5, 8001 Zürich", "12 rue de la Paix", "lives at Maneeži 37", "dr green"]
+    fast, pure = LocationDetector(LEXICON), LocationDetector(LEXICON)
+    pure._gates = address_gates("re")
+    people, pure_people = PersonDetector(LEXICON), PersonDetector(LEXICON)
+    pure_people._gates = person_gates("re")
+    assert fast._gates.backend == "hyperscan"
+    for text in texts:
+        lower = text.lower()
+        assert pure._gates.open(lower) <= fast._gates.open(lower)
+        assert list(fast.detect(text)) == list(pure.detect(text))
+        assert list(people.detect(text)) == list(pure_people.detect(text))

@@ -26,6 +26,7 @@ are findings.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator
 
@@ -40,6 +41,7 @@ from tracemask.detectors.data import (
     Lexicon,
     shared_lexicon,
 )
+from tracemask.detectors.pii._gates import Gates
 from tracemask.detectors.pii.person import LETTER, RUN, UPPER
 
 
@@ -180,13 +182,15 @@ _NUMBER_THEN_WORD = re.compile(
     rf"(?P<num>\d(?<![\w/.,:+-]\d)\d{{0,5}}[A-Za-z]?){_SP}(?P<word>{_L}{{3,}})(?![\w-])"
 )
 _ENDINGS = tuple(e.replace("\\.", ".") for e in STREET_ENDINGS.split("|"))
+
 _ASCII_WORD = re.compile(r"[a-z]+")
-#: Street-type words, lower case: one must stand in a string for the numbered-street regex.
-_STREET_TYPE_WORDS = frozenset(w.lower() for w in STREET_TYPES.split("|"))
 #: Lower-case street words, ASCII part (``allée``, ``praça`` hold ``all``/``pra``… too).
+
+
 _LOWER_PREFIX_WORDS = frozenset(
     w for p in LOWER_STREET_PREFIXES.replace("\\.", "").split("|") for w in _ASCII_WORD.findall(p)
 )
+_LOWER_PREFIXES_RE = LOWER_STREET_PREFIXES
 #: Street-prefix literals, lower case (a substring test: some hold "." or "/").
 _PREFIX_GATE = tuple(
     sorted({p.replace("\\.?", "").replace("\\.", ".").lower() for p in STREET_PREFIXES.split("|")})
@@ -224,8 +228,15 @@ _CUE_GATE = (
     "it's",
     "its ",
 )
-_STREET_TYPE_GATE = re.compile(
-    r"(?:Street|Avenue|Road|Lane|Boulevard|Drive|Court|Terrace|Parkway|Highway|Crescent|Alley|Strasse|Straße|Straat)(?![\w-])"
+#: Street words a street named without a house number ends with (lower case, for the gate).
+_NAMED_GATE = (
+    *("street", "avenue", "road", "lane", "boulevard", "drive", "court", "terrace", "parkway"),
+    *("highway", "crescent", "alley", "strasse", "straße", "straat"),
+)
+#: Words every strong place cue holds ("lives in", "moved to", "originally from"…).
+_PLACE_CUE_GATE = (
+    *("live", "moved", "born", "based", "located", "from", "come", "street", "city", "town"),
+    *("village", "year", "reside", "travel", "flew", "fly", "trip", "tribute"),
 )
 _TRANSFER_GATE = (
     "transfer",
@@ -344,13 +355,15 @@ class LocationDetector(PatternDetector):
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         super().__init__()
         self.lexicon = lexicon if lexicon is not None else shared_lexicon()
+        self._gates = address_gates()
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield LOCATION findings in ``text``."""
         taken = _Taken()
         lower = text.lower()
+        gates = self._gates.open(lower)
         if _DIGIT.search(text) is not None:
-            for start, end, score in self._streets(text, lower):
+            for start, end, score in self._streets(text, lower, gates):
                 if _overlaps(taken, start, end):
                     continue
                 taken.append((start, end))
@@ -360,31 +373,34 @@ class LocationDetector(PatternDetector):
                     yield Finding(unit.start(1), unit.end(1), self.entity, 0.9, self.name)
                 yield Finding(start, end, self.entity, score, self.name)
                 yield from self._components(text, end, taken)
-        if _STREET_TYPE_GATE.search(text) is not None:
+        if "named" in gates:
             for m in _NAMED_STREET.finditer(text):
                 start, end = m.span("value")
                 if not _overlaps(taken, start, end) and self._street_ok(text, start, end):
                     taken.append((start, end))
                     yield Finding(start, end, self.entity, 0.6, self.name)
-        yield from self._places(text, lower, taken)
-        if _FACILITY_GATE_RE.search(lower):
+        yield from self._places(text, lower, taken, "place_cue" in gates)
+        if "facility" in gates:
             yield from self._facilities(text, taken)
-        if _TRANSFER_GATE_RE.search(lower):
+        if "transfer" in gates:
             yield from self._transfers(text, taken)
 
-    def _streets(self, text: str, lower: str) -> Iterator[tuple[int, int, float]]:
+    def _streets(
+        self, text: str, lower: str, gates: frozenset[str]
+    ) -> Iterator[tuple[int, int, float]]:
         """Street candidates ``(start, end, score)``, strongest shapes first."""
         # The street regexes are long alternations that Python's ``re`` tries at every
         # position; cheap necessary conditions skip them on most strings.
-        ascii_words = set(_ASCII_WORD.findall(lower))
         for i, (regex, score) in enumerate(_STREETS):
-            if i == 0 and not _BOX_GATE_RE.search(lower):
+            if i == 0 and "box" not in gates:
                 continue
-            if i == 1 and ascii_words.isdisjoint(_STREET_TYPE_WORDS):
+            if i == 1 and "typed" not in gates:
                 continue
-            if i == 2 and not _PREFIX_GATE_RE.search(lower):
+            if i == 2 and "prefix" not in gates:
                 continue
-            if i == 3 and ascii_words.isdisjoint(_LOWER_PREFIX_WORDS):
+            if i == 3 and "lower_prefix" not in gates:
+                continue
+            if i == 4 and "numbered" not in gates:
                 continue
             # Number, words, number (no street word to vouch for it), or a plain phrase before
             # a street type ("5 Key Points"): the words must not all be dictionary words.
@@ -404,7 +420,7 @@ class LocationDetector(PatternDetector):
                     if head is not None or _HAS_DIGIT.search(text, start, end):
                         found = 0.85  # "Rua X 12", "8, chemin Y": as sure as a street type
                 yield start, end, found
-        endings_gate = _ENDINGS_GATE_RE.search(lower) is not None
+        endings_gate = "endings" in gates
         for m in _WORD_THEN_NUMBER.finditer(text) if endings_gate else ():
             if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
                 head = _STREET_HEAD.search(text, max(0, m.start() - 60), m.start())
@@ -413,7 +429,7 @@ class LocationDetector(PatternDetector):
         for m in _NUMBER_THEN_WORD.finditer(text) if endings_gate else ():
             if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
                 yield m.start(), m.end(), 0.85
-        if not _CUE_GATE_RE.search(lower):
+        if "cue" not in gates:
             return
         for m in _CUED_STREET.finditer(text):
             if self._street_ok(text, m.start("value"), m.end("value")):
@@ -566,11 +582,13 @@ class LocationDetector(PatternDetector):
 
     # -- places --------------------------------------------------------------------------------
 
-    def _places(self, text: str, lower: str, taken: _Taken) -> Iterator[Finding]:
+    def _places(
+        self, text: str, lower: str, taken: _Taken, cue_gate: bool = True
+    ) -> Iterator[Finding]:
         places = self.lexicon.places
         place_words = self.lexicon.place_words
         cue_text = lower if len(lower) == len(text) else text
-        cued = {m.end() for m in _STRONG_PLACE_CUE_AT.finditer(cue_text)}
+        cued = {m.end() for m in _STRONG_PLACE_CUE_AT.finditer(cue_text)} if cue_gate else set()
         for run in RUN.finditer(text):
             if run.start() not in cued and place_words.isdisjoint(
                 run.group().lower().replace(",", " ").replace(".", " ").split()
@@ -711,14 +729,34 @@ def _overlaps(taken: _Taken, start: int, end: int) -> bool:
     return taken.overlaps(start, end)
 
 
-def _literal_gate(literals: tuple[str, ...]) -> re.Pattern[str]:
-    """One compiled search for "any of these substrings": a C-level scan, not a Python loop."""
-    return re.compile("|".join(re.escape(g) for g in sorted(set(literals), key=len, reverse=True)))
-
-
-_FACILITY_GATE_RE = _literal_gate(_FACILITY_GATE)
-_TRANSFER_GATE_RE = _literal_gate(_TRANSFER_GATE)
-_BOX_GATE_RE = _literal_gate(_BOX_GATE)
-_PREFIX_GATE_RE = _literal_gate(_PREFIX_GATE)
-_ENDINGS_GATE_RE = _literal_gate(_ENDINGS)
-_CUE_GATE_RE = _literal_gate(_CUE_GATE)
+@functools.cache
+def address_gates(backend: str = "auto") -> Gates:
+    """The address detector's gates, compiled once per process and shared."""
+    return Gates(
+        {
+            "box": _BOX_GATE,
+            "prefix": _PREFIX_GATE,
+            "facility": _FACILITY_GATE,
+            "transfer": _TRANSFER_GATE,
+            "named": _NAMED_GATE,
+            "place_cue": _PLACE_CUE_GATE,
+        },
+        {
+            # A house number, then a street type on the same line ("12 Oak Ridge Dr").
+            "typed": rf"[0-9][ \t][^\n]{{0,120}}\b(?:{STREET_TYPES.lower()})\b",
+            # A number, words, a number ending a line or clause ("172 Maneeži 75,").
+            "numbered": (
+                r"[0-9][ \t]+[^ \t\n0-9][^\n]{0,120}[ \t][0-9]{1,5}[a-z]?[ \t]*(?:[\n,;.]|$)"
+            ),
+            # A street-word ending then a house number, or a house number then such a word.
+            "endings": (
+                rf"(?:{STREET_ENDINGS})\.?[ \t]+[0-9]"
+                rf"|[0-9][ \t]+[^ \t\n]{{0,40}}(?:{STREET_ENDINGS})"
+            ),
+            # An address cue, then a number further on the line ("lives at Maneeži 37").
+            "cue": rf"(?:{'|'.join(re.escape(c) for c in _CUE_GATE)})[^\n]{{0,100}}[0-9]",
+            # A house number, then a street word in lower case ("8, chemin …").
+            "lower_prefix": rf"[0-9][a-z]?,?[ \t]+(?:{_LOWER_PREFIXES_RE})",
+        },
+        backend=backend,
+    )

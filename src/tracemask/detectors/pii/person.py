@@ -18,6 +18,7 @@ a listed name and, alone, needs a cue; ``Lastname, Firstname`` is one finding.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -35,6 +36,7 @@ from tracemask.detectors.data import (
     Lexicon,
     shared_lexicon,
 )
+from tracemask.detectors.pii._gates import Gates
 
 
 def _words(text: str) -> list[str]:
@@ -208,16 +210,17 @@ class PersonDetector(PatternDetector):
         super().__init__()
         self.lexicon = lexicon if lexicon is not None else shared_lexicon()
         self._shapes: dict[str, tuple[str, int, int, bool, bool, bool, bool]] = {}
+        self._gates = person_gates()
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield PERSON findings in ``text``."""
         for run in RUN.finditer(text):
             yield from self._run(text, run.start(), run.group())
-        hint = _LOWER_CUE_HINT.search(text)
-        if hint is not None:
-            if hint.group("caseless") is None:
-                yield from self._lower(text)
-            yield from self._caseless(text, hint.start())
+        if "lower" in self._gates.open(text.lower()):
+            yield from self._lower(text)
+        caseless = _CASELESS_CHAR.search(text)
+        if caseless is not None:
+            yield from self._caseless(text, caseless.start())
 
     # -- capitalised runs ----------------------------------------------------------------------
 
@@ -491,12 +494,21 @@ _CASELESS_NAME = re.compile(
     rf"(?i:(?<![^\W\d_])(?:{_NAME_CUES}))[ \t]*[,:!.\-]?[ \t]*\n?[ \t]*"
     rf"(?P<name>{_CASELESS_WORD}(?:[ \t]{_CASELESS_WORD}){{0,3}})"
 )
-_LOWER_CUE_HINT = re.compile(
-    r"(?i:\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|sister|brother|"
+#: A lower-case cue then a lower-case word (matched on lower-cased text, in the gate scan).
+_LOWER_CUE_HINT = (
+    r"\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|sister|brother|"
     r"niece|nephew|grandson|granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
-    r"name is|named|i'?m|i am)\b\.?[ \t]*[,:-]?[ \t]*[a-z])"
-    rf"|(?P<caseless>[{_CASELESS}])"
+    r"name is|named|i'?m|i am)\b\.?[ \t]*[,:-]?[ \t]*[a-z]"
 )
+_CASELESS_CHAR = re.compile(f"[{_CASELESS}]")
+
+
+@functools.cache
+def person_gates(backend: str = "auto") -> Gates:
+    """The person detector's gates, compiled once per process and shared."""
+    return Gates({}, {"lower": _LOWER_CUE_HINT}, backend=backend)
+
+
 #: Spaceless scripts: a name there is two to four characters after the cue.
 _HAN_OR_HANGUL = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
