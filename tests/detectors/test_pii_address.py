@@ -123,8 +123,8 @@ def test_plain_phrases_before_street_words_are_not_streets(text: str, backend: s
 
 
 def test_gates_give_the_same_findings_on_both_backends() -> None:
-    """The Hyperscan gate scan and the pure-``re`` gates open for the same strings (or more,
-    never fewer), so the findings are identical."""
+    """Gates are necessary conditions only: the Hyperscan scan and the pure-``re`` gates (which
+    may open more often) give the same findings."""
     pytest.importorskip("hyperscan")
     from tests.detectors.test_pii_person import NEGATIVES as PERSON_NEGATIVES  # noqa: PLC0415
     from tests.detectors.test_pii_person import POSITIVES as PERSON_POSITIVES  # noqa: PLC0415
@@ -140,7 +140,5 @@ def test_gates_give_the_same_findings_on_both_backends() -> None:
     pure_people._gates = person_gates("re")
     assert fast._gates.backend == "hyperscan"
     for text in texts:
-        lower = text.lower()
-        assert pure._gates.open(lower) <= fast._gates.open(lower)
         assert list(fast.detect(text)) == list(pure.detect(text))
         assert list(people.detect(text)) == list(pure_people.detect(text))

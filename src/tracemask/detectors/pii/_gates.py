@@ -25,8 +25,10 @@ class Gates:
 
     Args:
         lists: name -> literals (lower case); the gate opens when one occurs as a substring.
-        patterns: name -> a regex in the syntax Python ``re`` and Hyperscan share (ASCII);
-            the gate opens where it matches. On UTF-8 bytes Hyperscan's ``\\b`` sees more
+        patterns: name -> a regex in the syntax Python ``re`` and Hyperscan share; the gate
+            opens where it matches. A pair gives the Hyperscan regex and a looser one for
+            Python ``re`` (``None``: always open), for regexes that cost more in ``re`` than the
+            check they guard. On UTF-8 bytes Hyperscan's ``\\b`` sees more
             boundaries than Python's on ``str``: a gate may open more often there, never less.
         backend: ``"auto"`` (Hyperscan when installed), ``"hyperscan"`` or ``"re"``.
     """
@@ -34,7 +36,7 @@ class Gates:
     def __init__(
         self,
         lists: Mapping[str, Sequence[str]],
-        patterns: Mapping[str, str] | None = None,
+        patterns: Mapping[str, str | tuple[str, str | None]] | None = None,
         backend: str = "auto",
     ) -> None:
         # Literals: escaped for Python ``re`` on ``str``; as UTF-8 byte escapes for Hyperscan.
@@ -46,9 +48,11 @@ class Gates:
             name: [_escape(w) for w in sorted(set(ws))] for name, ws in lists.items()
         }
         for name, pattern in (patterns or {}).items():
-            python.setdefault(name, []).append(pattern)
-            expressions.setdefault(name, []).append(_escape(pattern, literal=False))
+            fast, loose = pattern if isinstance(pattern, tuple) else (pattern, pattern)
+            python.setdefault(name, []).append("" if loose is None else loose)
+            expressions.setdefault(name, []).append(_escape(fast, literal=False))
         self.names = tuple(python)
+        # An empty alternative matches everywhere: that gate is always open.
         self._regexes = tuple(re.compile("|".join(ps)) for ps in python.values())
         self._db: Any = None
         self.backend = "re"

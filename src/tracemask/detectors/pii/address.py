@@ -743,18 +743,23 @@ def address_gates(backend: str = "auto") -> Gates:
         },
         {
             # A house number, then a street type on the same line ("12 Oak Ridge Dr").
-            "typed": rf"[0-9][ \t][^\n]{{0,120}}\b(?:{STREET_TYPES.lower()})\b",
+            "typed": (rf"[0-9][ \t][^\n]{{0,120}}\b(?:{STREET_TYPES.lower()})\b", None),
             # A number, words, a number ending a line or clause ("172 Maneeži 75,").
             "numbered": (
-                r"[0-9][ \t]+[^ \t\n0-9][^\n]{0,120}[ \t][0-9]{1,5}[a-z]?[ \t]*(?:[\n,;.]|$)"
+                r"[0-9][ \t]+[^ \t\n0-9][^\n]{0,120}[ \t][0-9]{1,5}[a-z]?[ \t]*(?:[\n,;.]|$)",
+                None,
             ),
             # A street-word ending then a house number, or a house number then such a word.
             "endings": (
                 rf"(?:{STREET_ENDINGS})\.?[ \t]+[0-9]"
-                rf"|[0-9][ \t]+[^ \t\n]{{0,40}}(?:{STREET_ENDINGS})"
+                rf"|[0-9][ \t]+[^ \t\n]{{0,40}}(?:{STREET_ENDINGS})",
+                "|".join(re.escape(e) for e in _ENDINGS),
             ),
             # An address cue, then a number further on the line ("lives at Maneeži 37").
-            "cue": rf"(?:{'|'.join(re.escape(c) for c in _CUE_GATE)})[^\n]{{0,100}}[0-9]",
+            "cue": (
+                rf"(?:{'|'.join(re.escape(c) for c in _CUE_GATE)})[^\n]{{0,100}}[0-9]",
+                "|".join(re.escape(c) for c in _CUE_GATE),
+            ),
             # A house number, then a street word in lower case ("8, chemin …").
             "lower_prefix": rf"[0-9][a-z]?,?[ \t]+(?:{_LOWER_PREFIXES_RE})",
         },
