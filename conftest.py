@@ -1,0 +1,95 @@
+"""Docs that run: every ``python`` and ``bash`` block of README.md and docs/ is a test (Sybil).
+
+Python blocks of one file share a namespace, in order. Bash blocks run with ``bash -euo
+pipefail`` in a scratch directory holding ``src/`` and ``benchmarks/`` of this checkout, with
+this interpreter's ``bin/`` first on ``PATH``; ``pip install …`` lines are checked (every extra
+they name exists in pyproject.toml), not run. A block that cannot run standalone is preceded by
+``<!-- skip: next "why" -->``, the exception, listed in the test report with its reason.
+``<!-- invisible-code-block: python -->`` blocks hold a document's setup (recording servers,
+placeholders the prose leaves implicit).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from sybil import Example, Sybil
+from sybil.parsers.markdown import CodeBlockParser, PythonCodeBlockParser, SkipParser
+
+ROOT = Path(__file__).resolve().parent
+_PIP = re.compile(r"^\s*(?:\S*/)?(?:python3? -m )?pip install\b(?P<args>.*)$")
+
+
+def _extras() -> set[str]:
+    import tomllib  # noqa: PLC0415 - Python 3.11+, as CI; on 3.10 the extras go unchecked
+
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        return set(tomllib.load(f)["project"]["optional-dependencies"])
+
+
+def _check_pip(args: str) -> None:
+    """``pip install 'tracemask[a,b]'`` names extras that exist."""
+    for word in shlex.split(args.split("#", maxsplit=1)[0]):
+        for extras in re.findall(r"^(?:tracemask|\.|-e|\.)\[([^\]]*)\]$", word.strip("'\"")):
+            unknown = {e.strip() for e in extras.split(",")} - _extras()
+            assert not unknown, f"pip install names unknown extras {sorted(unknown)}"
+
+
+def run_bash(example: Example) -> None:
+    lines = []
+    for line in example.parsed.splitlines():
+        m = _PIP.match(line)
+        if m:
+            if sys.version_info >= (3, 11):
+                _check_pip(m.group("args"))
+            continue
+        lines.append(line)
+    script = "\n".join(lines)
+    with tempfile.TemporaryDirectory(prefix="tracemask-doc-") as tmp:
+        for name in ("src", "benchmarks"):
+            os.symlink(ROOT / name, Path(tmp) / name)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TRACEMASK_")}
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        env["PYTHONPATH"] = str(ROOT / "src")
+        proc = subprocess.run(  # noqa: S603 - the documentation's own commands
+            ["bash", "-euo", "pipefail", "-c", script],  # noqa: S607
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    assert proc.returncode == 0, (
+        f"{example.path}:{example.line}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    )
+
+
+def _setup(namespace: dict[str, object]) -> None:
+    namespace["__environ"] = dict(os.environ)  # a document may export keys: restored after it
+
+
+def _teardown(namespace: dict[str, object]) -> None:
+    saved = namespace["__environ"]
+    assert isinstance(saved, dict)
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+pytest_collect_file = Sybil(
+    parsers=[
+        SkipParser(),
+        PythonCodeBlockParser(),
+        CodeBlockParser(language="bash", evaluator=run_bash),
+    ],
+    patterns=["README.md", "docs/*.md", "docs/**/*.md"],
+    path=str(ROOT),
+    setup=_setup,
+    teardown=_teardown,
+).pytest()
