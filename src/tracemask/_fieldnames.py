@@ -134,7 +134,7 @@ FIELD_HINTS: dict[str, tuple[str, ...]] = {
         "svnr", "personalausweis", "personalausweisnummer", "ausweisnummer", "reisepass",
         "reisepassnummer", "nir", "numerosecuritesociale", "numerodesecuritesociale",
         "numerofiscal", "dni", "nie", "nif", "nuss", "codicefiscale", "cf", "cpf", "cnpj",
-        "rg", "bsn", "burgerservicenummer", "pesel", "personnummer", "cpr", "cprnummer",
+        "bsn", "burgerservicenummer", "pesel", "personnummer", "cpr", "cprnummer",
         "fodselsnummer", "fødselsnummer", "henkilotunnus", "henkilötunnus", "hetu",
     ),
     "DATE_OF_BIRTH": (

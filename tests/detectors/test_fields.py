@@ -225,4 +225,41 @@ def test_no_digits_no_numeric_field_finding(field: str, value: str) -> None:
     assert all(f.entity in ("PERSON", "LOCATION", "EMAIL_ADDRESS") for f in hint)
 
 
-_ENGINE = Masker().compiled.engine
+_MODULE_MASKER = Masker()
+_ENGINE = _MODULE_MASKER.compiled.engine
+
+
+_SHAPED = {
+    "PHONE_NUMBER": st.from_regex(r"\+?[1-9][0-9]{1,3}( [0-9]{2,4}){2,3}", fullmatch=True),
+    "CREDIT_CARD": st.from_regex(r"[3-6][0-9]{3}( [0-9]{4}){3}", fullmatch=True),
+    "IBAN_CODE": st.from_regex(r"[A-Z]{2}[0-9]{2}( [0-9]{4}){4}", fullmatch=True),
+    "US_SSN": st.from_regex(r"[0-9]{3}-[0-9]{2}-[0-9]{4}", fullmatch=True),
+}
+_NAMES = {
+    "PHONE_NUMBER": ["Phone", "billing_phone", "Telefonnummer", "telefono", "mobile"],
+    "CREDIT_CARD": ["card_number", "Card number", "cc_number", "kreditkarte"],
+    "IBAN_CODE": ["IBAN", "customer_iban", "Kontonummer"],
+    "US_SSN": ["SSN", "social_security_number", "customer_ssn"],
+}
+
+
+@st.composite
+def _pair(draw: st.DrawFn) -> tuple[str, str, str]:
+    entity = draw(st.sampled_from(sorted(_SHAPED)))
+    name = draw(st.sampled_from(_NAMES[entity]))
+    sep = draw(st.sampled_from([": ", "=", " := ", " = ", ":\t"]))
+    value = draw(_SHAPED[entity])
+    prefix = draw(st.sampled_from(["", "note\n", "2024-08-06T12:00:00Z INFO ", "{"]))
+    return entity, value, f"{prefix}{name}{sep}{value}\nstatus: ok"
+
+
+@given(_pair())
+def test_any_shaped_value_after_a_telling_key_is_masked_once(pair: tuple[str, str, str]) -> None:
+    """Whatever its checksum, a shaped value after a telling key is masked whole, the line
+    around it is kept, and masking again changes nothing."""
+    _entity, value, text = pair
+    masker = _MODULE_MASKER
+    once = masker.mask_text(text)
+    assert value not in once
+    assert once.endswith("\nstatus: ok")
+    assert masker.mask_text(once) == once
