@@ -8,7 +8,8 @@ from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
 from tracemask.detectors.pii._shapes import IBAN_HEAD, not_after, not_before
 
-_BEFORE = not_before(".-")
+#: The lookahead first lets ``re`` skip to digits (see the phone detector).
+_BEFORE = r"(?=[0-9])" + not_before(".-")
 _AFTER = not_after("-") + r"(?!\.\d)"
 _IBAN_HEAD = re.compile(IBAN_HEAD)
 

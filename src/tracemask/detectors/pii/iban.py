@@ -19,8 +19,10 @@ class IbanDetector(PatternDetector):
     entity = "IBAN_CODE"
     trigger = r"[A-Z]{2}[0-9]{2}"
     patterns = (
-        not_before("A-Za-z0-9") + r"(?P<value>[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2,7}"
-        r"(?:[ -]?[A-Z0-9]{1,4})?)" + not_after("A-Za-z0-9"),
+        r"(?=[A-Z])"
+        + not_before("A-Za-z0-9")
+        + r"(?P<value>[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?)"
+        + not_after("A-Za-z0-9"),
     )
     context = (
         "iban", "bank", "account", "acct", "bic", "swift", "sepa", "wire", "transfer",

@@ -19,7 +19,7 @@ class UsSsnDetector(PatternDetector):
     entity = "US_SSN"
     trigger = r"[0-9]{3}[ -]?[0-9]{2}[ -]?[0-9]{4}"
     patterns = (
-        not_before(".-") + r"(?P<value>[0-9]{3}([ -]?)[0-9]{2}\2[0-9]{4})"
+        r"(?=[0-9])" + not_before(".-") + r"(?P<value>[0-9]{3}([ -]?)[0-9]{2}\2[0-9]{4})"
         r"" + not_after("-") + r"(?!\.\d)",
     )
     context = (
