@@ -221,7 +221,7 @@ def _start_server(
         env=env,
         stdin=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # workers compile their policies at once: slow when busy
     while time.monotonic() < deadline:
         url = f"http://127.0.0.1:{port}/readyz"
         with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1) as r:

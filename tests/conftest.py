@@ -22,7 +22,16 @@ pytest_plugins = ["tests.ci_plugin"]
 #: Fixtures that start a real server (the gateway, an upstream, an egress capture server for
 #: SDK pipelines): tests using them are ``slow``.
 SLOW_FIXTURES = frozenset(
-    {"gateway", "client", "aux", "upstream", "guarded", "capture_server", "sink_server"}
+    {
+        "gateway",
+        "client",
+        "aux",
+        "upstream",
+        "guarded",
+        "capture_server",
+        "sink_server",
+        "presidio_server",
+    }
 )
 #: Modules whose every test starts a server process of its own.
 SLOW_MODULES = frozenset({"test_network.py"})

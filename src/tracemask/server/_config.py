@@ -131,15 +131,17 @@ class AuthSettings(_Model):
     #: Routes on which ``X-Langfuse-Org-Id`` / ``-Project-Id`` select a project policy for a
     #: request whose credential is bound to no tenant. Langfuse sets those headers itself on
     #: its callback; on other routes any client could pick a weaker project's policy.
-    trust_tenant_headers: tuple[Literal["langfuse", "traces", "logs", "mask"], ...] = ("langfuse",)
+    trust_tenant_headers: tuple[
+        Literal["langfuse", "traces", "logs", "mask", "analyze", "anonymize"], ...
+    ] = ("langfuse",)
     token_header: str = "authorization"
     #: HMAC-SHA256 of the raw request body, hex, in ``hmac_header`` (``sha256=`` prefix allowed).
     hmac_secret: SecretStr | None = None
     hmac_header: str = "x-tracemask-signature"
     #: The routes that require auth (``langfuse``: the callback; Langfuse can only send
     #: headers its clients propagate, so a network policy often guards it instead).
-    routes: tuple[Literal["langfuse", "traces", "logs", "mask"], ...] = (
-        "langfuse", "traces", "logs", "mask",
+    routes: tuple[Literal["langfuse", "traces", "logs", "mask", "analyze", "anonymize"], ...] = (
+        "langfuse", "traces", "logs", "mask", "analyze", "anonymize",
     )  # fmt: skip
     protect_metrics: bool = False
 

@@ -14,13 +14,25 @@ from tracemask.server._gateway import logs_endpoint, traces_endpoint
 from tracemask.server._health import healthz, metrics, readyz
 from tracemask.server._langfuse import langfuse_callback
 from tracemask.server._mask import mask_endpoint
+from tracemask.server._presidio import (
+    analyze_endpoint,
+    anonymize_endpoint,
+    anonymizers,
+    deanonymizers,
+    health,
+    recognizers,
+    supported_entities,
+)
 from tracemask.server._request import (
+    ANALYZE,
+    ANONYMIZE,
     HEALTHZ,
     LANGFUSE,
     LOGS,
     MASK,
     METRICS,
     OTHER,
+    PRESIDIO_INFO,
     READYZ,
     TRACES,
 )
@@ -51,6 +63,14 @@ class RouteTable:
             Route(METRICS, "/metrics", "GET", metrics, masking=False),
             Route(UI, "/ui", "GET", ui_page, masking=False),
             Route(MASK, "/ui/explain", "POST", ui_explain, masking=True),
+            # Presidio's analyzer and anonymizer APIs (their clients append these to a base URL).
+            Route(ANALYZE, "/analyze", "POST", analyze_endpoint, masking=True),
+            Route(ANONYMIZE, "/anonymize", "POST", anonymize_endpoint, masking=True),
+            Route(PRESIDIO_INFO, "/supportedentities", "GET", supported_entities, masking=False),
+            Route(PRESIDIO_INFO, "/recognizers", "GET", recognizers, masking=False),
+            Route(PRESIDIO_INFO, "/anonymizers", "GET", anonymizers, masking=False),
+            Route(PRESIDIO_INFO, "/deanonymizers", "GET", deanonymizers, masking=False),
+            Route(PRESIDIO_INFO, "/health", "GET", health, masking=False),
         )
         self._by_path = {r.path: r for r in self.routes}
 

@@ -1,0 +1,266 @@
+"""Presidio's REST API on ``tracemask serve``: ``POST /analyze``, ``POST /anonymize`` and their
+``GET`` companions, in Presidio's shapes and entity names, so that a client of Presidio's
+analyzer and anonymizer (LiteLLM's Presidio guardrail, pipelines posting to ``/analyze``)
+switches by changing its base URLs. Detection is tracemask's engine under the server's policy.
+
+Where Presidio's own behaviour is unsafe the request is taken and the safe thing done:
+``hash`` is a keyed HMAC (``TRACEMASK_HASH_KEY``, else a key made at start), not a bare digest
+anyone can reverse by hashing guesses; ``encrypt`` (AES-CBC with a key the caller sends) is
+refused with 400: use the policy's ``encrypt`` operator. Ad-hoc regex recognizers are compiled
+with RE2 (linear time: a caller's pattern cannot hang the service).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from typing import Any, Literal
+
+import re2
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from tracemask._masker import Masker
+from tracemask.entities import ENTITIES
+from tracemask.server._errors import BadRequestError, UnsupportedMediaError
+from tracemask.server._http import deadline_of, guarded, masker_for, state_of
+
+#: tracemask's entity names to Presidio's, and every Presidio label back to ours.
+TO_PRESIDIO = {e.name: (e.ner.get("presidio") or (e.name,))[0] for e in ENTITIES}
+FROM_PRESIDIO = {label: e.name for e in ENTITIES for label in (*e.ner.get("presidio", ()), e.name)}
+_HASH_KEY = (os.environ.get("TRACEMASK_HASH_KEY") or "").encode() or secrets.token_bytes(32)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Pattern(_Body):
+    name: str = "pattern"
+    regex: str
+    score: float = Field(default=0.5, ge=0, le=1)
+
+
+class AdHocRecognizer(_Body):
+    """Presidio's ``PatternRecognizer`` as JSON: regex patterns and/or a deny list."""
+
+    name: str = "ad hoc"
+    supported_entity: str
+    patterns: list[Pattern] = []
+    deny_list: list[str] = []
+    deny_list_score: float = Field(default=1.0, ge=0, le=1)
+
+
+class AnalyzeRequest(_Body):
+    text: str
+    language: str = "en"
+    entities: list[str] | None = None
+    score_threshold: float | None = Field(default=None, ge=0, le=1)
+    correlation_id: str | None = None
+    return_decision_process: bool = False
+    ad_hoc_recognizers: list[AdHocRecognizer] = []
+    context: list[str] | None = None
+
+
+class AnalyzerResult(_Body):
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    entity_type: str
+    score: float = 1.0
+
+
+class Operator(_Body):
+    type: Literal["replace", "redact", "mask", "hash", "keep", "encrypt"] = "replace"
+    new_value: str | None = None
+    masking_char: str = Field(default="*", min_length=1, max_length=1)
+    chars_to_mask: int = Field(default=0, ge=0)
+    from_end: bool = False
+    hash_type: Literal["sha256", "sha512", "md5"] = "sha256"
+
+
+class AnonymizeRequest(_Body):
+    text: str
+    analyzer_results: list[AnalyzerResult] = []
+    anonymizers: dict[str, Operator] = {}
+
+
+async def _json(request: Request, model: type[BaseModel]) -> Any:
+    ctype = request.headers.get("content-type")
+    if ctype is not None and "json" not in ctype.lower():
+        raise UnsupportedMediaError
+    try:
+        return model.model_validate_json(await request.body())
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        # The message names the field, never the value sent.
+        raise BadRequestError(f"{where}: {err['msg']}") from None
+
+
+def _ad_hoc(rec: AdHocRecognizer, text: str) -> list[dict[str, Any]]:
+    found: list[tuple[int, int, float, AdHocRecognizer]] = []
+    for pattern in rec.patterns:
+        try:
+            compiled = re2.compile(pattern.regex)
+        except re2.error:
+            raise BadRequestError(f"ad_hoc_recognizers: invalid regex {pattern.name!r}") from None
+        found.extend(
+            (m.start(), m.end(), pattern.score, rec)
+            for m in compiled.finditer(text)
+            if m.end() > m.start()
+        )
+    for word in filter(None, rec.deny_list):
+        # A whole word: not inside a longer one (RE2 has no lookarounds: group 1 is the word).
+        compiled = re2.compile(r"(?:^|\W)(" + re2.escape(word) + r")(?:\W|$)")
+        found.extend(
+            (m.start(1), m.end(1), rec.deny_list_score, rec) for m in compiled.finditer(text)
+        )
+    return [
+        {
+            "entity_type": r.supported_entity,
+            "start": s,
+            "end": e,
+            "score": score,
+            "recognizer": r.name,
+        }
+        for s, e, score, r in found
+    ]
+
+
+def analyze(masker: Masker, req: AnalyzeRequest) -> list[dict[str, Any]]:
+    """Presidio ``RecognizerResult`` dicts for ``req.text``."""
+    hits: list[dict[str, Any]] = [
+        {
+            "entity_type": TO_PRESIDIO.get(f.entity, f.entity),
+            "start": f.start,
+            "end": f.end,
+            "score": round(f.score, 4),
+            "recognizer": f.recognizer,
+        }
+        for f in masker.detect(req.text)
+    ]
+    for rec in req.ad_hoc_recognizers:
+        hits.extend(_ad_hoc(rec, req.text))
+    wanted = set(req.entities) if req.entities else None
+    threshold = req.score_threshold or 0.0
+    out = []
+    for h in sorted(hits, key=lambda h: (h["start"], -h["end"])):
+        if (wanted is not None and h["entity_type"] not in wanted) or h["score"] < threshold:
+            continue
+        name = h.pop("recognizer")
+        h["analysis_explanation"] = (
+            {
+                "recognizer": name,
+                "pattern_name": None,
+                "pattern": None,
+                "original_score": h["score"],
+                "score": h["score"],
+                "textual_explanation": f"Identified as {h['entity_type']} by {name}",
+                "score_context_improvement": 0,
+                "supportive_context_word": "",
+                "validation_result": None,
+            }
+            if req.return_decision_process
+            else None
+        )
+        h["recognition_metadata"] = {"recognizer_name": name, "recognizer_identifier": name}
+        out.append(h)
+    return out
+
+
+def _apply(op: Operator, entity: str, value: str) -> str:
+    if op.type == "replace":
+        return op.new_value if op.new_value is not None else f"<{entity}>"
+    if op.type == "redact":
+        return ""
+    if op.type == "keep":
+        return value
+    if op.type == "mask":
+        n = min(op.chars_to_mask, len(value))
+        if op.from_end:
+            return value[: len(value) - n] + op.masking_char * n
+        return op.masking_char * n + value[n:]
+    if op.type == "hash":
+        digest = hashlib.sha512 if op.hash_type == "sha512" else hashlib.sha256
+        return hmac.new(_HASH_KEY, value.encode("utf-8", "surrogatepass"), digest).hexdigest()
+    raise BadRequestError("encrypt: not supported here; use the policy's encrypt operator")
+
+
+def anonymize(req: AnonymizeRequest) -> dict[str, Any]:
+    """Presidio's ``EngineResult``: the text with each result replaced, and the items."""
+    text = req.text
+    chosen: list[AnalyzerResult] = []
+    # Overlaps: the higher score wins, then the longer span (Presidio's conflict rule).
+    for r in sorted(req.analyzer_results, key=lambda r: (-r.score, r.start - r.end)):
+        if r.end > len(text) or r.start >= r.end:
+            raise BadRequestError("analyzer_results: a span outside the text")
+        if all(r.end <= c.start or r.start >= c.end for c in chosen):
+            chosen.append(r)
+    default = req.anonymizers.get("DEFAULT", Operator())
+    pieces: list[str] = []
+    items: list[dict[str, Any]] = []
+    pos = 0
+    length = 0
+    for r in sorted(chosen, key=lambda r: r.start):
+        op = req.anonymizers.get(r.entity_type, default)
+        new = _apply(op, r.entity_type, text[r.start : r.end])
+        pieces.append(text[pos : r.start])
+        length += r.start - pos
+        items.append(
+            {
+                "start": length,
+                "end": length + len(new),
+                "entity_type": r.entity_type,
+                "text": new,
+                "operator": op.type,
+            }
+        )
+        pieces.append(new)
+        length += len(new)
+        pos = r.end
+    pieces.append(text[pos:])
+    return {"text": "".join(pieces), "items": items}
+
+
+@guarded
+async def analyze_endpoint(request: Request) -> Response:
+    state = state_of(request)
+    masker = masker_for(state.runtime(), request)
+    req = await _json(request, AnalyzeRequest)
+    results = await state.run(
+        analyze, masker, req, deadline=deadline_of(request), size=len(req.text)
+    )
+    return JSONResponse(results)
+
+
+@guarded
+async def anonymize_endpoint(request: Request) -> Response:
+    state = state_of(request)
+    req = await _json(request, AnonymizeRequest)
+    return JSONResponse(await state.run(anonymize, req, deadline=deadline_of(request)))
+
+
+async def supported_entities(request: Request) -> Response:
+    masker = state_of(request).runtime().masker
+    names = {TO_PRESIDIO.get(d.entity, d.entity) for d in masker.compiled.engine.detectors}
+    return JSONResponse(sorted(names))
+
+
+async def recognizers(request: Request) -> Response:
+    masker = state_of(request).runtime().masker
+    return JSONResponse(sorted({d.name for d in masker.compiled.engine.detectors}))
+
+
+async def anonymizers(request: Request) -> Response:
+    return JSONResponse(["hash", "keep", "mask", "redact", "replace"])
+
+
+async def deanonymizers(request: Request) -> Response:
+    return JSONResponse([])
+
+
+async def health(request: Request) -> Response:
+    return PlainTextResponse("tracemask: Presidio-compatible analyzer and anonymizer are up")

@@ -1,0 +1,189 @@
+"""Issue 15 (first part): Presidio's analyzer and anonymizer REST API on ``tracemask serve``,
+in Presidio's shapes, and LiteLLM's own Presidio guardrail class pointed at a live server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.server.conftest import PLANTED, Server, leaks, start_server
+from tracemask.server import ConfigSource, create_app
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # the bundled price map, no fetch
+
+TEXT = f"Write to {PLANTED[0]} or call {PLANTED[1]} about card {PLANTED[2]}."
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[TestClient]:
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"server": {"sink": {"kind": "none"}, "reload_interval_s": 0}}))
+    with TestClient(create_app(ConfigSource(path=str(config), env={}))) as c:
+        yield c
+
+
+def test_analyze_answers_presidio_results(api: TestClient) -> None:
+    r = api.post("/analyze", json={"text": TEXT, "language": "en"})
+    assert r.status_code == 200
+    results = r.json()
+    found = {TEXT[x["start"] : x["end"]]: x["entity_type"] for x in results}
+    assert found == {
+        PLANTED[0]: "EMAIL_ADDRESS",
+        PLANTED[1]: "PHONE_NUMBER",
+        PLANTED[2]: "CREDIT_CARD",
+    }
+    for x in results:
+        assert set(x) == {
+            "entity_type", "start", "end", "score", "analysis_explanation", "recognition_metadata"
+        }  # fmt: skip
+        assert 0 < x["score"] <= 1
+        assert x["analysis_explanation"] is None
+        assert x["recognition_metadata"]["recognizer_name"]
+    only = api.post("/analyze", json={"text": TEXT, "language": "en", "entities": ["CREDIT_CARD"]})
+    assert [x["entity_type"] for x in only.json()] == ["CREDIT_CARD"]
+    high = api.post("/analyze", json={"text": TEXT, "language": "en", "score_threshold": 1.0})
+    assert all(x["score"] >= 1.0 for x in high.json())
+    why = api.post("/analyze", json={"text": TEXT, "return_decision_process": True})
+    assert all(x["analysis_explanation"]["recognizer"] for x in why.json())
+
+
+def test_ad_hoc_recognizers_use_re2_and_deny_lists(api: TestClient) -> None:
+    body = {
+        "text": "Ticket TCK-123456 for Mr. Brown, zip 94110",
+        "language": "en",
+        "ad_hoc_recognizers": [
+            {
+                "name": "tickets",
+                "supported_language": "en",
+                "supported_entity": "TICKET",
+                "patterns": [{"name": "tck", "regex": "TCK-[0-9]{6}", "score": 0.9}],
+            },
+            {"name": "titles", "supported_entity": "TITLE", "deny_list": ["Mr.", "Mrs."]},
+        ],
+    }
+    r = api.post("/analyze", json=body)
+    assert r.status_code == 200
+    got = {(x["entity_type"], body["text"][x["start"] : x["end"]]) for x in r.json()}
+    assert {("TICKET", "TCK-123456"), ("TITLE", "Mr.")} <= got
+    body["ad_hoc_recognizers"] = [
+        {"supported_entity": "X", "patterns": [{"regex": "(a+)+\\1"}]}  # backreference: not RE2
+    ]
+    r = api.post("/analyze", json=body)
+    assert r.status_code == 400
+    assert "invalid regex" in r.json()["error"]
+    assert api.post("/analyze", json={"language": "en"}).json() == {"error": "text: Field required"}
+
+
+def test_anonymize_applies_presidio_operators(api: TestClient) -> None:
+    text = "my name is Jane Roe, my number is 0344 533 341"
+    results = [
+        {"start": 11, "end": 19, "score": 0.8, "entity_type": "PERSON"},
+        {"start": 11, "end": 15, "score": 0.8, "entity_type": "FIRST_NAME"},  # loses: shorter
+        {"start": 34, "end": 46, "score": 0.95, "entity_type": "PHONE_NUMBER"},
+    ]
+    body = {
+        "text": text,
+        "analyzer_results": results,
+        "anonymizers": {
+            "DEFAULT": {"type": "replace", "new_value": "ANONYMIZED"},
+            "PHONE_NUMBER": {
+                "type": "mask",
+                "masking_char": "*",
+                "chars_to_mask": 4,
+                "from_end": True,
+            },
+        },
+    }
+    r = api.post("/anonymize", json=body)
+    assert r.status_code == 200
+    out = r.json()
+    assert out["text"] == "my name is ANONYMIZED, my number is 0344 533****"
+    person = {"entity_type": "PERSON", "text": "ANONYMIZED", "operator": "replace"}
+    phone = {"entity_type": "PHONE_NUMBER", "text": "0344 533****", "operator": "mask"}
+    assert out["items"] == [
+        {"start": 11, "end": 21, **person},  # offsets in the anonymized text
+        {"start": 36, "end": 48, **phone},
+    ]
+    # The default operator is Presidio's: <ENTITY_TYPE>; hash is keyed (not a bare digest).
+    r = api.post("/anonymize", json={"text": text, "analyzer_results": results[:1]})
+    assert r.json()["text"] == "my name is <PERSON>, my number is 0344 533 341"
+    hashed = api.post(
+        "/anonymize",
+        json={
+            "text": text,
+            "analyzer_results": results[:1],
+            "anonymizers": {"PERSON": {"type": "hash"}},
+        },
+    ).json()["items"][0]["text"]
+    import hashlib  # noqa: PLC0415
+
+    assert len(hashed) == 64
+    assert hashed != hashlib.sha256(b"Jane Roe").hexdigest()
+    encrypt = {"PERSON": {"type": "encrypt", "key": "caller-sent"}}
+    r = api.post(
+        "/anonymize",
+        json={"text": text, "analyzer_results": results[:1], "anonymizers": encrypt},
+    )
+    assert r.status_code == 400
+    bad = {"text": "short", "analyzer_results": [{"start": 0, "end": 99, "entity_type": "X"}]}
+    assert api.post("/anonymize", json=bad).status_code == 400
+
+
+def test_info_routes(api: TestClient) -> None:
+    entities = api.get("/supportedentities").json()
+    assert {"EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE"} <= set(entities)
+    assert api.get("/recognizers").json()
+    assert set(api.get("/anonymizers").json()) >= {"replace", "redact", "mask", "hash"}
+    assert api.get("/health").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def presidio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = start_server(
+        tmp_path_factory.mktemp("presidio"),
+        {"server": {"sink": {"kind": "none"}, "reload_interval_s": 0}},
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _guardrail(server: Server, **kwargs: Any) -> Any:
+    from litellm.proxy.guardrails.guardrail_hooks.presidio import (  # noqa: PLC0415
+        _OPTIONAL_PresidioPIIMasking,
+    )
+
+    return _OPTIONAL_PresidioPIIMasking(
+        presidio_analyzer_api_base=server.url + "/",
+        presidio_anonymizer_api_base=server.url + "/",
+        guardrail_name="tracemask-as-presidio",
+        **kwargs,
+    )
+
+
+@pytest.mark.filterwarnings("ignore:Items? .* using the `ReadOnly` qualifier:UserWarning")
+def test_litellm_presidio_guardrail_masks_through_tracemask(presidio_server: Server) -> None:
+    """LiteLLM's own guardrail class, unmodified, with only its two base URLs pointed here."""
+    pytest.importorskip("litellm")
+    guard = _guardrail(presidio_server, logging_only=True)
+    kwargs = {"messages": [{"role": "user", "content": TEXT}]}
+
+    async def run() -> Any:
+        try:
+            return await guard.async_logging_hook(kwargs, None, "acompletion")
+        finally:
+            await guard._close_http_session()
+
+    masked_kwargs, _ = asyncio.run(run())
+    content = masked_kwargs["messages"][0]["content"]
+    assert leaks(content.encode()) == []
+    assert "<EMAIL_ADDRESS>" in content
+    assert "<CREDIT_CARD>" in content
