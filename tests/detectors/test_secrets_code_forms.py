@@ -77,6 +77,7 @@ FORMS = [
     ("Server=db;Database=app;User Id=app;Password=Vq7lake9;", "Vq7lake9"),
     ("Server=db;Database=app;User Id=app;Password=TybdlSfvbncrYy;", "TybdlSfvbncrYy"),
     ("Driver={ODBC Driver 18};Server=db;Uid=app;Pwd=O!eY#txSKowi;", "O!eY#txSKowi"),
+    ("Driver={ODBC Driver 18};Server=db;Uid=app;Pwd={p@ss;w0rd x};", "p@ss;w0rd x"),
     ("jdbc:mysql://db:3306/app?user=app&password=Vq7lake9&ssl=true", "Vq7lake9"),
     ("postgresql://app:Vq7lake9@db:5432/app", "Vq7lake9"),
     ("amqp://guest:Vq7lake9@rabbit:5672/", "Vq7lake9"),
@@ -92,6 +93,11 @@ FORMS = [
     ("Use Tr0ub4dor&3 as your new password.", "Tr0ub4dor&3"),
     # other languages
     ("Passwort: Geheim123", "Geheim123"),
+    ("비밀번호:Prl23Db#@", "Prl23Db#@"),
+    ("PW는Prl23Db#@", "Prl23Db#@"),
+    ("Пароль: qwerty123", "qwerty123"),
+    ("hasło: Tajne123", "Tajne123"),
+    ("contraseña = Secreto99", "Secreto99"),
 ]
 
 
@@ -102,6 +108,9 @@ def test_assignment_forms_mask_the_whole_value(text: str, value: str, backend: s
 
 NOT_SECRETS = [
     "password: ${DB_PASSWORD}",
+    "password = {secret}",
+    "用户名: 张伟, 状态: 正常",
+    "Статус: готово 2024",
     'password = "<your-key>"',
     "password: ****",
     "api_key: xxxx-xxxx",

@@ -108,6 +108,13 @@ _PASSWORD_WORD = r"pass(?:word|wd|phrase|code)s?"
 _PASSWORD_INTL = (
     r"passwort|kennwort|wachtwoord|senha|haslo|salasana|heslo|parol|losenord|adgangskode|passord"
 )
+#: The word in scripts and spellings outside ASCII: Korean, Japanese, Chinese, Russian,
+#: Ukrainian, Spanish, Polish, Swedish, Hungarian, Turkish, Greek, French.
+_PASSWORD_UNICODE = (
+    "비밀번호|비번|암호|패스워드|パスワード|暗証番号|密码|密碼|口令|пароль|Пароль|ПАРОЛЬ|contraseña"
+    "|Contraseña|hasło|Hasło|lösenord|Lösenord|jelszó|Jelszó|şifre|Şifre|κωδικός|mot de passe"
+    "|Mot de passe"
+)
 _PW_EDGE = r"[^\s\"'`_.$@/{(,;:-]"
 #: Short forms only at the start of a name: ``pwd=``, ``ANY_PW:``, ``-pass``, not ``bypass``.
 _PASSWORD_KEY = (
@@ -151,7 +158,7 @@ _DATE_OR_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _OPERATOR_TAIL = re.compile(r"(?:=>|->|:::?=|:=|\?=|==|!=|\+=|\.=|[=:,(>])\Z")
-_NAME_TAIL = re.compile(r"[A-Za-z0-9_./-]{1,60}\Z")
+_NAME_TAIL = re.compile(r"[\w./-]{1,60}\Z")
 _DEFINITION = re.compile(r"\s*(?:async\s+)?(?:def|class|function|func|fn)\s")
 #: Calls whose first argument names the value that follows: ``define('DB_PASSWORD', '…')``,
 #: ``System.setProperty("…Password", "…")``, ``os.getenv("PASSWORD", "default")``.
@@ -328,7 +335,7 @@ def _common_rejects(value: str) -> bool:
     )
 
 
-_PASSWORD_FLAG = re.compile(f"{_PASSWORD_WORD}|{_PASSWORD_INTL}", re.IGNORECASE)
+_PASSWORD_FLAG = re.compile(f"{_PASSWORD_WORD}|{_PASSWORD_INTL}|{_PASSWORD_UNICODE}", re.IGNORECASE)
 #: ``"literal" == password``: the value is compared with a password variable.
 _COMPARED = re.compile(r"[\"'`]\s{0,4}(?:===?|!==?)\s{0,4}[A-Za-z_$]")
 _SECRET_NAME = re.compile(r"secret|key|pass|pwd|credential|auth|access|session|refresh", re.I)
@@ -349,14 +356,26 @@ class PasswordAssignment(PatternDetector):
         _trigger(rf"{_PASSWORD_WORD}|{_PASSWORD_INTL}|pwd|pw|pass|p/w", cli=_PASSWORD_WORD)
         + r"|securestring|mysql|mariadb"
         + r"|==\s{0,4}[A-Za-z_$][A-Za-z0-9_$.]{0,60}pass(?:word|wd|phrase|code)"
+        # Password words outside ASCII (the trigger subset is ASCII): a non-ASCII character
+        # (one or more UTF-8 bytes for Hyperscan) right before an operator, or an ASCII password
+        # word right before one (Korean particles: "PW는"), or "mot de passe".
+        + r"|[^\x00-\x7f]\s{0,4}[:=(]|(?:pass(?:word|wd)?|pwd|pw)[^\x00-\x7f]|mot de passe"
+        + r"|contrase[^\x00-\x7f]|has[^\x00-\x7f]{1,4}o|l[^\x00-\x7f]{1,4}senord"
+        + r"|jelsz[^\x00-\x7f]|[^\x00-\x7f]{1,4}ifre"
     )
     patterns = ascii_patterns(
         _assignment(_PASSWORD_KEY, "pkwshla"),
+        # Unicode password words, and ASCII ones glued to a Korean particle (PW는, password은)
+        rf"(?=[비암패パ暗密口пПcChHlLjJşŞκmMpP])(?:(?:{_PASSWORD_UNICODE})(?:은|는|\s{{0,4}}[:=\uff1a(])"
+        rf"|(?<![A-Za-z])(?i:{_PASSWORD_WORD}|pwd|pw)(?:은|는))"
+        r"\s{0,4}[\"'`]?(?P<value>[^\s\"'`(),;&]{3,128})",
         r"ConvertTo-SecureString(?:\s{1,4}-[A-Za-z]{1,20}){0,4}\s{1,4}\\?[\"']?"
         r"(?P<value>[^\s\"'\\]{4,200})",
         # mysql/mariadb clients take the password glued to -p: mysql -u root -pS3cret db
         r"\b(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]{0,120}?\s-p"
         r"(?P<value>[^\s\"'`]{3,128})",
+        # ODBC/ADO.NET connection strings brace values holding ; or blanks: Pwd={p@ss;w0rd}
+        r"\b(?:pwd|password)\s{0,2}=\s{0,2}\{(?P<value>[^{}\n]{1,200})\}",
         # a literal compared with a password variable, written the other way round
         rf"[\"'`](?P<value>[^\"'`\n]{{3,200}})[\"'`]\s{{0,4}}(?:===?|!==?)\s{{0,4}}"
         rf"(?:[A-Za-z_$][A-Za-z0-9_$]*\.){{0,3}}[A-Za-z_]{{0,30}}{_PASSWORD_WORD}",
