@@ -293,11 +293,19 @@ def test_scan_goes_on_past_an_unreadable_file(tmp_path: Path) -> None:
 # -- workers and resume --------------------------------------------------------------------
 
 
-def test_two_workers_give_the_same_output(archive: Path, tmp_path: Path) -> None:
-    assert run_job([str(archive)], str(tmp_path / "one")).exit_code == 0
-    result = run_job([str(archive)], str(tmp_path / "two"), workers=2)
+def test_two_workers_give_the_same_output(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HMAC pseudonyms: the policy goes to the workers by value, the key from their environment.
+    monkeypatch.setenv("TRACEMASK_HASH_KEY", "a-key-for-this-test-only-0123456789")
+    policy = {"default_operator": {"type": "pseudonymize"}}
+    assert run_job([str(archive)], str(tmp_path / "one"), policy=policy).exit_code == 0
+    result = run_job([str(archive)], str(tmp_path / "two"), policy=policy, workers=2)
     assert result.exit_code == 0
-    assert read_all(tmp_path / "two") == read_all(tmp_path / "one")
+    two = read_all(tmp_path / "two")
+    assert two == read_all(tmp_path / "one")
+    assert b"<EMAIL_ADDRESS_" in two["day1/a.jsonl"]
+    assert_clean(*two.values())
 
 
 def test_resume_after_a_kill_equals_one_clean_run(tmp_path: Path) -> None:

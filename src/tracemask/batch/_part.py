@@ -114,6 +114,9 @@ class PartResult:
     error: str | None = None
     exit_code: int = 0
     seconds: float = 0.0
+    #: CPU seconds the worker spent on the part, its Masker's construction excluded (wall
+    #: ``seconds`` also includes waiting for a CPU).
+    cpu_seconds: float = 0.0
     #: Peak resident memory of the worker process that ran the part, in MB (0: unknown).
     peak_rss_mb: float = 0.0
 
@@ -706,9 +709,10 @@ def run_part(task: Task, options: Options) -> PartResult:
 
     ``exit_code`` is 2 for an unreadable part or record (user data), 3 for a masking failure.
     """
-    part = _Part(task, options)
+    part = _Part(task, options)  # builds (or reuses) this process's Masker
+    cpu = time.process_time()
     try:
-        return _with_rss(part.run())
+        return _with_rss(part.run(), cpu)
     except RecordError as exc:
         part.result.error = str(exc)
         part.result.exit_code = 3 if exc.masking else 2
@@ -722,10 +726,11 @@ def run_part(task: Task, options: Options) -> PartResult:
         part.result.error = f"{task.input}: internal error ({type(exc).__name__})"
         part.result.exit_code = 3
     part.result.report = _safe(part.report, part.masker)
-    return _with_rss(part.result)
+    return _with_rss(part.result, cpu)
 
 
-def _with_rss(result: PartResult) -> PartResult:
+def _with_rss(result: PartResult, cpu: float) -> PartResult:
+    result.cpu_seconds = round(time.process_time() - cpu, 3)
     try:
         import resource  # noqa: PLC0415 - POSIX only
 
