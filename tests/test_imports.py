@@ -7,6 +7,8 @@ behind a lazy import is still a cycle in the design).
 from __future__ import annotations
 
 import ast
+import functools
+import gc
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -39,8 +41,20 @@ def modules() -> dict[str, tuple[Path, bool]]:
     return found
 
 
-def module_graph() -> dict[str, set[str]]:
+@functools.cache
+def module_graph() -> dict[str, frozenset[str]]:
     """``module -> modules it imports`` (a ``from pkg import sub`` counts as importing ``sub``)."""
+    # CPython 3.11 raises "AST constructor recursion depth mismatch" when a finalizer (another
+    # test's garbage) runs while a tree is built: no garbage collection while parsing.
+    gc.collect()
+    gc.disable()
+    try:
+        return _module_graph()
+    finally:
+        gc.enable()
+
+
+def _module_graph() -> dict[str, frozenset[str]]:
     mods = modules()
     graph: dict[str, set[str]] = {m: set() for m in mods}
     for name, (path, is_package) in mods.items():
@@ -61,7 +75,7 @@ def module_graph() -> dict[str, set[str]]:
                     elif target in mods:
                         graph[name].add(target)
         graph[name].discard(name)
-    return graph
+    return {m: frozenset(targets) for m, targets in graph.items()}
 
 
 def unit(module: str) -> str:

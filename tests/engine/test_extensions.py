@@ -197,3 +197,15 @@ def test_lexicons_tables_and_databases_are_shared_by_every_masker() -> None:
     # ... while what a masking call changes is each Masker's own.
     assert first.compiled.text_cache is not second.compiled.text_cache
     assert first.compiled.stores is not second.compiled.stores
+
+
+def test_builtin_operator_table_and_policy_union_agree() -> None:
+    from typing import get_args  # noqa: PLC0415
+
+    from tracemask.operators import BUILTIN_OPERATORS, OperatorSpec  # noqa: PLC0415
+
+    union = get_args(get_args(OperatorSpec)[0])
+    tags = {meta.tag: get_args(member)[0] for member in union for meta in get_args(member)[1:]}
+    user = tags.pop("user")
+    assert tags == BUILTIN_OPERATORS
+    assert user.__name__ == "UserOperatorSpec"
