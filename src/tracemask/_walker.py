@@ -34,6 +34,7 @@ from tracemask._paths import PathSegment, render_path
 from tracemask._report import Report
 from tracemask._tokens import is_token
 from tracemask.detectors._engine import MIN_TEXT_LENGTH
+from tracemask.detectors.fields import is_stand_in
 
 if TYPE_CHECKING:
     from tracemask._compiled import CompiledPolicy, Context, Rule
@@ -564,6 +565,8 @@ class Walk:
         if rule is not None:
             if not text or is_token(text):
                 return text
+            if rule.entity in _SECRET_RULES and is_stand_in(text):
+                return text  # "${DB_PASSWORD}", "<your-key>", "****": no secret, keep it readable
             self.changes += 1
             if self.report is not None:
                 self.report.add(rule.entity, self.where())

@@ -129,3 +129,17 @@ _MASKER = Masker()
 )
 def test_invalid_ibans_under_a_telling_key(masker: Masker, value: str) -> None:
     assert masker.mask({"customer_iban": value}) == {"customer_iban": "<IBAN_CODE>"}
+
+
+@pytest.mark.parametrize(
+    "value", ["${DB_PASSWORD}", "$DB_PASSWORD", "{{ vault.db }}", "<your-api-key>", "****",
+              "xxxxxxxx", "[REDACTED]", "%(password)s"]
+)  # fmt: skip
+def test_stand_ins_under_secret_keys_stay_readable(masker: Masker, value: str) -> None:
+    doc = {"password": value, "api_key": value}
+    assert masker.mask(doc) == doc
+
+
+@pytest.mark.parametrize("value", ["changeme", "password123", "hunter2", "x", "$ecret1"])
+def test_real_values_under_secret_keys_are_masked(masker: Masker, value: str) -> None:
+    assert masker.mask({"password": value}) == {"password": "<PASSWORD>"}

@@ -39,6 +39,21 @@ _PLACEHOLDERS = frozenset(
 )  # fmt: skip
 
 
+#: What stands in for a secret under a secret key: a template reference, a placeholder in
+#: angle or square brackets, a mask. Deliberately narrow: a weak real password ("changeme",
+#: "password123") under a password key is still masked.
+_STAND_IN = re.compile(
+    r"\$\{[^{}]*\}|\$[A-Z_][A-Z0-9_]*|\{\{[^{}]*\}\}|%\([A-Za-z_]+\)s|<[^<>]*>"
+    r"|\[[A-Za-z _-]+\]|([*xX\u2022.#-])\1{2,}"
+)
+
+
+def is_stand_in(value: str) -> bool:
+    """Whether ``value`` only stands in for a secret: ``${VAR}``, ``$VAR``, ``{{ var }}``,
+    ``%(name)s``, ``<your-key>``, ``[REDACTED]``, ``****``, ``xxxx``."""
+    return _STAND_IN.fullmatch(value.strip()) is not None
+
+
 def normalize_field(name: str) -> str:
     """``Billing-Phone`` → ``billingphone``; ``Straße`` → ``strasse``; ``Téléphone`` →
     ``telephone``: case-folded, accents and separators removed."""
