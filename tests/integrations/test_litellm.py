@@ -1102,3 +1102,189 @@ def test_call_scope_reads_trace_session_and_tenant() -> None:
     }
     assert call_scope(kwargs) == {"trace": "t1", "session": "s1", "tenant": "team-a"}
     assert call_scope({"litellm_call_id": "c2"}) == {"trace": "c2"}
+
+
+# -- the handler guards every other logger (issue 18) ---------------------------------------
+
+
+def test_unwrapped_loggers_get_masked_failures_pre_calls_and_user_ids(
+    register: Callable[..., None],
+) -> None:
+    """Registered as they are beside the handler, before or after it: guarded in place."""
+    before, after = Sink(), Sink()
+    tm = TracemaskLogger()
+    register(before, tm)
+    litellm.callbacks.append(after)  # added later, after the handler
+    ok, failed = _call_id(), _call_id()
+    litellm.completion(**_request(ok, mock_response=COMPLETION, user=EMAIL))
+    with pytest.raises(InternalServerError):
+        litellm.completion(**_request(failed, mock_response=Exception(ERROR_MSG), user=EMAIL))
+    # A logger appended to litellm.callbacks after the call setup gets only pre-call events
+    # from LiteLLM itself; masked like the rest.
+    after.wait("log_pre_api_call", failed)
+    assert_clean(dump([kw for kw, _ in after.of("log_pre_api_call", None)]))
+    for sink in (before,):
+        kwargs, _ = sink.wait("log_failure_event", failed)
+        assert_clean(dump(kwargs))
+        assert isinstance(kwargs["exception"], MaskedException)
+        assert "<EMAIL_ADDRESS>" in str(kwargs["exception"])
+        kwargs, response_obj = sink.wait("log_success_event", ok)
+        assert_clean(dump(kwargs) + dump(response_obj))
+        # The user id is a keyed pseudonym (spend still groups by user), the same everywhere.
+        assert kwargs["user"] == tm.accounting.token(EMAIL)
+        assert kwargs["standard_logging_object"]["total_tokens"] == 223
+        assert kwargs["standard_logging_object"]["model"] == "gpt-4o-mini"
+        pre = [kw for kw, _ in sink.of("log_pre_api_call", None)]
+        assert pre
+        assert_clean(dump(pre))
+    # Guarded in place: still the logger LiteLLM holds, same class (isinstance checks hold).
+    assert litellm.callbacks[0] is before
+    assert type(before) is Sink
+
+
+def test_without_guard_loggers_an_unwrapped_logger_gets_raw_failures(
+    register: Callable[..., None],
+) -> None:
+    """The control: what ``guard_loggers`` closes (LiteLLM runs no hook on failures)."""
+    sink = Sink()
+    register(TracemaskLogger(guard_loggers=False), sink)
+    call_id = _call_id()
+    with pytest.raises(InternalServerError):
+        litellm.completion(**_request(call_id, mock_response=Exception(ERROR_MSG)))
+    kwargs, _ = sink.wait("log_failure_event", call_id)
+    assert EMAIL in dump(kwargs)
+
+
+class _Hooks(CustomLogger):
+    """A logger with the proxy's post-call hooks (what an observability integration defines)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    async def async_post_call_success_hook(
+        self, data: dict[str, Any], user_api_key_dict: Any, response: Any
+    ) -> Any:
+        self.calls.append(("success", {"data": data, "user": user_api_key_dict, "r": response}))
+        return response  # a logger returning what it got must not reach the client
+
+    async def async_post_call_failure_hook(
+        self,
+        request_data: dict[str, Any],
+        original_exception: Exception,
+        user_api_key_dict: Any,
+        traceback_str: str | None = None,
+    ) -> Any:
+        self.calls.append(
+            (
+                "failure",
+                {"data": request_data, "exc": original_exception, "tb": traceback_str},
+            )
+        )
+        return None
+
+
+@pytest.mark.parametrize("wiring", ["masked", "guarded"])
+def test_post_call_hooks_get_masked_copies(register: Callable[..., None], wiring: str) -> None:
+    hooks = _Hooks()
+    tm = TracemaskLogger()
+    register(tm, masked(hooks) if wiring == "masked" else hooks)
+    target: Any = litellm.callbacks[1]
+    if wiring == "guarded":
+        _guarding.sweep()
+    data = {
+        "model": "gpt-4o-mini",
+        "messages": copy.deepcopy(MESSAGES),
+        "user": EMAIL,
+        "metadata": copy.deepcopy(METADATA),
+        "api_key": API_KEY,
+        "secret_fields": {"raw_headers": {"authorization": f"Bearer {API_KEY}"}},
+    }
+    response = litellm.ModelResponse(**COMPLETION)
+    before = copy.deepcopy(data)
+
+    async def main() -> tuple[Any, Any]:
+        ok = await target.async_post_call_success_hook(
+            data=data, user_api_key_dict=None, response=response
+        )
+        failed = await target.async_post_call_failure_hook(
+            request_data=data,
+            original_exception=BadRequestError(ERROR_MSG, "gpt-4o-mini", "openai"),
+            user_api_key_dict=None,
+            traceback_str=f"Traceback ...\n{ERROR_MSG}",
+        )
+        return ok, failed
+
+    ok, failed = asyncio.run(main())
+    assert ok is None  # the response the client gets stays the real one
+    assert failed is None
+    assert [name for name, _ in hooks.calls] == ["success", "failure"]
+    assert_clean(dump(hooks.calls))
+    assert "<CREDIT_CARD>" in dump(hooks.calls[0][1]["r"])
+    assert "<EMAIL_ADDRESS>" in str(hooks.calls[1][1]["exc"])
+    assert data == before  # the request dict the proxy goes on with is untouched
+    assert CARD in _tool_args(response)
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [("keep", EMAIL), ("mask", "<EMAIL_ADDRESS>"), ("pseudonymize", None)],
+)
+def test_accounting_ids_modes(register: Callable[..., None], mode: str, expected: Any) -> None:
+    state = _PROXY_Recorder()  # reads the call's logging state, as spend tracking does
+    tm = TracemaskLogger(accounting_ids=mode)  # type: ignore[arg-type]
+    register(tm, state)
+    call_id = _call_id()
+    litellm.completion(**_request(call_id, mock_response=COMPLETION, user=EMAIL))
+    kwargs, _ = state.wait("log_success_event", call_id)
+    assert kwargs["user"] == (expected or tm.accounting.token(EMAIL))
+    # An id with nothing to mask stays as it is in every mode.
+    other = _call_id()
+    litellm.completion(**_request(other, mock_response=COMPLETION, user="cus_8812"))
+    kwargs, _ = state.wait("log_success_event", other)
+    assert kwargs["user"] == "cus_8812"
+
+
+def test_pseudonyms_are_keyed_and_stable() -> None:
+    from tracemask.integrations.litellm._accounting import AccountingIds  # noqa: PLC0415
+
+    one, same, other = AccountingIds(key="k1"), AccountingIds(key="k1"), AccountingIds(key="k2")
+    assert one.token(EMAIL) == same.token(EMAIL)
+    assert one.token(EMAIL) != other.token(EMAIL)
+    assert one.token(EMAIL) != one.token("john@example.com")
+    assert re.fullmatch(r"<USER_[0-9a-f]{16}>", one.token(EMAIL))
+    with pytest.raises(ValueError, match="pseudonymize, keep or mask"):
+        AccountingIds("hash")  # type: ignore[arg-type]
+
+
+def test_proxy_handler_masks_litellm_log_lines_and_says_it_is_on(
+    monkeypatch: pytest.MonkeyPatch, register: Callable[..., None]
+) -> None:
+    import io  # noqa: PLC0415
+    import logging  # noqa: PLC0415
+
+    monkeypatch.setattr(tm_litellm, "_PROXY_INSTANCE", None)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    proxy_logger = logging.getLogger("LiteLLM Proxy")
+    monkeypatch.setattr(proxy_logger, "handlers", [handler])
+    monkeypatch.setattr(proxy_logger, "filters", [])
+    monkeypatch.setattr(proxy_logger, "propagate", False)
+    register(Sink())
+    instance = tm_litellm.proxy_handler_instance
+    assert instance.__name__ == "tracemask"
+    try:
+        _raise_upstream_error()
+    except BadRequestError:
+        proxy_logger.exception("upstream said: %s", ERROR_MSG)
+    logging.getLogger("LiteLLM Proxy.stdout").warning("rejected key %s", API_KEY)
+    text = stream.getvalue()
+    assert "tracemask: masking LiteLLM logging with policy default (sha256 " in text
+    assert "Sink" in text  # the loggers it guards
+    assert "upstream said: card declined for <EMAIL_ADDRESS>" in text
+    assert "Traceback" in text
+    assert_clean(text)
+
+
+def _raise_upstream_error() -> None:
+    raise BadRequestError(ERROR_MSG, "gpt-4o-mini", "openai")

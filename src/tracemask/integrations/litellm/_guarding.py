@@ -34,6 +34,7 @@ from litellm.integrations.custom_logger import CustomLogger
 
 from tracemask._masker import Masker
 from tracemask.integrations.litellm._accounting import AccountingIds
+from tracemask.integrations.litellm._payload import HookOutputs
 from tracemask.integrations.litellm._wrapper import GUARDED_METHODS, MaskedLogger
 
 __all__ = ["guard", "guarded_names", "install", "sweep", "unguard", "uninstall"]
@@ -46,6 +47,7 @@ _INTERNAL_PREFIXES: Final = (
     "litellm.caching",
     "litellm.litellm_core_utils.",
     "litellm_enterprise.",
+    "litellm._service_logger",
     "tracemask.",
 )
 #: The proxy's spend-log writer: guarded, with its accounting kept.
@@ -71,13 +73,21 @@ class _InPlaceGuard(MaskedLogger):
 class _Registry:
     """What :func:`install` set up: the masker and options, and the loggers guarded so far."""
 
-    def __init__(self, masker: Masker, accounting: AccountingIds, honor_opt_out: bool) -> None:
+    def __init__(
+        self,
+        masker: Masker,
+        accounting: AccountingIds,
+        honor_opt_out: bool,
+        hook_outputs: HookOutputs | None,
+    ) -> None:
         self.masker = masker
         self.accounting = accounting
         self.honor_opt_out = honor_opt_out
+        self.hook_outputs = hook_outputs
         self.lock = threading.Lock()
         self.names: list[str] = []
-        self.guards: weakref.WeakSet[CustomLogger] = weakref.WeakSet()
+        #: Loggers found not to be guarded (guardrails, LiteLLM's own): not checked again.
+        self.skipped: weakref.WeakSet[CustomLogger] = weakref.WeakSet()
 
 
 _STATE: dict[str, _Registry] = {}
@@ -126,6 +136,7 @@ def guard(
     *,
     accounting: AccountingIds | None = None,
     honor_opt_out_header: bool = True,
+    hook_outputs: HookOutputs | None = None,
 ) -> bool:
     """Make ``logger`` receive masked copies of its events and post-call hooks, in place
     (replacing an earlier guard, made with another masker).
@@ -142,6 +153,7 @@ def guard(
         honor_opt_out_header=honor_opt_out_header,
         keep_accounting_fields=spend,
         accounting_ids=accounting,
+        hook_outputs=hook_outputs,
     )
     for name in GUARDED_METHODS:
         if _overrides(type(logger), name):
@@ -192,19 +204,24 @@ def unguard(logger: CustomLogger) -> None:
 
 def _sweep_list(callbacks: Iterable[Any], registry: _Registry) -> None:
     for callback in callbacks:
+        if not isinstance(callback, CustomLogger) or callback in registry.skipped:
+            continue
         current = getattr(callback, _MARK, None)
-        if isinstance(callback, CustomLogger) and (
-            current is None or current.masker is not registry.masker
-        ):
+        if current is None or current.masker is not registry.masker:
             with registry.lock:
-                if guard(
+                if not guard(
                     callback,
                     registry.masker,
                     accounting=registry.accounting,
                     honor_opt_out_header=registry.honor_opt_out,
+                    hook_outputs=registry.hook_outputs,
                 ):
-                    registry.names.append(logger_name(callback))
-                    _log.info("tracemask: guarding LiteLLM logger %s", logger_name(callback))
+                    registry.skipped.add(callback)
+                else:
+                    name = logger_name(callback)
+                    if name not in registry.names:
+                        registry.names.append(name)
+                        _log.info("tracemask: guarding LiteLLM logger %s", name)
 
 
 def _global_lists() -> list[Iterable[Any]]:
@@ -335,7 +352,11 @@ def _patch_proxy() -> None:
 
 
 def install(
-    masker: Masker, accounting: AccountingIds, *, honor_opt_out_header: bool = True
+    masker: Masker,
+    accounting: AccountingIds,
+    *,
+    honor_opt_out_header: bool = True,
+    hook_outputs: HookOutputs | None = None,
 ) -> None:
     """Guard every LiteLLM logger from now on with ``masker``.
 
@@ -343,7 +364,7 @@ def install(
     (a logger guarded with an earlier one is guarded again at its next dispatch).
     """
     with _PATCH_LOCK:
-        _STATE["registry"] = _Registry(masker, accounting, honor_opt_out_header)
+        _STATE["registry"] = _Registry(masker, accounting, honor_opt_out_header, hook_outputs)
         _patch_logging()
         _patch_proxy()
     sweep()

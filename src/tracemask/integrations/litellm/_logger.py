@@ -10,7 +10,7 @@ from litellm.integrations.custom_logger import CustomLogger
 from tracemask._masker import Masker
 from tracemask.integrations.litellm._accounting import AccountingIds, AccountingMode
 from tracemask.integrations.litellm._guarding import install
-from tracemask.integrations.litellm._payload import _build_masker, _PayloadMasker
+from tracemask.integrations.litellm._payload import HookOutputs, _build_masker, _PayloadMasker
 from tracemask.policy import Policy
 
 
@@ -72,14 +72,21 @@ class TracemaskLogger(CustomLogger):
             if isinstance(accounting_ids, AccountingIds)
             else AccountingIds(accounting_ids)
         )
+        outputs = HookOutputs()
         self._payload = _PayloadMasker(
             self.masker,
             keep_accounting_fields=keep_accounting_fields,
             honor_opt_out_header=honor_opt_out_header,
             accounting_ids=self.accounting,
+            hook_outputs=outputs,
         )
         if guard_loggers:
-            install(self.masker, self.accounting, honor_opt_out_header=honor_opt_out_header)
+            install(
+                self.masker,
+                self.accounting,
+                honor_opt_out_header=honor_opt_out_header,
+                hook_outputs=outputs,
+            )
 
     def __repr__(self) -> str:
         return f"<TracemaskLogger {self.masker!r} fail_mode={self.masker.policy.fail_mode}>"

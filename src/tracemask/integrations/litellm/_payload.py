@@ -7,7 +7,9 @@ import datetime
 import decimal
 import enum
 import logging
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Final, cast
 
@@ -108,12 +110,15 @@ class _PayloadMasker:
         keep_accounting_fields: bool,
         honor_opt_out_header: bool,
         accounting_ids: AccountingIds | None = None,
+        hook_outputs: HookOutputs | None = None,
     ) -> None:
         self.masker = masker
         self.fail_open = fail_open(masker)
         self.keep_accounting_fields = keep_accounting_fields
         self.honor_opt_out_header = honor_opt_out_header
         self.accounting = accounting_ids if accounting_ids is not None else AccountingIds()
+        #: The handler's recent hook outputs, shared with the loggers it guards.
+        self.outputs = hook_outputs
 
     def masks(self, text: str) -> bool:
         """Whether the policy would change ``text`` (an accounting id); ``True`` if unsure."""
@@ -329,13 +334,19 @@ class _PayloadMasker:
     ) -> tuple[dict[str, Any], object]:
         """Masked copies of an event's ``(kwargs, result)``; never raises."""
         try:
+            hit = self.outputs.get(kwargs) if self.outputs is not None else None
             kwargs = _snapshot(kwargs)
             opted_out = self.opted_out(kwargs)
             with use_scope(**call_scope(kwargs)):
-                return (
+                if hit is not None:
+                    return self._from_hook_output(kwargs, result, hit, shared=shared)
+                masked = (
                     self.kwargs(kwargs, shared=shared, opted_out=opted_out),
                     self.result(result, opted_out=opted_out),
                 )
+                if shared and self.outputs is not None:
+                    self.outputs.add(*masked)
+                return masked
         except Exception:  # noqa: BLE001 - a bug here must not raise into LiteLLM nor leak
             _log.warning("tracemask: masking a LiteLLM logging payload failed")
         try:
@@ -345,6 +356,95 @@ class _PayloadMasker:
         except Exception:  # noqa: BLE001 - last resort: log nothing at all
             fallback = {}
         return fallback, None if result is None else {"text": WITHHELD}
+
+    def _from_hook_output(
+        self,
+        kwargs: dict[str, Any],
+        result: object,
+        hit: tuple[dict[str, Any], object],
+        *,
+        shared: bool,
+    ) -> tuple[dict[str, Any], object]:
+        """The event's payload when LiteLLM hands a logger the handler's own hook output (the
+        call's logging state): values still the hook's masked ones, unchanged in shape, are
+        passed on; anything LiteLLM replaced or added since is masked now; and the accounting
+        fields the hook kept for the proxy are masked for a logger."""
+        shapes, hook_result = hit
+        out: dict[str, Any] = {}
+        for key, value in kwargs.items():
+            if key in _PASSTHROUGH_KEYS or shapes.get(key) == _fingerprint(value):
+                out[key] = value
+            elif (masked := self.value(value, (key,))) is not _DROPPED:
+                out[key] = masked
+        if not (shared and self.keep_accounting_fields):
+            self._mask_accounting(out)
+            if litellm.redact_user_api_key_info is True:
+                self._drop_user_api_key_info(out, params_too=True)
+        return out, hook_result if result is hook_result else self.result(result)
+
+    def _mask_accounting(self, out: dict[str, Any]) -> None:
+        params = out.get("litellm_params")
+        if not isinstance(params, Mapping):
+            return
+        new = dict(params)
+        for path, holder in [((), params)] + [
+            ((f,), params[f]) for f in _METADATA_KEYS if isinstance(params.get(f), Mapping)
+        ]:
+            fields = {k: v for k, v in _snapshot(holder).items() if _is_accounting(k)}
+            if not fields:
+                continue
+            masked = self.value(fields, ("litellm_params", *path))
+            if not isinstance(masked, Mapping):
+                masked = dict.fromkeys(fields, WITHHELD)
+            rest = {k: v for k, v in _snapshot(holder).items() if not _is_accounting(k)}
+            if path:
+                new[path[0]] = {**rest, **masked}
+            else:
+                new = {**{k: v for k, v in new.items() if not _is_accounting(k)}, **masked}
+        out["litellm_params"] = new
+
+
+class HookOutputs:
+    """The handler's last masked payloads (bounded), so that a logger LiteLLM later hands one
+    of them (the call's logging state) does not mask it all again."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._items: OrderedDict[int, tuple[dict[str, Any], dict[str, Any], object]] = OrderedDict()
+
+    def add(self, kwargs: dict[str, Any], result: object) -> None:
+        """Remember ``kwargs`` (as returned by the hook) and the value shapes it had."""
+        shapes = {k: _fingerprint(v) for k, v in kwargs.items()}
+        with self._lock:
+            self._items[id(kwargs)] = (kwargs, shapes, result)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def get(self, kwargs: object) -> tuple[dict[str, Any], object] | None:
+        """``(shapes, result)`` if ``kwargs`` is a remembered hook output (the same object)."""
+        with self._lock:
+            entry = self._items.get(id(kwargs))
+        if entry is None or entry[0] is not kwargs:
+            return None
+        return entry[1], entry[2]
+
+
+def _fingerprint(value: object) -> object:
+    """Identity and sizes of ``value`` two levels down: a container LiteLLM filled or replaced
+    after the hook no longer matches."""
+    if isinstance(value, Mapping):
+        return (
+            id(value),
+            len(value),
+            tuple(
+                (k, id(v), len(v) if isinstance(v, Mapping | list) else None)
+                for k, v in list(value.items())
+            ),
+        )
+    if isinstance(value, list):
+        return (id(value), len(value))
+    return (id(value), None)
 
 
 def call_scope(kwargs: Mapping[str, Any]) -> dict[str, str]:

@@ -18,6 +18,7 @@ from tracemask.integrations.litellm._accounting import ACCOUNTING_ID_KEYS, Accou
 from tracemask.integrations.litellm._payload import (
     _CONTENT_KEYS,
     _METADATA_KEYS,
+    HookOutputs,
     _build_masker,
     _no_log,
     _PayloadMasker,
@@ -68,6 +69,7 @@ class MaskedLogger(CustomLogger):
         honor_opt_out_header: bool = True,
         keep_accounting_fields: bool = False,
         accounting_ids: AccountingIds | None = None,
+        hook_outputs: HookOutputs | None = None,
     ) -> None:
         # CustomLogger.__init__ would overwrite the wrapped logger's redaction switches.
         self.inner = inner
@@ -77,6 +79,7 @@ class MaskedLogger(CustomLogger):
             keep_accounting_fields=keep_accounting_fields,
             honor_opt_out_header=honor_opt_out_header,
             accounting_ids=accounting_ids,
+            hook_outputs=hook_outputs,
         )
         self._streams = _StreamRegistry(self.masker)
         #: The proxy's spend-log writer: accounting fields kept, its live key object passed on.
