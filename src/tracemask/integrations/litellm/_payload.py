@@ -10,7 +10,7 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, cast
 
 import litellm
@@ -412,6 +412,7 @@ class HookOutputs:
         self._size = size
         self._lock = threading.Lock()
         self._items: OrderedDict[int, tuple[dict[str, Any], dict[str, Any], object]] = OrderedDict()
+        self._posts: OrderedDict[tuple[int, ...], tuple[tuple[object, ...], Any]] = OrderedDict()
 
     def add(self, kwargs: dict[str, Any], result: object) -> None:
         """Remember ``kwargs`` (as returned by the hook) and the value shapes it had."""
@@ -420,6 +421,24 @@ class HookOutputs:
             self._items[id(kwargs)] = (kwargs, shapes, result)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
+
+    def masked_once(
+        self, key: tuple[object, ...], build: Callable[[], tuple[Any, object] | None]
+    ) -> tuple[Any, object] | None:
+        """``build()``'s masked copies, made once for the objects in ``key`` (the proxy hands
+        the same request and response to each logger's post-call hook in turn)."""
+        ident = tuple(id(k) for k in key)
+        with self._lock:
+            entry = self._posts.get(ident)
+        if entry is not None and all(a is b for a, b in zip(entry[0], key, strict=True)):
+            cached: tuple[Any, object] | None = entry[1]
+            return cached
+        built = build()
+        with self._lock:
+            self._posts[ident] = (key, built)
+            while len(self._posts) > self._size:
+                self._posts.popitem(last=False)
+        return built
 
     def get(self, kwargs: object) -> tuple[dict[str, Any], object] | None:
         """``(shapes, result)`` if ``kwargs`` is a remembered hook output (the same object)."""

@@ -378,7 +378,16 @@ class MaskedLogger(CustomLogger):
             isinstance(data, Mapping) and _no_log(data)
         ):
             return None
-        masked_call = self._masked("async_post_call_success_hook", data, response)
+        outputs = self._payload.outputs
+
+        def build() -> tuple[Any, object] | None:
+            return self._masked("async_post_call_success_hook", data, response)
+
+        masked_call = (
+            outputs.masked_once((data, response, self._shared), build)
+            if outputs is not None
+            else build()
+        )
         if masked_call is None:
             return None
         kw, obj = masked_call
