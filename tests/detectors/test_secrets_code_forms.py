@@ -48,6 +48,10 @@ FORMS = [
     ('val password: String = "Vq7#lake"', "Vq7#lake"),
     ('System.setProperty("javax.net.ssl.keyStorePassword", "Vq7#lake");', "Vq7#lake"),
     ('var connection = new Conn { Password = "Vq7#lake" };', "Vq7#lake"),
+    ('var password = @"Vq7#lake";', "Vq7#lake"),
+    ('password "Vq7#lake";', "Vq7#lake"),
+    ('{"password" => "Vq7#lake"}', "Vq7#lake"),
+    ('contrasena = "Vq7#lake"', "Vq7#lake"),
     # PHP, Ruby
     ('$password .= "Vq7#lake";', "Vq7#lake"),
     ("define('DB_PASSWORD', 'Vq7#lake');", "Vq7#lake"),
@@ -109,6 +113,8 @@ def test_assignment_forms_mask_the_whole_value(text: str, value: str, backend: s
 NOT_SECRETS = [
     "password: ${DB_PASSWORD}",
     "password = {secret}",
+    "password: !!str",
+    "password: !vault |",
     "用户名: 张伟, 状态: 正常",
     "Статус: готово 2024",
     'password = "<your-key>"',

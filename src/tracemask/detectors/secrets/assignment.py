@@ -90,7 +90,8 @@ _ASSIGN = (
     r"|\s{0,4}(?:=>|->|:::?=|:=|\?=|!=|\+=|\.=|==?(?!=)|::?|,(?=\s{0,4}\\?[\"'`]))|\(|>\s{0,40}"
     r"|\s{1,4}(?:value=|(?:is|was)\s)|\s{1,4}(?![^\s:=]{0,80}[:=]))\s{0,4}"
 )
-_STR_PREFIX = r"(?:[rRbBuUfF]{1,2}(?=[\"'`]))?"
+#: String prefixes: Python ``r``/``b``/``u``/``f``, C# verbatim/interpolated ``@``/``$``.
+_STR_PREFIX = r"(?:(?:[rRbBuUfF]{1,2}|@\$?|\$@?)(?=[\"'`]))?"
 #: An unquoted value runs to a blank, a quote, a separator or a bracket; ``&``, ``#`` and ``@``
 #: belong to it (``Tr0ub4dor&3xyz``) unless ``&`` starts the next query parameter.
 _UNQUOTED = r"(?:[^\s\"'`,;&<>(){}\[\]\\=]|&(?![A-Za-z_][A-Za-z0-9_.\[\]-]{0,40}=))"
@@ -107,6 +108,7 @@ _PASSWORD_WORD = r"pass(?:word|wd|phrase|code)s?"
 #: Portuguese, Polish, Finnish, Czech/Slovak, Russian transliterated, Swedish, Danish, Norwegian.
 _PASSWORD_INTL = (
     r"passwort|kennwort|wachtwoord|senha|haslo|salasana|heslo|parol|losenord|adgangskode|passord"
+    r"|contrasena"
 )
 #: The word in scripts and spellings outside ASCII: Korean, Japanese, Chinese, Russian,
 #: Ukrainian, Spanish, Polish, Swedish, Hungarian, Turkish, Greek, French.
@@ -325,9 +327,14 @@ def _word(value: str) -> bool:
     return all(c.isalpha() or c in "_-" for c in value) and (is_wordy(value) or value.islower())
 
 
+#: A YAML tag (``!!str``, ``!vault``): the value follows it.
+_YAML_TAG = re.compile(r"!{1,2}[A-Za-z][\w.:/-]*")
+
+
 def _common_rejects(value: str) -> bool:
     return (
         is_placeholder(value)
+        or _YAML_TAG.fullmatch(value) is not None
         or _ENV_NAME.fullmatch(value) is not None
         or value.lower() in ("!vault", "ssm", "env", "vault")
         or value.startswith("arn:")
@@ -364,7 +371,7 @@ class PasswordAssignment(PatternDetector):
         + r"|jelsz[^\x00-\x7f]|[^\x00-\x7f]{1,4}ifre"
     )
     patterns = ascii_patterns(
-        _assignment(_PASSWORD_KEY, "pkwshla"),
+        _assignment(_PASSWORD_KEY, "pkwshlac"),
         # Unicode password words, and ASCII ones glued to a Korean particle (PW는, password은)
         rf"(?=[비암패パ暗密口пПcChHlLjJşŞκmMpP])(?:(?:{_PASSWORD_UNICODE})(?:은|는|\s{{0,4}}[:=\uff1a(])"
         rf"|(?<![A-Za-z])(?i:{_PASSWORD_WORD}|pwd|pw)(?:은|는))"
