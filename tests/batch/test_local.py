@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -461,3 +462,23 @@ def test_masking_failure_inside_a_batch_names_its_record(
     assert ran.returncode == 0, ran.stderr
     kept = [json.loads(x)["i"] for x in (tmp_path / "out" / "d.jsonl").read_text().splitlines()]
     assert kept == [i for i in range(400) if i != 300]
+
+
+def test_one_big_parquet_is_shared_out_by_row_groups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the pieces go
+    write_parquet(tmp_path / "big.parquet", 90, row_group_size=10)
+    one = run_job([str(tmp_path / "big.parquet")], str(tmp_path / "one.parquet"))
+    two = run_job([str(tmp_path / "big.parquet")], str(tmp_path / "two.parquet"), workers=2)
+    assert one.exit_code == two.exit_code == 0
+    a, b = pq.ParquetFile(tmp_path / "one.parquet"), pq.ParquetFile(tmp_path / "two.parquet")
+    assert b.metadata.num_row_groups == a.metadata.num_row_groups == 9
+    assert b.schema_arrow == a.schema_arrow
+    assert b.read().to_pylist() == a.read().to_pylist()
+    (p1,), (p2,) = one.parts, two.parts
+    assert (p2.records, p2.report, p2.sha256) == (p1.records, p1.report, p1.sha256)
+    assert p2.cpu_seconds > 0
+    assert list(scratch.iterdir()) == []  # pieces removed

@@ -12,6 +12,7 @@ import concurrent.futures as cf
 import contextlib
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 from collections import Counter
@@ -294,6 +295,10 @@ def _engine(
 
 
 def _local(tasks: list[Task], options: Options, workers: int) -> Iterator[PartResult]:
+    from tracemask.batch._split import merge, split  # noqa: PLC0415
+
+    # Few big Parquet files and several workers: their row groups are shared out too.
+    tasks, pieces = split(tasks, options, workers)
     if workers <= 1 or len(tasks) == 1:
         for task in tasks:
             yield run_part(task, options)
@@ -304,10 +309,19 @@ def _local(tasks: list[Task], options: Options, workers: int) -> Iterator[PartRe
         futures = [pool.submit(run_part, t, options) for t in tasks]
         try:
             for future in cf.as_completed(futures):
-                yield future.result()
+                result = future.result()
+                entry = pieces.get(result.rel)
+                if entry is None:
+                    yield result
+                    continue
+                entry["results"][result.output] = result
+                if len(entry["results"]) == len(entry["pieces"]):
+                    yield merge(entry, options)
         finally:
             for f in futures:
                 f.cancel()
+            for entry in pieces.values():
+                shutil.rmtree(entry["dir"], ignore_errors=True)
 
 
 def ordered(results: Iterable[PartResult]) -> list[PartResult]:

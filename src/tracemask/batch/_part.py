@@ -92,6 +92,10 @@ class Task:
     rel: str
     output: str | None
     quarantine: str | None
+    #: Parquet only: the row groups ``[start, stop)`` of a file split between workers.
+    row_groups: tuple[int, int] | None = None
+    #: Records before this piece's first row (record numbers stay those of the whole file).
+    first_record: int = 0
 
 
 @dataclass
@@ -590,11 +594,12 @@ class _Part:
         pa = _pyarrow()
         import pyarrow.parquet as pq  # noqa: PLC0415
 
-        digest = hashlib.sha256()
-        with self.src.open_read() as raw:
-            while chunk := raw.read(_CHUNK):
-                digest.update(chunk)
-        self.result.sha256 = digest.hexdigest()
+        if self.task.row_groups is None:  # a piece's file is hashed once, by the job
+            digest = hashlib.sha256()
+            with self.src.open_read() as raw:
+                while chunk := raw.read(_CHUNK):
+                    digest.update(chunk)
+            self.result.sha256 = digest.hexdigest()
         with self.src.open_read() as raw:
             try:
                 pf = pq.ParquetFile(raw)
@@ -627,8 +632,9 @@ class _Part:
 
     def _row_groups(self, pf: Any, schema: Any, columns: list[str], writer: Any) -> None:
         pa = _pyarrow()
-        number = 0
-        for i in range(pf.metadata.num_row_groups):
+        number = self.task.first_record
+        start, stop = self.task.row_groups or (0, pf.metadata.num_row_groups)
+        for i in range(start, stop):
             try:
                 table = pf.read_row_group(i)
             except (pa.ArrowException, OSError) as exc:
