@@ -80,6 +80,7 @@ FORMS = [
     # connection strings: the credential part
     ("Server=db;Database=app;User Id=app;Password=Vq7lake9;", "Vq7lake9"),
     ("Server=db;Database=app;User Id=app;Password=TybdlSfvbncrYy;", "TybdlSfvbncrYy"),
+    ("Server=db;Database=app;User Id=app;Password=!J90O7qKQkzI8N;", "!J90O7qKQkzI8N"),
     ("Driver={ODBC Driver 18};Server=db;Uid=app;Pwd=O!eY#txSKowi;", "O!eY#txSKowi"),
     ("Driver={ODBC Driver 18};Server=db;Uid=app;Pwd={p@ss;w0rd x};", "p@ss;w0rd x"),
     ("jdbc:mysql://db:3306/app?user=app&password=Vq7lake9&ssl=true", "Vq7lake9"),

@@ -328,7 +328,7 @@ def _word(value: str) -> bool:
 
 
 #: A YAML tag (``!!str``, ``!vault``): the value follows it.
-_YAML_TAG = re.compile(r"!{1,2}[A-Za-z][\w.:/-]*")
+_YAML_TAG = re.compile(r"!{1,2}[A-Za-z]{2,12}")
 
 
 def _common_rejects(value: str) -> bool:
