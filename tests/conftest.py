@@ -19,29 +19,27 @@ Run = Callable[..., RanText]
 pytest_plugins = ["tests.ci_plugin"]
 
 
-#: Fixtures that start a real server (the gateway, an upstream, an egress capture server for
-#: SDK pipelines): tests using them are ``slow``.
-SLOW_FIXTURES = frozenset(
-    {
-        "gateway",
-        "client",
-        "aux",
-        "upstream",
-        "guarded",
-        "capture_server",
-        "sink_server",
-        "presidio_server",
-    }
-)
+#: A fixture whose return annotation names one of these starts a real server process (the
+#: gateway, an upstream, an egress capture server for SDK pipelines): its tests are ``slow``.
+SERVER_TYPES = ("Server", "Upstream")
 #: Modules whose every test starts a server process of its own.
 SLOW_MODULES = frozenset({"test_network.py"})
+
+
+def _starts_a_server(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in getattr(info, "name2fixturedefs", {}).values():
+        for fixture in defs:
+            returns = str(getattr(fixture.func, "__annotations__", {}).get("return", ""))
+            if any(kind in returns for kind in SERVER_TYPES):
+                return True
+    return False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the tests that start real servers or SDK pipelines ``slow``."""
     for item in items:
-        fixtures = getattr(item, "fixturenames", ())
-        if SLOW_FIXTURES.intersection(fixtures) or item.path.name in SLOW_MODULES:
+        if item.path.name in SLOW_MODULES or _starts_a_server(item):
             item.add_marker(pytest.mark.slow)
 
 
