@@ -7,9 +7,15 @@ same set: the triggers are written in the syntax both engines share, ASCII only.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
+import platform
 import re
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 
@@ -56,18 +62,13 @@ class HyperscanPrefilter:
         key = tuple(triggers)
         db = _COMPILED.get(key)
         if db is None:
-            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
             flags = [
                 hyperscan.HS_FLAG_SINGLEMATCH
                 | hyperscan.HS_FLAG_ALLOWEMPTY
                 | (hyperscan.HS_FLAG_CASELESS if nocase else 0)
                 for _, nocase in triggers
             ]
-            db.compile(
-                expressions=[t.encode("ascii") for t, _ in triggers],
-                ids=list(range(len(triggers))),
-                flags=flags,
-            )
+            db = compile_database([t.encode("ascii") for t, _ in triggers], flags)
             if len(_COMPILED) >= _MAX_COMPILED:
                 _COMPILED.clear()
             _COMPILED[key] = db
@@ -91,6 +92,63 @@ class HyperscanPrefilter:
         if len(found) > 1:
             found.sort()
         return found
+
+
+#: Environment variable naming the directory of compiled databases kept between processes
+#: (default ``$XDG_CACHE_HOME/tracemask`` or ``~/.cache/tracemask``; ``off`` disables it).
+ENV_CACHE_DIR = "TRACEMASK_CACHE_DIR"
+
+
+def _cache_dir() -> Path | None:
+    configured = os.environ.get(ENV_CACHE_DIR)
+    if configured == "off":
+        return None
+    if configured:
+        return Path(configured) / "hyperscan"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "tracemask" / "hyperscan"
+
+
+def compile_database(
+    expressions: Sequence[bytes], flags: Sequence[int], ids: Sequence[int] | None = None
+) -> Any:
+    """A Hyperscan block-mode database of ``expressions`` (``ids``: their indices by default).
+
+    Compiling the detectors' triggers takes seconds (a few alternations of thousands of
+    characters); every process after the first loads the serialised database from the cache
+    directory instead (keyed by the expressions, flags, Hyperscan version and machine). A
+    missing, unreadable or stale file is compiled again; a cache that cannot be written is
+    skipped. Nothing else is stored there.
+    """
+    import hyperscan  # noqa: PLC0415 - imported only when chosen
+
+    directory = _cache_dir()
+    spec = json.dumps(
+        [
+            getattr(hyperscan, "__version__", ""),
+            platform.machine(),
+            [e.decode("latin-1") for e in expressions],
+            list(flags),
+            list(ids) if ids is not None else None,
+        ]
+    )
+    path = None
+    if directory is not None:
+        path = directory / f"{hashlib.sha256(spec.encode()).hexdigest()}.hsdb"
+        try:
+            return hyperscan.loadb(path.read_bytes(), mode=hyperscan.HS_MODE_BLOCK)
+        except (OSError, hyperscan.error):
+            pass  # not cached yet, or written by another Hyperscan build: compile
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    ids = list(ids) if ids is not None else list(range(len(expressions)))
+    db.compile(expressions=list(expressions), ids=ids, flags=list(flags))
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(hyperscan.dumpb(db))
+            os.replace(tmp, path)  # atomic: a reader never sees half a file
+    return db
 
 
 def _collect(idx: int, _start: int, _end: int, _flags: int, found: object) -> None:

@@ -19,6 +19,8 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+from tracemask.detectors._prefilter import compile_database
+
 
 class Gates:
     """Named gates over lower-cased text; :meth:`open` says which gates a string opens.
@@ -112,14 +114,14 @@ def _compile(expressions: Mapping[str, Sequence[str]]) -> Any:
     key = tuple((name, tuple(ps)) for name, ps in expressions.items())
     db = _COMPILED.get(key)
     if db is None:
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         flat: list[bytes] = []
         ids: list[int] = []
         for i, patterns in enumerate(expressions.values()):
             for p in patterns:
                 flat.append(p.encode("ascii"))
                 ids.append(i)
-        db.compile(expressions=flat, ids=ids, flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(flat))
+        # Compiled once per machine: the serialised database is kept between processes.
+        db = compile_database(flat, [hyperscan.HS_FLAG_SINGLEMATCH] * len(flat), ids)
         _COMPILED[key] = db
     return db
 
