@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+from tracemask.detectors._pattern import compile_regex
+
 
 class Prefilter(Protocol):
     """Maps a string to the indices of the triggers it matches."""
@@ -36,7 +38,7 @@ class RegexPrefilter:
 
     def __init__(self, triggers: Sequence[tuple[str, bool]]) -> None:
         self._compiled = tuple(
-            (i, re.compile(t, re.ASCII | (re.IGNORECASE if nocase else 0)))
+            (i, compile_regex(t, re.ASCII | (re.IGNORECASE if nocase else 0)))
             for i, (t, nocase) in enumerate(triggers)
         )
 

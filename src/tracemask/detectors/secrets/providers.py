@@ -20,7 +20,12 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from tracemask._finding import Finding
-from tracemask.detectors._pattern import CONTEXT_BOOST, CONTEXT_WINDOW, PatternDetector
+from tracemask.detectors._pattern import (
+    CONTEXT_BOOST,
+    CONTEXT_WINDOW,
+    PatternDetector,
+    compile_regex,
+)
 from tracemask.detectors._prefilter import Prefilter, build_prefilter
 from tracemask.detectors.secrets._checks import (
     char_classes,
@@ -81,7 +86,7 @@ class _Row:
 
     def __init__(self, fmt: Format) -> None:
         self.fmt = fmt
-        self.regex = re.compile(f"(?a){fmt.regex}")
+        self.regex = compile_regex(f"(?a){fmt.regex}")
         self.group: str | int = "value" if "value" in self.regex.groupindex else 0
         self.marker = _MARKERS.get(fmt.marker) if fmt.marker else None
         literal = _LITERAL_PREFIX.match(fmt.regex)
