@@ -482,3 +482,28 @@ def test_one_big_parquet_is_shared_out_by_row_groups(
     assert (p2.records, p2.report, p2.sha256) == (p1.records, p1.report, p1.sha256)
     assert p2.cpu_seconds > 0
     assert list(scratch.iterdir()) == []  # pieces removed
+
+
+def test_progress_bar_only_on_a_terminal(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io  # noqa: PLC0415
+
+    from tracemask.batch._job import tqdm_progress  # noqa: PLC0415
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    assert tqdm_progress(quiet=True) is None
+    result = run_job([str(archive)], str(tmp_path / "out"), progress=tqdm_progress(quiet=False))
+    assert result.exit_code == 0
+    drawn = screen.getvalue()
+    assert "files=8" in drawn
+    assert "records=" in drawn
+    assert "100%" in drawn
+    assert_clean(drawn)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal: no bar at all
+    assert tqdm_progress(quiet=False) is None
