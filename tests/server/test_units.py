@@ -394,3 +394,10 @@ def test_cost_model_refuses_work_that_would_miss_its_deadline() -> None:
     with pytest.raises(DeadlineError):  # already late: never starts
         anyio.run(lambda: state.run(ran.append, 9, deadline=time.monotonic() - 1))
     assert ran == [1]
+
+
+def test_one_jsonl_writer(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("server: {workers: 2, sink: {kind: jsonl}}\n")
+    with pytest.raises(ConfigError, match=r"server: sink.kind jsonl has one writer"):
+        load_config(ConfigSource(path=str(config), env={}))

@@ -431,7 +431,8 @@ def load_config(source: ConfigSource | None = None) -> Config:
     except ValidationError as exc:
         loc, msg = _first_error(exc)
         where = env_origin.get(loc[:2]) or env_origin.get(loc[:1]) or f"{origin}: server"
-        raise ConfigError(f"{where}: {'.'.join(loc)}: {msg}") from None
+        field_path = f"{'.'.join(loc)}: " if loc else ""
+        raise ConfigError(f"{where}: {field_path}{msg}") from None
 
     profile = source.profile or env.get("TRACEMASK_PROFILE") or None
     policy_ref = source.policy or (None if file_data else env.get("TRACEMASK_POLICY")) or None
