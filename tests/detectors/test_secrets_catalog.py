@@ -153,6 +153,8 @@ PATHOLOGICAL = [
 @pytest.mark.parametrize("text", PATHOLOGICAL, ids=lambda t: repr(t[:24]))
 def test_no_catastrophic_backtracking(text: str, backend: str) -> None:
     engine = catalog(backend)
-    started = time.perf_counter()
+    # CPU time, not wall time: a bound on the work done, whatever else the machine runs.
+    # Catastrophic backtracking on these inputs costs minutes; linear scanning well under 1 s.
+    started = time.process_time()
     engine.detect(text)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
