@@ -15,6 +15,7 @@ a gate that opens too often costs time, never a finding.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
@@ -32,7 +33,8 @@ class Gates:
             Python ``re`` (``None``: always open), for regexes that cost more in ``re`` than the
             check they guard. On UTF-8 bytes Hyperscan's ``\\b`` sees more
             boundaries than Python's on ``str``: a gate may open more often there, never less.
-        backend: ``"auto"`` (Hyperscan when installed), ``"hyperscan"`` or ``"re"``.
+        backend: ``"auto"`` (Hyperscan once it is imported: see :meth:`_hyperscan`),
+            ``"hyperscan"`` or ``"re"``.
     """
 
     def __init__(
@@ -56,20 +58,36 @@ class Gates:
         self.names = tuple(python)
         # An empty alternative matches everywhere: that gate is always open.
         self._regexes = tuple(re.compile("|".join(ps)) for ps in python.values())
+        self._expressions = expressions
         self._db: Any = None
-        self.backend = "re"
-        if backend in ("auto", "hyperscan"):
-            try:
-                self._db = _compile(expressions)
-                self.backend = "hyperscan"
-            except ImportError:
-                if backend == "hyperscan":
-                    raise
+        self._wanted = backend
+        self._lock = threading.Lock()
         self._local = threading.local()
+        if backend == "hyperscan":
+            self._db = _compile(expressions)
+
+    @property
+    def backend(self) -> str:
+        """``"hyperscan"`` or ``"re"``: what :meth:`open` uses now."""
+        return "hyperscan" if self._hyperscan() is not None else "re"
+
+    def _hyperscan(self) -> Any:
+        """The compiled database, or ``None`` for the ``re`` gates.
+
+        With ``"auto"``, Hyperscan is used once something else has imported it (the engine's
+        prefilter does, unless the policy chose the ``re`` backend): a ``Masker(backend="re")``
+        never imports Hyperscan through its detectors.
+        """
+        if self._db is None and self._wanted == "auto" and "hyperscan" in sys.modules:
+            with self._lock:
+                if self._db is None:
+                    self._db = _compile(self._expressions)
+        return self._db
 
     def open(self, lower: str) -> frozenset[str]:
         """The names of the lists one of whose literals occurs in ``lower``."""
-        if self._db is None:
+        db = self._hyperscan()
+        if db is None:
             return frozenset(
                 name
                 for name, regex in zip(self.names, self._regexes, strict=True)
@@ -82,7 +100,7 @@ class Gates:
 
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
         found: set[int] = set()
-        self._db.scan(
+        db.scan(
             lower.encode("utf-8", "surrogatepass"),
             match_event_handler=_collect,
             context=found,
