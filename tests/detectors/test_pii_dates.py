@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.detectors._tables import spans
+from tracemask import Masker
 from tracemask.detectors.pii.dates import AgeDetector, DateOfBirthDetector
 
 DOB = [
@@ -53,3 +56,18 @@ def test_ages_over_89_pass_the_default_threshold(
 @pytest.mark.parametrize("text", NOT_AGES)
 def test_ignores_numbers_without_an_age_cue(text: str, backend: str) -> None:
     assert spans(AgeDetector(), text, backend, threshold=0.35) == []
+
+
+@pytest.mark.parametrize("backend", ["hyperscan", "re"])
+@pytest.mark.parametrize(
+    "text",
+    ["aged 97", "Age: 97", "age is 104", "AGE WAS 99", "age ٩٧ ans", "age\u017f 99", "97 y/o"],
+)
+def test_age_trigger_lets_every_age_through(text: str, backend: str) -> None:
+    masker = Masker(backend=backend)
+    assert [f.entity for f in masker.detect(text)] == ["AGE"]
+
+
+def test_age_trigger_ignores_words_ending_in_age() -> None:
+    regex = re.compile(AgeDetector.trigger, re.ASCII | re.IGNORECASE)
+    assert regex.search("the message on page 3 shows usage: high") is None
