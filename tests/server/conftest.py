@@ -184,7 +184,7 @@ def start_server(
     *,
     env: dict[str, str] | None = None,
     policy: str = "",
-    ready_s: float = 30,
+    ready_s: float = 90,
 ) -> Server:
     """Write ``config`` (a policy dict with a ``server`` section), start the server, wait ready."""
     port = free_port()

@@ -285,7 +285,7 @@ def test_workers_serve_on_one_port_and_stop(tmp_path: Path) -> None:
     server = start_server(
         tmp_path,
         {"server": {"workers": 2, "sink": {"kind": "none"}, "reload_interval_s": 0}},
-        ready_s=90,  # two processes compile their policies at once: slow on a busy machine
+        ready_s=120,  # two processes compile their policies at once: slow on a busy machine
     )
     try:
         deadline = time.monotonic() + 20
