@@ -304,3 +304,24 @@ def test_workers_serve_on_one_port_and_stop(tmp_path: Path) -> None:
     while [p for p in workers if Path(f"/proc/{p}").exists()] and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [p for p in workers if Path(f"/proc/{p}").exists()]  # no orphaned worker
+
+
+def test_the_callback_deadline_counts_from_arrival(guarded: Server) -> None:
+    """Issue 13.7: the 450 ms deadline excluded queueing (and the body read), so answers came
+    after Langfuse's 500 ms. Now a body still arriving at 450 ms gets 503 at ~450 ms."""
+    s = _connect(guarded)
+    try:
+        body = CALLBACK_BODY
+        s.sendall(
+            b"POST /langfuse/mask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Authorization: Bearer {TOKEN}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+            + body[:100]
+        )
+        start = time.monotonic()
+        s.settimeout(3)
+        head = s.recv(4096)
+        elapsed = time.monotonic() - start
+        assert head.startswith(b"HTTP/1.1 503"), head[:40]
+        assert 0.4 <= elapsed < 1.5
+    finally:
+        s.close()
