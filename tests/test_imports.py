@@ -45,8 +45,8 @@ def modules() -> dict[str, tuple[Path, bool]]:
 def module_graph() -> dict[str, frozenset[str]]:
     """``module -> modules it imports`` (a ``from pkg import sub`` counts as importing ``sub``)."""
     # CPython 3.11 raises "AST constructor recursion depth mismatch" when a finalizer (another
-    # test's garbage) runs while a tree is built: no garbage collection while parsing.
-    gc.collect()
+    # test's garbage) runs while a tree is built: no garbage collection while parsing (and no
+    # forced collection either, which would run those finalizers inside this test).
     gc.disable()
     try:
         return _module_graph()
