@@ -89,6 +89,33 @@ def named_entry(d: dict[Any, Any]) -> tuple[str, str] | None:
     return None
 
 
+#: JSON Schema: the types and keywords of a schema node (a tool's parameters, a response format).
+_SCHEMA_TYPES = frozenset({"string", "number", "integer", "boolean", "object", "array", "null"})
+_SCHEMA_KEYWORDS = frozenset(
+    {
+        "type", "description", "title", "format", "enum", "const", "default", "examples",
+        "items", "properties", "required", "additionalProperties", "pattern", "minLength",
+        "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems",
+        "maxItems", "uniqueItems", "anyOf", "oneOf", "allOf", "not", "$ref", "$defs",
+        "definitions", "nullable", "deprecated", "readOnly", "writeOnly", "multipleOf",
+        "propertyNames", "patternProperties", "prefixItems", "contentMediaType", "strict",
+    }
+)  # fmt: skip
+
+
+def _unless_schema(v: dict[Any, Any], rule: Rule | None) -> Rule | None:
+    """``rule``, or ``None`` when ``v`` is a JSON Schema node: ``{"billing_address": {"type":
+    "string"}}`` in a tool's parameters describes a field, it holds no address. Detection
+    still runs on the schema's strings (a description or a default can hold a value)."""
+    if rule is None or rule.drop or rule.keep:
+        return rule
+    kind = v.get("type")
+    kinds = [kind] if type(kind) is str else kind if type(kind) is list and kind else [None]
+    if not all(type(k) is str and k in _SCHEMA_TYPES for k in kinds):
+        return rule
+    return None if all(k in _SCHEMA_KEYWORDS for k in v) else rule
+
+
 def _kept_int(key: Any, value: str, container: dict[Any, Any]) -> bool:
     """Whether ``container[key] = value`` is a typed integer written as a string."""
     return key == "intValue" and len(container) == 1 and _INT_LITERAL.fullmatch(value) is not None
@@ -233,6 +260,7 @@ class Walk:
             entry = named_entry(v)
             if entry is not None:
                 return _MAP, self._entry_items(v, entry, rule)
+            rule = _unless_schema(v, rule)
             items: list[_Item] = []
             for k, x in v.items():
                 r = self.child_rule(rule, k if type(k) is str else None, k)
@@ -331,6 +359,7 @@ class Walk:
         self, v: dict[Any, Any], rule: Rule | None, depth: int, field: str | None
     ) -> dict[Any, Any]:
         """:meth:`expand`'s decisions for a dict without path rules, inlined (the hot path)."""
+        rule = _unless_schema(v, rule)
         out: dict[Any, Any] = {}
         key_cache = self.key_cache
         segs = self.segs

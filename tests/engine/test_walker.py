@@ -214,3 +214,41 @@ def test_both_traversals_name_the_same_failing_path(monkeypatch: pytest.MonkeyPa
         messages.append(str(info.value))
     assert messages[0] == messages[1]
     assert messages[0] == "masking failed at a[k.x].value.stringValue: RuntimeError"
+
+
+def test_a_json_schema_under_a_personal_field_name_is_not_personal_data() -> None:
+    """Tool definitions name their parameters ``billing_address``, ``password``…: the schema
+    describes the field, it holds no value. A real value under the same names is masked."""
+    masker = Masker()
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "update_card",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "billing_address": {"type": "string", "description": "Street and city"},
+                    "password": {"type": ["string", "null"], "minLength": 8},
+                    "customer_name": {"type": "string", "enum": ["a", "b"]},
+                },
+                "required": ["billing_address"],
+            },
+        },
+    }
+    assert masker.mask(tool) == tool
+    for deep in (False, True):
+        data = {"billing_address": {"street": "1 Main St", "city": "Springfield"}}
+        out = masker.mask(_nest(data, 300) if deep else data)
+        flat = out
+        while deep and isinstance(flat, list):
+            flat = flat[0]
+        assert flat == {"billing_address": {"street": "<LOCATION>", "city": "<LOCATION>"}}
+    # Not a schema (a value key): the rule holds.
+    out = masker.mask({"home_address": {"type": "string", "value": "1 Main St"}})
+    assert out["home_address"]["value"] == "<LOCATION>"
+
+
+def _nest(value: object, depth: int) -> object:
+    for _ in range(depth):
+        value = [value]
+    return value
