@@ -156,6 +156,8 @@ class CompiledPolicy:
         every = [self._default_operator, *self._operators.values()]
         every += [r.operator for _, r in named]
         every += [r.operator for _, r in self._path_rules]
+        #: Every bound operator of the policy (the server's ``/deanonymize`` finds its keys here).
+        self.bound_operators: tuple[Operator, ...] = tuple(every)
         #: Scope kinds some operator's output depends on (``("trace",)``); usually none.
         self.scope_kinds = tuple(sorted({k for o in every if (k := o.scope_kind)}))
         self._root = Context({}, self.text_cache)

@@ -14,6 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.server.conftest import PLANTED, Server, leaks, start_server
+from tracemask.encryption import TOKEN, KeyRing, decrypt_text, from_file, generate_key, key_line
 from tracemask.server import ConfigSource, create_app
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # the bundled price map, no fetch
@@ -187,3 +188,120 @@ def test_litellm_presidio_guardrail_masks_through_tracemask(presidio_server: Ser
     assert leaks(content.encode()) == []
     assert "<EMAIL_ADDRESS>" in content
     assert "<CREDIT_CARD>" in content
+
+
+@pytest.fixture
+def crypt_api(tmp_path: Path) -> Iterator[tuple[TestClient, KeyRing]]:
+    """A server whose policy encrypts (its key ring in a 0600 key file) and that needs auth."""
+    keys = tmp_path / "keys"
+    keys.write_text(key_line("k1", generate_key()) + "\n")
+    keys.chmod(0o600)
+    config = tmp_path / "c.json"
+    policy = {"default_operator": {"type": "encrypt", "keys_file": str(keys)}}
+    server = {"sink": {"kind": "none"}, "reload_interval_s": 0, "auth": {"tokens": ["t0k"]}}
+    config.write_text(json.dumps({**policy, "server": server}))
+    with TestClient(create_app(ConfigSource(path=str(config), env={}))) as c:
+        c.headers["Authorization"] = "Bearer t0k"
+        yield c, from_file(str(keys))
+
+
+def test_deanonymize_round_trip_with_the_servers_keys(
+    crypt_api: tuple[TestClient, KeyRing],
+) -> None:
+    api, ring = crypt_api
+    assert api.get("/deanonymizers").json() == ["decrypt"]
+    assert "encrypt" in api.get("/anonymizers").json()
+    text = "my name is Jane Roe, my number is 0344 533 341"
+    results = [
+        {"start": 11, "end": 19, "score": 0.8, "entity_type": "PERSON"},
+        {"start": 34, "end": 46, "score": 0.9, "entity_type": "PHONE_NUMBER"},
+    ]
+    # Presidio's encrypt takes the caller's AES key: ignored, the server's ring encrypts.
+    encrypt = {"DEFAULT": {"type": "encrypt", "key": "WmZq4t7w!z%C&F)J"}}
+    r = api.post(
+        "/anonymize", json={"text": text, "analyzer_results": results, "anonymizers": encrypt}
+    )
+    assert r.status_code == 200
+    anonymized = r.json()
+    assert "Jane Roe" not in anonymized["text"]
+    assert "0344 533 341" not in anonymized["text"]
+    tokens = [i["text"] for i in anonymized["items"]]
+    assert all(TOKEN.fullmatch(t) and ":enc:v1:k1:" in t for t in tokens)
+    assert [decrypt_text(t, ring) for t in tokens] == ["Jane Roe", "0344 533 341"]
+
+    body = {
+        "text": anonymized["text"],
+        "deanonymizers": {"DEFAULT": {"type": "decrypt", "key": "WmZq4t7w!z%C&F)J"}},
+        "anonymizer_results": anonymized["items"],
+    }
+    r = api.post("/deanonymize", json=body)
+    assert r.status_code == 200
+    out = r.json()
+    assert out["text"] == text
+    assert out["items"] == [
+        {
+            "start": 11,
+            "end": 19,
+            "entity_type": "PERSON",
+            "text": "Jane Roe",
+            "operator": "decrypt",
+        },
+        {
+            "start": 34,
+            "end": 46,
+            "entity_type": "PHONE_NUMBER",
+            "text": "0344 533 341",
+            "operator": "decrypt",
+        },
+    ]
+    # Only the entities named (or DEFAULT) are decrypted, as Presidio does.
+    only = {**body, "deanonymizers": {"PHONE_NUMBER": {"type": "decrypt"}}}
+    partial = api.post("/deanonymize", json=only).json()
+    assert partial["text"].startswith(f"my name is {tokens[0]},")
+    assert partial["text"].endswith("my number is 0344 533 341")
+
+
+def test_deanonymize_refusals_never_echo_a_value(crypt_api: tuple[TestClient, KeyRing]) -> None:
+    api, _ = crypt_api
+    r = api.post("/anonymize", json={
+        "text": "call Jane Roe",
+        "analyzer_results": [{"start": 5, "end": 13, "entity_type": "PERSON"}],
+        "anonymizers": {"PERSON": {"type": "encrypt"}},
+    })  # fmt: skip
+    item = r.json()["items"][0]
+    token = item["text"]
+    cases = [
+        token.replace(":k1:", ":k2:"),  # a key the ring does not hold
+        token[:-2] + ("B" if token[-2] != "B" else "C") + ">",  # tampered
+        token.replace(token.split(":", 1)[0], "<EMAIL_ADDRESS"),  # moved to another entity
+        "Jane Roe" + " " * (len(token) - 8),  # not a token at all
+    ]
+    for text in cases:
+        span = {"start": 0, "end": len(text), "entity_type": "PERSON"}
+        decrypt = {"DEFAULT": {"type": "decrypt"}}
+        body = {"text": text, "deanonymizers": decrypt, "anonymizer_results": [span]}
+        r = api.post("/deanonymize", json=body)
+        assert r.status_code == 400, text
+        assert "Jane" not in r.text
+    outside = {"start": 0, "end": 999, "entity_type": "PERSON"}
+    r = api.post("/deanonymize", json={"text": token, "anonymizer_results": [outside]})
+    assert r.status_code == 400
+    # Auth as on the other masking routes: no credential, no decryption.
+    anonymous = {"text": token, "deanonymizers": {"DEFAULT": {"type": "decrypt"}}}
+    r = api.post("/deanonymize", json=anonymous, headers={"Authorization": ""})
+    assert r.status_code == 401
+
+
+def test_deanonymize_needs_auth_and_keys(api: TestClient, tmp_path: Path) -> None:
+    token = "<PERSON:enc:v1:k1:AAAA>"
+    body = {"text": token, "deanonymizers": {"DEFAULT": {"type": "decrypt"}}}
+    r = api.post("/deanonymize", json=body)  # no auth configured: never decrypts
+    assert r.status_code == 403
+    assert "needs auth" in r.json()["error"]
+    config = tmp_path / "auth.json"
+    server = {"sink": {"kind": "none"}, "reload_interval_s": 0, "auth": {"tokens": ["t0k"]}}
+    config.write_text(json.dumps({"server": server}))
+    with TestClient(create_app(ConfigSource(path=str(config), env={}))) as c:
+        r = c.post("/deanonymize", json=body, headers={"Authorization": "Bearer t0k"})
+        assert r.status_code == 400  # authenticated, but the policy has no encrypt keys
+        assert "no encrypt operator" in r.json()["error"]

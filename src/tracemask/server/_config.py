@@ -140,9 +140,9 @@ class AuthSettings(_Model):
     hmac_header: str = "x-tracemask-signature"
     #: The routes that require auth (``langfuse``: the callback; Langfuse can only send
     #: headers its clients propagate, so a network policy often guards it instead).
-    routes: tuple[Literal["langfuse", "traces", "logs", "mask", "analyze", "anonymize"], ...] = (
-        "langfuse", "traces", "logs", "mask", "analyze", "anonymize",
-    )  # fmt: skip
+    routes: tuple[
+        Literal["langfuse", "traces", "logs", "mask", "analyze", "anonymize", "deanonymize"], ...
+    ] = ("langfuse", "traces", "logs", "mask", "analyze", "anonymize", "deanonymize")
     protect_metrics: bool = False
 
     @property

@@ -5,9 +5,11 @@ switches by changing its base URLs. Detection is tracemask's engine under the se
 
 Where Presidio's own behaviour is unsafe the request is taken and the safe thing done:
 ``hash`` is a keyed HMAC (``TRACEMASK_HASH_KEY``, else a key made at start), not a bare digest
-anyone can reverse by hashing guesses; ``encrypt`` (AES-CBC with a key the caller sends) is
-refused with 400: use the policy's ``encrypt`` operator. Ad-hoc regex recognizers are compiled
-with RE2 (linear time: a caller's pattern cannot hang the service).
+anyone can reverse by hashing guesses; ``encrypt`` and ``decrypt`` (Presidio: AES-CBC with a key
+the caller sends) use the server's key ring instead, the keys of the policy's ``encrypt``
+operators (AES-SIV tokens that ``tracemask decrypt`` reads too), and ignore a sent ``key``;
+without such an operator they are refused with 400. Ad-hoc regex recognizers are compiled with
+RE2 (linear time: a caller's pattern cannot hang the service).
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from tracemask._masker import Masker
+from tracemask.encryption._keyring import KeyRing
+from tracemask.encryption._token import TOKEN, TokenError, seal, unseal
 from tracemask.entities import ENTITIES
-from tracemask.server._errors import BadRequestError, UnsupportedMediaError
+from tracemask.operators import Encrypt
+from tracemask.server._errors import BadRequestError, ForbiddenError, UnsupportedMediaError
 from tracemask.server._http import deadline_of, guarded, masker_for, state_of
 
 #: tracemask's entity names to Presidio's, and every Presidio label back to ours.
@@ -85,6 +90,39 @@ class AnonymizeRequest(_Body):
     text: str
     analyzer_results: list[AnalyzerResult] = []
     anonymizers: dict[str, Operator] = {}
+
+
+class Deanonymizer(_Body):
+    #: Presidio's AES ``key`` may be sent; it is ignored (the server's key ring decrypts).
+    type: Literal["decrypt"] = "decrypt"
+
+
+class AnonymizedItem(_Body):
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    entity_type: str
+    operator: str | None = None
+
+
+class DeanonymizeRequest(_Body):
+    text: str
+    deanonymizers: dict[str, Deanonymizer] = {}
+    anonymizer_results: list[AnonymizedItem] = []
+
+
+def keyring_of(masker: Masker) -> KeyRing | None:
+    """The keys of the policy's ``encrypt`` operators, merged (``None``: it has none)."""
+    ring: KeyRing | None = None
+    for op in masker.compiled.bound_operators:
+        if isinstance(op, Encrypt) and op.keyring is not None:
+            ring = op.keyring if ring is None else ring.merged(op.keyring)
+    return ring
+
+
+def _no_keys(what: str) -> BadRequestError:
+    return BadRequestError(
+        f"{what}: the server's policy has no encrypt operator, so no key ring to use"
+    )
 
 
 async def _json(request: Request, model: type[BaseModel]) -> Any:
@@ -171,7 +209,7 @@ def analyze(masker: Masker, req: AnalyzeRequest) -> list[dict[str, Any]]:
     return out
 
 
-def _apply(op: Operator, entity: str, value: str) -> str:
+def _apply(op: Operator, entity: str, value: str, ring: KeyRing | None) -> str:
     if op.type == "replace":
         return op.new_value if op.new_value is not None else f"<{entity}>"
     if op.type == "redact":
@@ -186,11 +224,16 @@ def _apply(op: Operator, entity: str, value: str) -> str:
     if op.type == "hash":
         digest = hashlib.sha512 if op.hash_type == "sha512" else hashlib.sha256
         return hmac.new(_HASH_KEY, value.encode("utf-8", "surrogatepass"), digest).hexdigest()
-    raise BadRequestError("encrypt: not supported here; use the policy's encrypt operator")
+    if ring is None:
+        raise _no_keys("encrypt")
+    return seal(ring, ring.active, entity, value)  # a caller-sent key is ignored, on purpose
 
 
-def anonymize(req: AnonymizeRequest) -> dict[str, Any]:
-    """Presidio's ``EngineResult``: the text with each result replaced, and the items."""
+def anonymize(req: AnonymizeRequest, ring: KeyRing | None = None) -> dict[str, Any]:
+    """Presidio's ``EngineResult``: the text with each result replaced, and the items.
+
+    ``ring`` encrypts for the ``encrypt`` operator (``None``: it is refused).
+    """
     text = req.text
     chosen: list[AnalyzerResult] = []
     # Overlaps: the higher score wins, then the longer span (Presidio's conflict rule).
@@ -206,7 +249,7 @@ def anonymize(req: AnonymizeRequest) -> dict[str, Any]:
     length = 0
     for r in sorted(chosen, key=lambda r: r.start):
         op = req.anonymizers.get(r.entity_type, default)
-        new = _apply(op, r.entity_type, text[r.start : r.end])
+        new = _apply(op, r.entity_type, text[r.start : r.end], ring)
         pieces.append(text[pos : r.start])
         length += r.start - pos
         items.append(
@@ -220,6 +263,52 @@ def anonymize(req: AnonymizeRequest) -> dict[str, Any]:
         )
         pieces.append(new)
         length += len(new)
+        pos = r.end
+    pieces.append(text[pos:])
+    return {"text": "".join(pieces), "items": items}
+
+
+def deanonymize(req: DeanonymizeRequest, ring: KeyRing | None) -> dict[str, Any]:
+    """Presidio's ``EngineResult`` for ``decrypt``: each item's span (a tracemask encrypt token)
+    replaced by its value, and the items with offsets in the restored text.
+
+    Raises:
+        BadRequestError: no key ring; a span outside the text, overlapping another, or not
+            one whole token; a token the ring does not open. Messages never hold a value.
+    """
+    if ring is None:
+        raise _no_keys("decrypt")
+    text = req.text
+    pieces: list[str] = []
+    items: list[dict[str, Any]] = []
+    pos = 0
+    length = 0
+    for i, r in enumerate(sorted(req.anonymizer_results, key=lambda r: r.start)):
+        where = f"anonymizer_results[{i}]"
+        if r.end > len(text) or r.start >= r.end or r.start < pos:
+            raise BadRequestError(f"{where}: a span outside the text or overlapping another")
+        if r.entity_type not in req.deanonymizers and "DEFAULT" not in req.deanonymizers:
+            continue  # Presidio leaves a span without a deanonymizer as it is
+        match = TOKEN.fullmatch(text, r.start, r.end)
+        if match is None:
+            raise BadRequestError(f"{where}: the span is not one tracemask encrypt token")
+        try:
+            value = unseal(ring, match)
+        except TokenError as exc:  # names the key id, never a value
+            raise BadRequestError(f"{where}: {exc}") from None
+        pieces.append(text[pos : r.start])
+        length += r.start - pos
+        items.append(
+            {
+                "start": length,
+                "end": length + len(value),
+                "entity_type": r.entity_type,
+                "text": value,
+                "operator": "decrypt",
+            }
+        )
+        pieces.append(value)
+        length += len(value)
         pos = r.end
     pieces.append(text[pos:])
     return {"text": "".join(pieces), "items": items}
@@ -239,8 +328,21 @@ async def analyze_endpoint(request: Request) -> Response:
 @guarded
 async def anonymize_endpoint(request: Request) -> Response:
     state = state_of(request)
+    ring = keyring_of(masker_for(state.runtime(), request))
     req = await _json(request, AnonymizeRequest)
-    return JSONResponse(await state.run(anonymize, req, deadline=deadline_of(request)))
+    return JSONResponse(await state.run(anonymize, req, ring, deadline=deadline_of(request)))
+
+
+@guarded
+async def deanonymize_endpoint(request: Request) -> Response:
+    state = state_of(request)
+    auth = state.settings().auth
+    if not auth.enabled or "deanonymize" not in auth.routes:
+        # It answers with the raw values: never to anyone who can merely reach the port.
+        raise ForbiddenError("deanonymize needs auth: server.auth tokens or hmac_secret")
+    ring = keyring_of(masker_for(state.runtime(), request))
+    req = await _json(request, DeanonymizeRequest)
+    return JSONResponse(await state.run(deanonymize, req, ring, deadline=deadline_of(request)))
 
 
 async def supported_entities(request: Request) -> Response:
@@ -255,11 +357,11 @@ async def recognizers(request: Request) -> Response:
 
 
 async def anonymizers(request: Request) -> Response:
-    return JSONResponse(["hash", "keep", "mask", "redact", "replace"])
+    return JSONResponse(["encrypt", "hash", "keep", "mask", "redact", "replace"])
 
 
 async def deanonymizers(request: Request) -> Response:
-    return JSONResponse([])
+    return JSONResponse(["decrypt"])
 
 
 async def health(request: Request) -> Response:

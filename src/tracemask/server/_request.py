@@ -13,8 +13,9 @@ from tracemask.server._errors import JSON, PROTOBUF
 #: Route names: metric labels, ``auth.routes`` entries. Unknown paths are "other".
 LANGFUSE, TRACES, LOGS, MASK = "langfuse", "traces", "logs", "mask"
 HEALTHZ, READYZ, METRICS, OTHER = "healthz", "readyz", "metrics", "other"
-#: Presidio's REST API (``_presidio``): the masking two, and the read-only rest as one label.
+#: Presidio's REST API (``_presidio``): the three that read text, and the read-only rest as one.
 ANALYZE, ANONYMIZE, PRESIDIO_INFO = "analyze", "anonymize", "presidio_info"
+DEANONYMIZE = "deanonymize"
 #: The OTLP routes: their errors are ``google.rpc.Status`` and their deadline is the upstream's.
 OTLP = frozenset({TRACES, LOGS})
 

@@ -18,6 +18,7 @@ from tracemask.server._presidio import (
     analyze_endpoint,
     anonymize_endpoint,
     anonymizers,
+    deanonymize_endpoint,
     deanonymizers,
     health,
     recognizers,
@@ -26,6 +27,7 @@ from tracemask.server._presidio import (
 from tracemask.server._request import (
     ANALYZE,
     ANONYMIZE,
+    DEANONYMIZE,
     HEALTHZ,
     LANGFUSE,
     LOGS,
@@ -66,6 +68,7 @@ class RouteTable:
             # Presidio's analyzer and anonymizer APIs (their clients append these to a base URL).
             Route(ANALYZE, "/analyze", "POST", analyze_endpoint, masking=True),
             Route(ANONYMIZE, "/anonymize", "POST", anonymize_endpoint, masking=True),
+            Route(DEANONYMIZE, "/deanonymize", "POST", deanonymize_endpoint, masking=True),
             Route(PRESIDIO_INFO, "/supportedentities", "GET", supported_entities, masking=False),
             Route(PRESIDIO_INFO, "/recognizers", "GET", recognizers, masking=False),
             Route(PRESIDIO_INFO, "/anonymizers", "GET", anonymizers, masking=False),
