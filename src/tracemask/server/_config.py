@@ -69,10 +69,14 @@ class LimitSettings(_Model):
     max_queue: int = Field(default=64, ge=0)
     queue_timeout_ms: int = Field(default=100, ge=0)
     saturated_status: Literal[429, 503] = 429
-    #: Threads masking at once, per process. Masking is mostly CPU-bound Python (the GIL), but
-    #: on 2 cores 8 threads answered small batches faster than 2 (parts run outside the GIL);
-    #: queued calls wait in order, and one predicted to miss its deadline is refused at once.
-    threads: int = Field(default=8, ge=1, le=64)
+    #: Threads masking at once, per process. Masking is CPU-bound Python under one GIL: more
+    #: threads only share it, so every call runs longer and, past the deadline, nearly all of
+    #: them fail. Measured on an idle 2-core box (benchmarks/bench_server.py, 100-span 232 KB
+    #: callbacks at concurrency 8 and 16): 8 threads answered 4 of 2,177 in time, 2 threads
+    #: 42 of 92 and 48 of 179; 12 KB callbacks were faster too (202 vs 156 req/s at c=8).
+    #: Scale with ``--workers`` (processes), not threads. Queued calls wait in order, and one
+    #: predicted to miss its deadline is refused at once.
+    threads: int = Field(default=2, ge=1, le=64)
     #: Memory that requests in flight may hold at once, estimated as ``memory_factor`` times
     #: their decoded body (parsed JSON and its masked copy); per process.
     memory_budget_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024 * 1024)
