@@ -136,8 +136,11 @@ class CompiledPolicy:
         named: list[tuple[Iterable[str], Rule]] = [
             (kr.keys, Rule(kr.entity, self._bind(kr.operator))) for kr in p.key_rules
         ]
-        named.append((p.password_keys, Rule("PASSWORD", key_operator)))
-        named.append((p.secret_keys, Rule("SECRET", key_operator)))
+        # Values under secret-looking keys: masked whole, unless the policy turned the entity
+        # off (``entities: {PASSWORD: {enabled: false}}`` must not be silently ignored).
+        for entity, keys in (("PASSWORD", p.password_keys), ("SECRET", p.secret_keys)):
+            if p.rule(entity).enabled and keys:
+                named.append((keys, Rule(entity, key_operator)))
         # Personal fields by name (``first_name``, ``shipping_address``): masked whole with the
         # entity's own operator, when the entity is enabled.
         for entity, keys in (("PERSON", p.person_keys), ("LOCATION", p.location_keys)):

@@ -43,3 +43,14 @@ def test_matching(key: str, rule: int | None) -> None:
 def test_earlier_rules_win() -> None:
     matcher = KeyMatcher.build([(["*key"], 0), (["apikey"], 1)])
     assert matcher.match("api_key") == 0
+
+
+def test_turning_password_off_turns_off_its_key_rule_too() -> None:
+    """``entities: {PASSWORD: {enabled: false}}`` was silently ignored for values under
+    password keys; now it acts on them like on the detectors. SECRET is independent."""
+    from tracemask import Masker  # noqa: PLC0415
+
+    payload = {"password": "hunter2", "api_key": "my-service-token-2024"}
+    assert Masker().mask(payload) == {"password": "<PASSWORD>", "api_key": "<SECRET>"}
+    off = Masker({"entities": {"PASSWORD": {"enabled": False}}})
+    assert off.mask(payload) == {"password": "hunter2", "api_key": "<SECRET>"}
