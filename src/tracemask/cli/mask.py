@@ -21,6 +21,7 @@ from tracemask.cli._app import (
     EXIT_OK,
     EXIT_USER,
     cli,
+    format_option,
     make_masker,
     policy_option,
     profile_option,
@@ -37,7 +38,7 @@ from tracemask.cli._archive import (
     write_json,
 )
 from tracemask.cli._html import render_scan_html
-from tracemask.cli._io import FORMATS, Input, lines, output, parse_json, same_file, split_eol
+from tracemask.cli._io import Input, lines, output, parse_json, same_file, split_eol
 from tracemask.cli._job import Job
 from tracemask.cli._tables import path_label, report_text, safe_report, table
 from tracemask.exceptions import InputError, MaskingError
@@ -293,14 +294,7 @@ class _DetectJob(Job):
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("paths", nargs=-1, metavar="[PATH|-]...")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="auto",
-    show_default=True,
-    help="Input format; auto: by extension (.json, .jsonl, .ndjson), else by content.",
-)
+@format_option
 @click.option(
     "--jsonl",
     is_flag=True,
