@@ -202,8 +202,8 @@ def seal(root: Any, masker: Masker, report: Report) -> None:
     """Box (in place) the strings of a parsed OTLP document that are ids, integers or binary.
 
     ``bytesValue`` holding UTF-8 text is masked as text here (under its attribute's name, so
-    key rules apply) and re-encoded; binary bytes stay as they are. Attribute names that hold
-    a finding (an email used as a key) are masked too.
+    key rules apply) and re-encoded; binary bytes stay as they are. Unknown field names that
+    hold a finding are masked here; attribute names are masked by the walker (named entries).
     """
     stack: list[tuple[Any, str | None]] = [(root, None)]
     while stack:
@@ -211,10 +211,7 @@ def seal(root: Any, masker: Masker, report: Report) -> None:
         if type(node) is dict:
             name = node.get("key")
             if type(name) is str and len(node) == 2 and "value" in node:
-                if masker.detect(name):
-                    report.add("ATTRIBUTE_NAME", "attributes[key]")
-                    node["key"] = masker.mask_text(name)
-                attr = name
+                attr = name  # the walker masks the name itself if it holds a finding
             if any(type(k) is str and k not in _FIELD_NAMES for k in node):
                 _mask_keys(node, masker, report)
             for k, v in node.items():
