@@ -60,7 +60,7 @@ _NAME_KEYS = ("key", "name", "Key", "Name")
 _VALUE_KEYS = ("value", "Value")
 #: A typed integer spelled as a string (``{"intValue": "42"}``, int64 in JSON): kept as is,
 #: since a token in its place would break the type; anything else under the key is masked.
-_INT_LITERAL = re.compile(r"-?[0-9]{1,20}")
+INT_LITERAL = re.compile(r"-?[0-9]{1,20}")
 #: Keys that wrap a value without naming it (OTLP ``AnyValue`` members, ``{"value": …}``): the
 #: field name of what they hold is the key above them.
 _WRAPPERS = frozenset(
@@ -118,7 +118,7 @@ def _unless_schema(v: dict[Any, Any], rule: Rule | None) -> Rule | None:
 
 def _kept_int(key: Any, value: str, container: dict[Any, Any]) -> bool:
     """Whether ``container[key] = value`` is a typed integer written as a string."""
-    return key == "intValue" and len(container) == 1 and _INT_LITERAL.fullmatch(value) is not None
+    return key == "intValue" and len(container) == 1 and INT_LITERAL.fullmatch(value) is not None
 
 
 def _is_pydantic(value: object) -> bool:

@@ -38,6 +38,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 from tracemask._masker import Masker
 from tracemask._report import Report
 from tracemask._scope import scope_of
+from tracemask._walker import INT_LITERAL
 from tracemask.exceptions import MaskingError
 from tracemask.server._errors import BadRequestError
 
@@ -130,7 +131,6 @@ _FIELD_NAMES = frozenset(
 _LONG_KEYS = frozenset({"low", "high", "unsigned"})
 _HEX_ID = re.compile(r"[0-9a-fA-F]{0,64}")
 _B64_ID = re.compile(r"[A-Za-z0-9+/_-]{0,86}={0,2}")
-_INT = re.compile(r"-?[0-9]{1,20}")
 #: snake_case spellings of the structural keys (the Collector's decoder accepts both).
 _CAMEL = {
     "resource_spans": "resourceSpans", "scope_spans": "scopeSpans",
@@ -181,13 +181,17 @@ def _opaque(key: Any, value: Any) -> bool:
         return _is_buffer(value)
     if key in _INT_FIELDS:
         if type(value) is str:
-            return bool(_INT.fullmatch(value))
+            return bool(INT_LITERAL.fullmatch(value))
         return _is_long(value)
     return False
 
 
 def _bytes_text(value: str) -> str | None:
-    """The UTF-8 text a ``bytesValue`` holds, or ``None`` for binary (or not base64)."""
+    """The UTF-8 text a ``bytesValue`` holds, or ``None`` for binary (or not base64).
+
+    Not :func:`tracemask._base64.decode`: that one guesses whether an arbitrary string is
+    base64 text (a length floor, no hex, printable output), while a ``bytesValue`` is base64 by
+    its type, so any short or unprintable UTF-8 in it is text to mask."""
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
@@ -233,11 +237,11 @@ def _mask_keys(node: dict[Any, Any], masker: Masker, report: Report) -> None:
     for k, v in node.items():
         key = k
         if type(k) is str and k not in _FIELD_NAMES:
-            findings = masker.detect(k)
-            if findings:
-                for finding in findings:
-                    report.add(finding.entity, "(key)")
-                key = base = masker.mask_text(k)
+            masked, entities = masker.compiled.mask_string(k, masker.compiled.context(None))
+            if entities:
+                for entity in entities:
+                    report.add(entity, "(key)")
+                key = base = masked
                 n = 2
                 while key in node or any(key == r for r, _ in renamed):
                     key = f"{base}#{n}"
