@@ -23,7 +23,7 @@ from tracemask.detectors.catalog import BUILTIN
 from tracemask.detectors.custom import DenyListDetector, RegexRecognizer
 from tracemask.detectors.fields import field_detector
 from tracemask.detectors.pii.national_ids import NationalIdDetector
-from tracemask.operators import Drop, Keep, Stores, UserOperatorSpec
+from tracemask.operators import Drop, Keep, OperatorSpec, Stores, UserOperatorSpec
 from tracemask.policy import Policy
 from tracemask.typing import Detector, Operator, is_bindable, is_prefetching
 
@@ -132,15 +132,24 @@ class CompiledPolicy:
         self._operators: dict[str, Operator] = {
             e: self._bind(r.operator) for e, r in p.entities.items() if r.operator is not None
         }
+        # Key rules: the rule's own operator, else the entity's (the same bound operator as for
+        # its findings in text: one pseudonym per value either way), else ``key_operator``
+        # (``Policy.key_rule_operator`` states the order).
         key_operator = self._bind(p.key_operator)
+
+        def key_rule(entity: str, own: OperatorSpec | None = None) -> Rule:
+            if own is not None:
+                return Rule(entity, self._bind(own))
+            return Rule(entity, self._operators.get(entity, key_operator))
+
         named: list[tuple[Iterable[str], Rule]] = [
-            (kr.keys, Rule(kr.entity, self._bind(kr.operator))) for kr in p.key_rules
+            (kr.keys, key_rule(kr.entity, kr.operator)) for kr in p.key_rules
         ]
         # Values under secret-looking keys: masked whole, unless the policy turned the entity
         # off (``entities: {PASSWORD: {enabled: false}}`` must not be silently ignored).
         for entity, keys in (("PASSWORD", p.password_keys), ("SECRET", p.secret_keys)):
             if p.rule(entity).enabled and keys:
-                named.append((keys, Rule(entity, key_operator)))
+                named.append((keys, key_rule(entity)))
         # Personal fields by name (``first_name``, ``shipping_address``): masked whole with the
         # entity's own operator, when the entity is enabled.
         for entity, keys in (("PERSON", p.person_keys), ("LOCATION", p.location_keys)):

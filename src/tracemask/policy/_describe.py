@@ -65,15 +65,18 @@ def describe(policy: Policy, detectors: Sequence[Detector]) -> dict[str, Any]:
                 "by_key": name in key_entities and rule.enabled,
             }
         )
-    key_operator = operator_label(policy.key_operator)
     key_rules = [
-        {"entity": kr.entity, "operator": operator_label(kr.operator), "keys": list(kr.keys)}
+        {
+            "entity": kr.entity,
+            "operator": operator_label(policy.key_rule_operator(kr.entity, kr.operator)),
+            "keys": list(kr.keys),
+        }
         for kr in policy.key_rules
     ]
-    key_rules += [
-        {"entity": "PASSWORD", "operator": key_operator, "keys": list(policy.password_keys)},
-        {"entity": "SECRET", "operator": key_operator, "keys": list(policy.secret_keys)},
-    ]
+    for entity, keys in (("PASSWORD", policy.password_keys), ("SECRET", policy.secret_keys)):
+        if policy.rule(entity).enabled and keys:
+            label = operator_label(policy.key_rule_operator(entity))
+            key_rules.append({"entity": entity, "operator": label, "keys": list(keys)})
     for entity, keys in (("PERSON", policy.person_keys), ("LOCATION", policy.location_keys)):
         if policy.rule(entity).enabled and keys:
             rule_op = policy.rule(entity).operator or policy.default_operator

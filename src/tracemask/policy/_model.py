@@ -67,12 +67,14 @@ class KeyRule(_Model):
     """Mask the whole value under matching keys (case- and separator-insensitive).
 
     ``keys`` are names such as ``"api_key"`` (matches ``API-Key``, ``apiKey``, ``x.api_key``);
-    a leading ``*`` matches any key ending with the rest (``"*_token"``).
+    a leading ``*`` matches any key ending with the rest (``"*_token"``). Without an
+    ``operator`` the entity's own (``entities.<ENTITY>.operator``) applies, else
+    ``key_operator``.
     """
 
     keys: tuple[str, ...] = Field(min_length=1)
     entity: str = "SECRET"
-    operator: OperatorSpec = Replace()
+    operator: OperatorSpec | None = None
 
 
 class PathRule(_Model):
@@ -224,6 +226,14 @@ class Policy(_Model):
     def rule(self, entity: str) -> EntityRule:
         """Return the rule for ``entity`` (the default rule when the policy names none)."""
         return self.entities.get(entity) or EntityRule()
+
+    def key_rule_operator(self, entity: str, own: OperatorSpec | None = None) -> OperatorSpec:
+        """The operator for a value masked whole by a key rule of ``entity``.
+
+        A key rule's own operator, else the entity's (``entities.PASSWORD.operator`` applies
+        to every PASSWORD, found in text or by key name), else ``key_operator``.
+        """
+        return own or self.rule(entity).operator or self.key_operator
 
 
 def defined_entities(policy: Policy) -> set[str]:
