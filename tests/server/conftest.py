@@ -185,6 +185,7 @@ def start_server(
     env: dict[str, str] | None = None,
     policy: str = "",
     ready_s: float = 90,
+    args: tuple[str, ...] = (),
 ) -> Server:
     """Write ``config`` (a policy dict with a ``server`` section), start the server, wait ready."""
     port = free_port()
@@ -196,7 +197,7 @@ def start_server(
     log_file = open(log_path, "wb")  # noqa: SIM115 - the child keeps its own descriptor
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tracemask", "serve", "--config", str(config_path)],
+            [sys.executable, "-m", "tracemask", "serve", "--config", str(config_path), *args],
             cwd=tmp,
             env={**_env(), **(env or {})},
             stdin=subprocess.DEVNULL,

@@ -44,6 +44,13 @@ _SERVER_MODULES = frozenset(
 @profile_option
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 4318).")
+@click.option(
+    "--presidio-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Also answer Presidio's analyzer/anonymizer API at the root of this port "
+    "(PRESIDIO_ANALYZER_API_BASE=http://HOST:PORT).",
+)
 @click.option("--upstream", metavar="URL", default=None, help="OTLP/HTTP endpoint to forward to.")
 @click.option("--data-dir", metavar="DIR", default=None, help="Local sink directory.")
 @click.option(
@@ -65,6 +72,7 @@ def serve(
     profile: str | None,
     host: str | None,
     port: int | None,
+    presidio_port: int | None,
     upstream: str | None,
     data_dir: str | None,
     log_level: str | None,
@@ -78,7 +86,13 @@ def serve(
     """
     from tracemask.server._config import ConfigSource, load_config  # noqa: PLC0415
 
-    flags = (("host", host), ("port", port), ("log_level", log_level), ("workers", workers))
+    flags = (
+        ("host", host),
+        ("port", port),
+        ("presidio_port", presidio_port),
+        ("log_level", log_level),
+        ("workers", workers),
+    )
     overrides: dict[str, Any] = {k: v for k, v in flags if v is not None}
     if upstream is not None:
         overrides["upstream"] = {"endpoint": upstream}

@@ -49,11 +49,13 @@ def _describe(state: AppState) -> None:
         for name, on in (("bearer", bool(s.auth.tokens)), ("hmac", s.auth.hmac_secret is not None))
         if on
     )
+    presidio = f"; Presidio API on port {s.presidio_port}" if s.presidio_port else ""
     log.info(
-        "ready: callback POST %s; OTLP POST /v1/traces, /v1/logs (%s); local sink: %s; "
+        "ready: callback POST %s; OTLP POST /v1/traces, /v1/logs (%s)%s; local sink: %s; "
         "auth: %s; policies: 1 default + %d per project",
         s.langfuse_path,
         ", ".join(target),
+        presidio,
         sink,
         auth or "off",
         len(runtime.config.projects),
@@ -111,7 +113,7 @@ def build_app(config: Config) -> ASGIApp:
             state.forwarder = None
             state.close_sink()
 
-    table = RouteTable(config.settings.langfuse_path)
+    table = RouteTable(config.settings.langfuse_path, config.settings.presidio_port)
     inner = Starlette(routes=table.starlette(), lifespan=lifespan)
     inner.state.tracemask = state
     app: ASGIApp = IntakeMiddleware(inner, state, table)

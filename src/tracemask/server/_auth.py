@@ -8,6 +8,8 @@ policies its requests may use.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -89,7 +91,15 @@ def token_identity(creds: Credentials, auth: AuthSettings, scope: Scope) -> Iden
         return None
     if auth.token_header.lower() == "authorization":
         scheme, _, raw = raw.partition(" ")
-        if scheme.lower() != "bearer":
+        if scheme.lower() == "basic":
+            # The token as the password of HTTP Basic auth (the user name is ignored): clients
+            # that take only a base URL send it from ``http://user:TOKEN@host/`` (LiteLLM's
+            # Presidio guardrail, through aiohttp).
+            password = _basic_password(raw)
+            if password is None:
+                return None
+            raw = password
+        elif scheme.lower() != "bearer":
             return None
     given = hashlib.sha256(raw.strip().encode("utf-8", "surrogateescape")).digest()
     found: Identity | None = None
@@ -98,6 +108,16 @@ def token_identity(creds: Credentials, auth: AuthSettings, scope: Scope) -> Iden
         if hmac.compare_digest(given, digest):
             found = identity
     return found
+
+
+def _basic_password(value: str) -> str | None:
+    """The password of a Basic credential, ``None`` if it is malformed."""
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    _user, colon, password = decoded.partition(":")
+    return password if colon else None
 
 
 def signature_ok(creds: Credentials, auth: AuthSettings, scope: Scope, body: bytes) -> bool:

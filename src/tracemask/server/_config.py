@@ -224,6 +224,11 @@ class ServerSettings(_Model):
 
     host: str = "127.0.0.1"
     port: int = Field(default=4318, ge=0, le=65535)
+    #: A second port answering Presidio's analyzer and anonymizer API at its root (and the
+    #: probes), for clients configured with a Presidio base URL
+    #: (``PRESIDIO_ANALYZER_API_BASE=http://tracemask:5002``). Same host, auth, limits and
+    #: metrics as the main port, which keeps serving those routes too. ``None``: no second port.
+    presidio_port: int | None = Field(default=None, ge=1, le=65535)
     langfuse_path: str = Field(default="/langfuse/mask", pattern=r"^/[A-Za-z0-9/_.-]*$")
     #: ``None``: the policy's ``fail_mode`` (``closed`` unless a policy says ``open``).
     fail_mode: Literal["closed", "open"] | None = None
@@ -242,6 +247,12 @@ class ServerSettings(_Model):
     upstream: UpstreamSettings = UpstreamSettings()
     sink: SinkSettings = SinkSettings()
     projects: tuple[ProjectPolicy, ...] = ()
+
+    @model_validator(mode="after")
+    def _presidio_port(self) -> ServerSettings:
+        if self.presidio_port is not None and self.presidio_port == self.port:
+            raise ValueError("presidio_port: must differ from port")
+        return self
 
     @model_validator(mode="after")
     def _one_jsonl_writer(self) -> ServerSettings:

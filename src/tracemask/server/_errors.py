@@ -55,6 +55,14 @@ class ForbiddenError(HTTPError):
     message = "project not permitted for this credential"
 
 
+class NotFoundError(HTTPError):
+    """A route this listener does not serve (the Presidio port answers Presidio's API only)."""
+
+    status = 404
+    reason = "not_found"
+    message = "not found on this port"
+
+
 class RequestTimeoutError(HTTPError):
     """The client did not send its body in time (a slow or stalled client)."""
 

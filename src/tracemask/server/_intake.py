@@ -33,6 +33,7 @@ from tracemask.server._errors import (
     ClientGoneError,
     DeadlineError,
     HTTPError,
+    NotFoundError,
     RequestTimeoutError,
     SaturatedError,
     UnauthorizedError,
@@ -131,7 +132,7 @@ class IntakeMiddleware:
             await self.app(scope, receive, send)
             return
         arrival = time.monotonic()
-        route = self.routes.get(scope["path"])
+        route = self.routes.route_for(scope)
         name = route.name if route is not None else OTHER
         scope[ROUTE_KEY] = name
         started = False
@@ -143,6 +144,8 @@ class IntakeMiddleware:
             await send(message)
 
         try:
+            if self.routes.refused(scope):
+                raise NotFoundError
             if route is not None and route.masking:
                 await self._masking(scope, receive, tracking_send, route, arrival)
             else:

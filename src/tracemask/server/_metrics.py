@@ -95,7 +95,7 @@ class ObserveMiddleware:
         self,
         app: ASGIApp,
         metrics: Metrics,
-        route_of: Callable[[str], str],
+        route_of: Callable[[Scope], str],
         access_log: Callable[[], bool],
     ) -> None:
         self.app = app
@@ -107,7 +107,7 @@ class ObserveMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        route = self.route_of(scope["path"])
+        route = self.route_of(scope)
         start = time.perf_counter()
         status = 500
         started = False

@@ -1,5 +1,10 @@
 """The one route table: paths, handlers, and which routes mask (and so are authenticated,
-size-limited, admitted and given a deadline). Metrics, logs, auth and the router all read it."""
+size-limited, admitted and given a deadline). Metrics, logs, auth and the router all read it.
+
+With ``server.presidio_port`` the server listens on a second port that answers Presidio's
+API at its root (what ``PRESIDIO_ANALYZER_API_BASE=http://tracemask:5002`` expects) and
+nothing else but the probes: a request's listener is the local port of its connection.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
+from starlette.types import Scope
 
 from tracemask.server._gateway import logs_endpoint, traces_endpoint
 from tracemask.server._health import healthz, metrics, readyz
@@ -40,6 +46,9 @@ from tracemask.server._request import (
 )
 from tracemask.server._ui import UI, ui_explain, ui_page
 
+#: What the Presidio listener answers: Presidio's routes and the probes.
+PRESIDIO_LISTENER = frozenset({ANALYZE, ANONYMIZE, DEANONYMIZE, PRESIDIO_INFO, HEALTHZ, READYZ})
+
 
 @dataclass(frozen=True)
 class Route:
@@ -52,9 +61,11 @@ class Route:
 
 
 class RouteTable:
-    """The routes of one app (the callback's path is configurable)."""
+    """The routes of one app (the callback's path is configurable; ``presidio_port``: the
+    second listener's port, whose connections reach only :data:`PRESIDIO_LISTENER`)."""
 
-    def __init__(self, langfuse_path: str) -> None:
+    def __init__(self, langfuse_path: str, presidio_port: int | None = None) -> None:
+        self.presidio_port = presidio_port
         self.routes = (
             Route(LANGFUSE, langfuse_path, "POST", langfuse_callback, masking=True),
             Route(TRACES, "/v1/traces", "POST", traces_endpoint, masking=True),
@@ -80,8 +91,28 @@ class RouteTable:
     def get(self, path: str) -> Route | None:
         return self._by_path.get(path)
 
-    def name_of(self, path: str) -> str:
-        route = self._by_path.get(path)
+    def on_presidio_listener(self, scope: Scope) -> bool:
+        """Whether the request came in on the Presidio listener (by its connection's port)."""
+        server = scope.get("server")
+        return (
+            self.presidio_port is not None
+            and server is not None
+            and server[1] == self.presidio_port
+        )
+
+    def route_for(self, scope: Scope) -> Route | None:
+        """The request's route, ``None`` for an unknown path or one its listener does not serve."""
+        route = self._by_path.get(scope["path"])
+        if route is None or route.name in PRESIDIO_LISTENER or not self.on_presidio_listener(scope):
+            return route
+        return None
+
+    def refused(self, scope: Scope) -> bool:
+        """A known path asked on a listener that does not serve it (answered 404)."""
+        return scope["path"] in self._by_path and self.route_for(scope) is None
+
+    def name_of(self, scope: Scope) -> str:
+        route = self.route_for(scope)
         return route.name if route is not None else OTHER
 
     def starlette(self) -> list[StarletteRoute]:

@@ -14,6 +14,10 @@ With ``workers > 1`` uvicorn's supervisor runs that many processes on one socket
 the configuration again from the same :class:`ConfigSource` (passed in an environment
 variable). SIGTERM drains: no new connections, in-flight requests get
 :data:`GRACEFUL_SHUTDOWN_S` to finish.
+
+With ``presidio_port`` both ports are bound here, before any worker starts, and handed to
+uvicorn as one list of sockets: every worker accepts on both, and the app tells them apart by
+a connection's local port (:meth:`RouteTable.route_for`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import json
 import logging
 import math
 import os
+import socket
 import sys
 import time
 from typing import Any
@@ -31,6 +36,7 @@ from typing import Any
 import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors import Multiprocess
 
 from tracemask.server._app import build_app
 from tracemask.server._config import Config, ConfigSource, LimitSettings, load_config
@@ -46,6 +52,9 @@ WORKER_STARTUP_S = 60
 SOURCE_ENV = "TRACEMASK__SERVE_SOURCE"
 #: Descriptors kept free for everything but client connections (upstream, sink, logs).
 _FD_RESERVE = 64
+
+#: uvicorn's exit status when it could not start (uvicorn.run exits with it too).
+STARTUP_FAILURE = 3
 
 _flood = Throttled(log)
 
@@ -219,21 +228,40 @@ def _uvicorn_options(config: Config) -> dict[str, Any]:
     }
 
 
+def _bind(config: Config) -> list[socket.socket]:
+    """The listening sockets: the main port, then the Presidio port (uvicorn binds, logs and
+    exits with its start-up failure status when a port is taken)."""
+    s = config.settings
+    ports = [s.port] if s.presidio_port is None else [s.port, s.presidio_port]
+    app = f"{__name__}:app_from_env"  # not loaded: only binding
+    return [uvicorn.Config(app, host=s.host, port=port).bind_socket() for port in ports]
+
+
 def run_server(config: Config) -> None:
     """Serve ``config`` until SIGINT/SIGTERM (SIGHUP reloads; with workers, restarts them)."""
     settings = config.settings
     configure_logging(settings.log_level)
     if settings.workers > 1:
         os.environ[SOURCE_ENV] = _source_to_env(config.source)
-        uvicorn.run(
-            f"{__name__}:app_from_env",
-            factory=True,
-            workers=settings.workers,
+        options = {
+            "factory": True,
+            "workers": settings.workers,
             # A worker compiles its policies before it answers the supervisor's first ping:
             # seconds on a busy machine, where uvicorn's 5 s would kill and restart it forever.
-            timeout_worker_healthcheck=WORKER_STARTUP_S,
+            "timeout_worker_healthcheck": WORKER_STARTUP_S,
             **_uvicorn_options(config),
-        )
+        }
+        if settings.presidio_port is None:
+            uvicorn.run(f"{__name__}:app_from_env", **options)
+            return
+        multi = uvicorn.Config(f"{__name__}:app_from_env", **options)
+        Multiprocess(multi, sockets=_bind(config)).run()
         return
     configure_network(settings.limits)
-    uvicorn.run(build_app(config), **_uvicorn_options(config))
+    if settings.presidio_port is None:
+        uvicorn.run(build_app(config), **_uvicorn_options(config))
+        return
+    server = uvicorn.Server(uvicorn.Config(build_app(config), **_uvicorn_options(config)))
+    server.run(sockets=_bind(config))
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
