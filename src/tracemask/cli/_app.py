@@ -8,16 +8,19 @@ the data. Exit codes: 0 ok, 1 findings (``scan`` only), 2 user error, 3 masking 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tracemask import __version__
-from tracemask._masker import Masker
 from tracemask.cli._io import FORMATS
 from tracemask.exceptions import DecryptionError, MaskingError, TracemaskError
+
+if TYPE_CHECKING:
+    from tracemask._masker import Masker
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -39,6 +42,8 @@ Exit codes:
 
 
 def make_masker(policy: str | None, profile: str | None) -> Masker:
+    from tracemask._masker import Masker  # noqa: PLC0415 - not needed by --help, keygen, ...
+
     return Masker(policy, profile=profile)
 
 
@@ -68,7 +73,35 @@ class PipeClosed(Exception):  # noqa: N818 - not an error: the reader stopped re
     turn into exit 1 (our "findings" code)."""
 
 
+#: The module (under ``tracemask.cli``) defining each command, imported when the command is
+#: run or listed: ``tracemask redact`` does not pay for the server's, the benchmark's or the
+#: archive machinery's imports (start-up is part of every ``redact`` in a shell loop).
+COMMAND_MODULES = {
+    "redact": "mask",
+    "detect": "mask",
+    "scan": "mask",
+    "decrypt": "crypto",
+    "keygen": "crypto",
+    "eval": "evaluate",
+    "bench": "evaluate",
+    "policy": "policy",
+    "serve": "serve",
+    "sink": "serve",
+}
+
+
 class _Group(click.Group):
+    """The command group, its commands' modules imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(super().list_commands(ctx)))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"tracemask.cli.{module}")  # registers its commands
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

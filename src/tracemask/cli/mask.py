@@ -14,7 +14,6 @@ from tracemask import Masker
 from tracemask._explain import explain
 from tracemask._report import Report
 from tracemask._scope import SCOPE_KINDS, use_scope
-from tracemask.batch._job import tqdm_progress
 from tracemask.cli._app import (
     EXIT_CODES_HELP,
     EXIT_FINDINGS,
@@ -37,7 +36,6 @@ from tracemask.cli._archive import (
     summary_table,
     write_json,
 )
-from tracemask.cli._html import render_scan_html
 from tracemask.cli._io import Input, lines, output, parse_json, same_file, split_eol
 from tracemask.cli._job import Job
 from tracemask.cli._tables import path_label, report_text, safe_report, table
@@ -117,6 +115,12 @@ def _archive_options(f: Any) -> Any:
 
 def _columns(value: str | None) -> list[str] | None:
     return [c.strip() for c in value.split(",") if c.strip()] if value else None
+
+
+def _progress(quiet: bool) -> Any:
+    from tracemask.batch._job import tqdm_progress  # noqa: PLC0415 - archive jobs only
+
+    return tqdm_progress(quiet)
 
 
 def _default_workers(engine: str, workers: int | None) -> int:
@@ -223,7 +227,7 @@ def redact(
                 resume=resume,
                 master=master,
                 otlp_signal=otlp_signal,
-                progress=tqdm_progress(quiet),
+                progress=_progress(quiet),
             )
         summary = result.summary()
         if report_json is not None:
@@ -428,7 +432,7 @@ def scan(
             master=master,
             otlp_signal=otlp_signal,
             max_locations=max_locations,
-            progress=tqdm_progress(quiet),
+            progress=_progress(quiet),
         )
         if report_json is not None:
             write_json(report_json, result.summary())
@@ -442,6 +446,8 @@ def scan(
                 fail_line(masker.mask_text(e))
     total = sum(int(r["total"]) for _, r, _, _ in results)
     if html_out is not None:
+        from tracemask.cli._html import render_scan_html  # noqa: PLC0415 - --html only
+
         page = render_scan_html([(name, r, err) for name, r, _, err in results])
         with output(html_out) as write:
             write(page)

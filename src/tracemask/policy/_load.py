@@ -8,7 +8,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from tracemask.exceptions import PolicyError
@@ -98,6 +97,8 @@ def _read(source: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
         except OSError as exc:
             raise PolicyError(f"{path}: cannot read policy ({exc.strerror})") from None
         origin = str(path)
+    import yaml  # noqa: PLC0415 - policy files only: the default policy is no file
+
     try:
         loaded = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -137,5 +137,7 @@ _SUFFIXES = (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ing", ""))
 
 @functools.cache
 def shared_lexicon() -> Lexicon:
-    """The process's lexicon, loaded on the first call (about 50 ms) and immutable after."""
-    return Lexicon().load()
+    """The process's lexicon, read when a detector first looks a word up (about 50 ms; not at
+    ``Masker`` construction: an input without names or places never pays for it), immutable
+    after."""
+    return Lexicon()

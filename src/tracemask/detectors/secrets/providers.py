@@ -87,7 +87,8 @@ class _Row:
     def __init__(self, fmt: Format) -> None:
         self.fmt = fmt
         self.regex = compile_regex(f"(?a){fmt.regex}")
-        self.group: str | int = "value" if "value" in self.regex.groupindex else 0
+        # From the text, not ``groupindex``: that would compile every row's regex up front.
+        self.group: str | int = "value" if "(?P<value>" in fmt.regex else 0
         self.marker = _MARKERS.get(fmt.marker) if fmt.marker else None
         literal = _LITERAL_PREFIX.match(fmt.regex)
         self.prefix = len(literal.group(0).replace("\\", "")) if literal else 0
