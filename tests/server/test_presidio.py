@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.server.conftest import PLANTED, Server, leaks, start_server
+from tests.server.conftest import PLANTED, Server, leaks, settle_heap, start_server
 from tracemask.encryption import TOKEN, KeyRing, decrypt_text, from_file, generate_key, key_line
 from tracemask.server import ConfigSource, create_app
 
@@ -184,6 +184,7 @@ def test_litellm_presidio_guardrail_masks_through_tracemask(presidio_server: Ser
             await guard._close_http_session()
 
     masked_kwargs, _ = asyncio.run(run())
+    settle_heap()
     content = masked_kwargs["messages"][0]["content"]
     assert leaks(content.encode()) == []
     assert "<EMAIL_ADDRESS>" in content

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.integrations._litellm_proxy import ANSWER, CARD, EMAIL, PHONE, SSN, FakeUpstream
-from tests.server.conftest import TOKEN, Server, free_port, start_server
+from tests.server.conftest import TOKEN, Server, free_port, settle_heap, start_server
 from tracemask.server._config import ConfigError, ConfigSource, load_config
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # the bundled price map, no fetch
@@ -140,6 +140,7 @@ def model() -> Iterator[FakeUpstream]:
         yield upstream
     finally:
         upstream.stop()
+        settle_heap()
 
 
 def _guardrail(base: str, **kwargs: Any) -> Any:
