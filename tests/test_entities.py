@@ -28,7 +28,7 @@ def test_every_detector_entity_has_a_row() -> None:
     reported |= set(builtin_entities())
     # Entities the policy's key rules report (password/secret keys, personal fields).
     reported |= {"PASSWORD", "SECRET", "PERSON", "LOCATION"}
-    for backend in ("presidio", "spacy", "transformers", "gliner"):
+    for backend in ("presidio", "spacy", "transformers", "gliner", "comprehend"):
         reported |= set(ner_labels(backend).values())
     assert reported - set(BY_NAME) == set()
 

@@ -24,7 +24,8 @@ def test_core_imports_no_optional_dependency() -> None:
 
     code = (
         "import sys, tracemask; tracemask.Masker(backend='re');"
-        "heavy = {'hyperscan', 'opentelemetry', 'langfuse', 'langsmith', 'litellm', 'spacy'};"
+        "heavy = {'hyperscan', 'opentelemetry', 'langfuse', 'langsmith', 'litellm', 'spacy',"
+        "'boto3', 'botocore'};"
         "print(sorted(heavy & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -23,7 +23,7 @@ Normalizer = Literal["exact", "email", "phone", "compact", "words"]
 #: The fake ``surrogate`` writes (see ``operators/_surrogate.py``); ``None``: a pseudonym token.
 SurrogateKind = Literal["person", "location", "email", "phone", "card", "ssn", "ip", "iban"]
 #: NER backends whose model labels map to entities.
-NerBackend = Literal["presidio", "spacy", "transformers", "gliner"]
+NerBackend = Literal["presidio", "spacy", "transformers", "gliner", "comprehend"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ ENTITIES: tuple[Entity, ...] = (
                 "SURNAME",
             ),
             "gliner": ("person",),
+            "comprehend": ("NAME",),
         },
     ),
     Entity(
@@ -71,7 +72,7 @@ ENTITIES: tuple[Entity, ...] = (
         "EMAIL_ADDRESS",
         normalize="email",
         surrogate="email",
-        ner={"presidio": ("EMAIL_ADDRESS",)},
+        ner={"presidio": ("EMAIL_ADDRESS",), "comprehend": ("EMAIL",)},
     ),
     Entity(
         "PHONE_NUMBER",
@@ -79,7 +80,7 @@ ENTITIES: tuple[Entity, ...] = (
         "PHONE_NUMBER",
         normalize="phone",
         surrogate="phone",
-        ner={"presidio": ("PHONE_NUMBER",)},
+        ner={"presidio": ("PHONE_NUMBER",), "comprehend": ("PHONE",)},
     ),
     Entity(
         "US_SSN",
@@ -87,7 +88,7 @@ ENTITIES: tuple[Entity, ...] = (
         "US_SSN",
         normalize="compact",
         surrogate="ssn",
-        ner={"presidio": ("US_SSN",)},
+        ner={"presidio": ("US_SSN",), "comprehend": ("SSN",)},
     ),
     Entity(
         "CREDIT_CARD",
@@ -95,7 +96,7 @@ ENTITIES: tuple[Entity, ...] = (
         "CREDIT_CARD",
         normalize="compact",
         surrogate="card",
-        ner={"presidio": ("CREDIT_CARD",)},
+        ner={"presidio": ("CREDIT_CARD",), "comprehend": ("CREDIT_DEBIT_NUMBER",)},
     ),
     Entity(
         "IBAN_CODE",
@@ -103,7 +104,7 @@ ENTITIES: tuple[Entity, ...] = (
         "IBAN_CODE",
         normalize="compact",
         surrogate="iban",
-        ner={"presidio": ("IBAN_CODE",)},
+        ner={"presidio": ("IBAN_CODE",), "comprehend": ("INTERNATIONAL_BANK_ACCOUNT_NUMBER",)},
     ),
     Entity(
         "IP_ADDRESS",
@@ -111,7 +112,7 @@ ENTITIES: tuple[Entity, ...] = (
         "IP_ADDRESS",
         normalize="email",  # case-folded: IPv6 hex digits are case-insensitive
         surrogate="ip",
-        ner={"presidio": ("IP_ADDRESS",)},
+        ner={"presidio": ("IP_ADDRESS",), "comprehend": ("IP_ADDRESS",)},
     ),
     Entity(
         "LOCATION",
@@ -136,25 +137,45 @@ ENTITIES: tuple[Entity, ...] = (
                 "SECONDARYADDRESS",
             ),
             "gliner": ("street address", "city", "country"),
+            "comprehend": ("ADDRESS",),
         },
     ),
     Entity("ADDRESS", "a postal address (labelled data's name for LOCATION)", "LOCATION/ADDRESS"),
-    Entity("DATE_TIME", "a date or time", "DATE_TIME", ner={"presidio": ("DATE_TIME",)}),
+    Entity(
+        "DATE_TIME",
+        "a date or time",
+        "DATE_TIME",
+        ner={"presidio": ("DATE_TIME",), "comprehend": ("DATE_TIME",)},
+    ),
     Entity(
         "DATE_OF_BIRTH",
         "a date of birth",
         "DATE_TIME",
         ner={"transformers": ("DOB",), "gliner": ("date of birth",)},
     ),
-    Entity("URL", "a URL", "URL", normalize="exact", ner={"presidio": ("URL",)}),
-    Entity("USERNAME", "a user name or handle", "USERNAME"),
-    Entity("PASSWORD", "a password", "PASSWORD", "secret", normalize="exact"),
+    Entity(
+        "URL",
+        "a URL",
+        "URL",
+        normalize="exact",
+        ner={"presidio": ("URL",), "comprehend": ("URL",)},
+    ),
+    Entity("USERNAME", "a user name or handle", "USERNAME", ner={"comprehend": ("USERNAME",)}),
+    Entity(
+        "PASSWORD",
+        "a password",
+        "PASSWORD",
+        "secret",
+        normalize="exact",
+        ner={"comprehend": ("PASSWORD", "PIN")},
+    ),
     Entity(
         "API_KEY",
         "a provider API key or bearer credential",
         "API_KEY/SECRET",
         "secret",
         normalize="exact",
+        ner={"comprehend": ("AWS_ACCESS_KEY",)},
     ),
     Entity(
         "SECRET",
@@ -162,6 +183,7 @@ ENTITIES: tuple[Entity, ...] = (
         "API_KEY/SECRET",
         "secret",
         normalize="exact",
+        ner={"comprehend": ("AWS_SECRET_KEY", "CREDIT_DEBIT_CVV")},
     ),
     Entity(
         "PRIVATE_KEY", "a private key (PEM, JWK)", "API_KEY/SECRET", "secret", normalize="exact"
@@ -177,11 +199,37 @@ ENTITIES: tuple[Entity, ...] = (
             "gliner": ("organization",),
         },
     ),
-    Entity("NATIONAL_ID", "a national identity number", "ID_NUMBER"),
+    Entity(
+        "NATIONAL_ID",
+        "a national identity number",
+        "ID_NUMBER",
+        ner={
+            "comprehend": (
+                "PASSPORT_NUMBER",
+                "DRIVER_ID",
+                "UK_NATIONAL_INSURANCE_NUMBER",
+                "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER",
+                "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
+                "CA_SOCIAL_INSURANCE_NUMBER",
+                "CA_HEALTH_NUMBER",
+                "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
+                "IN_PERMANENT_ACCOUNT_NUMBER",
+                "IN_AADHAAR",
+                "IN_NREGA",
+                "IN_VOTER_NUMBER",
+            )
+        },
+    ),
     Entity("CRYPTO", "a cryptocurrency wallet address", "CRYPTO", normalize="exact"),
-    Entity("MAC_ADDRESS", "a network hardware address", "MAC_ADDRESS", normalize="compact"),
+    Entity(
+        "MAC_ADDRESS",
+        "a network hardware address",
+        "MAC_ADDRESS",
+        normalize="compact",
+        ner={"comprehend": ("MAC_ADDRESS",)},
+    ),
     Entity("UUID", "a UUID that identifies a person or account", "UUID"),
-    Entity("AGE", "a person's age", "AGE", ner={"transformers": ("AGE",)}),
+    Entity("AGE", "a person's age", "AGE", ner={"transformers": ("AGE",), "comprehend": ("AGE",)}),
 )
 
 #: Rows by entity name.

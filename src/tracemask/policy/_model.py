@@ -135,15 +135,30 @@ class NerConfig(_Model):
     """An optional NER backend run as one more detector on free-text strings.
 
     ``backend`` needs its extra (``tracemask[spacy]``, ``[presidio]``, ``[transformers]``,
-    ``[gliner]``); ``model`` is a spaCy pipeline name, a local model path or a model name
-    already on disk (nothing is downloaded at run time).
+    ``[gliner]``, ``[comprehend]``); ``model`` is a spaCy pipeline name, a local model path or
+    a model name already on disk (nothing is downloaded at run time). ``comprehend`` sends
+    free text to Amazon Comprehend and takes no ``model``; its ``options`` are checked here.
     """
 
-    backend: Literal["spacy", "presidio", "transformers", "gliner"] | None = None
+    backend: Literal["spacy", "presidio", "transformers", "gliner", "comprehend"] | None = None
     model: str | None = None
     entities: tuple[str, ...] = ("PERSON", "LOCATION")
     min_chars: int = Field(default=20, ge=1)
     options: dict[str, object] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _comprehend_options(self) -> NerConfig:
+        if self.backend == "comprehend":
+            # The options model lives with the backend; importing it imports no boto3.
+            from tracemask.detectors.ner.comprehend import validate_options  # noqa: PLC0415
+
+            if self.model is not None:
+                raise ValueError("model: the comprehend backend takes none (options.region)")
+            try:
+                validate_options({**self.options, "min_chars": self.min_chars})
+            except ValueError as exc:
+                raise ValueError(f"options.{exc}") from None
+        return self
 
 
 class Policy(_Model):

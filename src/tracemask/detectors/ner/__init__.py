@@ -13,7 +13,9 @@ Backends, each behind an extra and imported only when built:
   Presidio ``AnalyzerEngine``;
 * :class:`~tracemask.detectors.ner.transformers.TransformersNerDetector`
   (``tracemask[transformers]``): a token-classification model;
-* :class:`~tracemask.detectors.ner.gliner.GlinerDetector` (``tracemask[gliner]``): a GLiNER model.
+* :class:`~tracemask.detectors.ner.gliner.GlinerDetector` (``tracemask[gliner]``): a GLiNER model;
+* :class:`~tracemask.detectors.ner.comprehend.ComprehendDetector` (``tracemask[comprehend]``):
+  Amazon Comprehend's ``DetectPiiEntities`` (a network call to AWS, not a local model).
 
 Batching: the engine calls ``detect`` one string at a time, so ``Masker.mask`` (a whole trace)
 and ``Masker.mask_many`` (a batch of records) call :meth:`NerDetector.prefetch` first: the model
@@ -219,6 +221,7 @@ BACKENDS: Mapping[str, str] = {
     "presidio": "tracemask.detectors.ner.presidio:PresidioDetector",
     "transformers": "tracemask.detectors.ner.transformers:TransformersNerDetector",
     "gliner": "tracemask.detectors.ner.gliner:GlinerDetector",
+    "comprehend": "tracemask.detectors.ner.comprehend:ComprehendDetector",
 }
 
 
