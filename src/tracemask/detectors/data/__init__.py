@@ -62,10 +62,11 @@ class Lexicon:
         self._places: Mapping[str, str] | None = None
         self._heads: frozenset[str] | None = None
         self._place_words: frozenset[str] | None = None
+        self._place_lengths: Mapping[str, int] | None = None
 
     def load(self) -> Lexicon:
         """Read both files now (about 50 ms) rather than on first use; return ``self``."""
-        _ = self.tokens, self.places, self.place_words
+        _ = self.tokens, self.places, self.place_words, self.place_lengths
         return self
 
     @property
@@ -111,6 +112,20 @@ class Lexicon:
             with self._lock:
                 self._place_words = words
         return self._place_words
+
+    @property
+    def place_lengths(self) -> Mapping[str, int]:
+        """First word of a listed place name ``->`` the most words a listed place starting with
+        it has ("new" -> 3 for "new york city"): a longest-match lookup tries no longer keys."""
+        if self._place_lengths is None:
+            lengths: dict[str, int] = {}
+            for place in self.places:
+                parts = place.split(" ")
+                if len(parts) > lengths.get(parts[0], 0):
+                    lengths[parts[0]] = len(parts)
+            with self._lock:
+                self._place_lengths = lengths
+        return self._place_lengths
 
     def flags(self, token: str) -> int:
         """Flags of ``token`` (any case); 0 when it is not listed.

@@ -42,7 +42,7 @@ from tracemask.detectors.data import (
     shared_lexicon,
 )
 from tracemask.detectors.pii._gates import Gates
-from tracemask.detectors.pii.person import LETTER, RUN, UPPER
+from tracemask.detectors.pii.person import LETTER, UPPER, capital_runs
 
 
 def _words(text: str) -> list[str]:
@@ -356,6 +356,7 @@ class LocationDetector(PatternDetector):
         super().__init__()
         self.lexicon = lexicon if lexicon is not None else shared_lexicon()
         self._gates = address_gates()
+        self._place_plans: dict[str, tuple[tuple[int, int, tuple[str, ...], str], ...]] = {}
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield LOCATION findings in ``text``."""
@@ -585,62 +586,105 @@ class LocationDetector(PatternDetector):
     def _places(
         self, text: str, lower: str, taken: _Taken, cue_gate: bool = True
     ) -> Iterator[Finding]:
-        places = self.lexicon.places
-        place_words = self.lexicon.place_words
         cue_text = lower if len(lower) == len(text) else text
         cued = {m.end() for m in _STRONG_PLACE_CUE_AT.finditer(cue_text)} if cue_gate else set()
-        for run in RUN.finditer(text):
-            if run.start() not in cued and place_words.isdisjoint(
-                run.group().lower().replace(",", " ").replace(".", " ").split()
-            ):
-                continue
-            words = list(_WORDS.finditer(run.group()))
-            base = run.start()
-            i = 0
-            while i < len(words):
-                # Longest listed place starting at word i (up to 4 words).
-                hit = 0
-                kind = ""
-                for k in range(min(4, len(words) - i), 0, -1):
-                    key = " ".join(w.group().lower() for w in words[i : i + k])
-                    kind = places.get(key, "")
-                    if kind:
-                        hit = k
-                        break
-                start = base + words[i].start()
-                if hit:
-                    end = base + words[i + hit - 1].end()
-                    score = self._place_score(text, start, end, words[i : i + hit], kind)
-                    i += hit
-                elif start in cued and not self.lexicon.flags(words[i].group()) & (WORD | STOP):
-                    # An unlisted capitalised word right after a strong cue: "from Gargara".
-                    j = i + 1
-                    while j < len(words) and not self.lexicon.flags(words[j].group()) & (
-                        WORD | STOP
-                    ):
-                        j += 1
-                    end = base + words[j - 1].end()
-                    score = 0.6
-                    i = j
-                else:
-                    i += 1
+        plans = self._place_plans
+        for base, run in capital_runs(text):
+            if cued and any(base <= c < base + len(run) for c in cued):
+                found = self._cued_places(text, base, run, cued)
+            else:
+                plan = plans.get(run)
+                if plan is None:
+                    plan = self._place_plan(run)
+                    if len(plans) >= _MAX_PLANS:
+                        plans.clear()
+                    plans[run] = plan
+                if not plan:
                     continue
+                found = (
+                    (base + s, base + e, self._place_score(text, base + s, base + e, words, kind))
+                    for s, e, words, kind in plan
+                )
+            for start, end, score in found:
                 if score >= 0.3 and not _overlaps(taken, start, end):
                     taken.append((start, end))
                     yield Finding(start, end, self.entity, min(score, 1.0), self.name)
 
+    def _place_plan(self, run: str) -> tuple[tuple[int, int, tuple[str, ...], str], ...]:
+        """The listed places of a run with no cue in it, longest first from each word:
+        ``(start, end, words, kind)`` relative to the run. It depends on the run's text alone,
+        so each distinct run is looked up once (runs repeat across strings)."""
+        if self.lexicon.place_words.isdisjoint(
+            run.lower().replace(",", " ").replace(".", " ").split()
+        ):
+            return ()
+        places = self.lexicon.places
+        lengths = self.lexicon.place_lengths
+        words = list(_WORDS.finditer(run))
+        keys = [w.group().lower() for w in words]
+        found = []
+        i, n = 0, len(words)
+        while i < n:
+            # Longest listed place starting at word i (up to 4 words; none when no listed place
+            # starts with this word).
+            for k in range(min(4, n - i, lengths.get(keys[i], 0)), 0, -1):
+                kind = places.get(" ".join(keys[i : i + k]), "")
+                if kind:
+                    group = tuple(w.group() for w in words[i : i + k])
+                    found.append((words[i].start(), words[i + k - 1].end(), group, kind))
+                    i += k
+                    break
+            else:
+                i += 1
+        return tuple(found)
+
+    def _cued_places(
+        self, text: str, base: int, run: str, cued: set[int]
+    ) -> Iterator[tuple[int, int, float]]:
+        """Places of a run in which a strong place cue ends (``from Gargara``): listed places,
+        and unlisted capitalised words right after the cue."""
+        places = self.lexicon.places
+        words = list(_WORDS.finditer(run))
+        i = 0
+        while i < len(words):
+            # Longest listed place starting at word i (up to 4 words).
+            hit = 0
+            kind = ""
+            for k in range(min(4, len(words) - i), 0, -1):
+                key = " ".join(w.group().lower() for w in words[i : i + k])
+                kind = places.get(key, "")
+                if kind:
+                    hit = k
+                    break
+            start = base + words[i].start()
+            if hit:
+                end = base + words[i + hit - 1].end()
+                group = tuple(w.group() for w in words[i : i + hit])
+                yield start, end, self._place_score(text, start, end, group, kind)
+                i += hit
+            elif start in cued and not self.lexicon.flags(words[i].group()) & (WORD | STOP):
+                # An unlisted capitalised word right after a strong cue: "from Gargara".
+                j = i + 1
+                while j < len(words) and not self.lexicon.flags(words[j].group()) & (WORD | STOP):
+                    j += 1
+                yield start, base + words[j - 1].end(), 0.6
+                i = j
+            else:
+                i += 1
+
     def _place_score(
-        self, text: str, start: int, end: int, words: list[re.Match[str]], kind: str
+        self, text: str, start: int, end: int, words: tuple[str, ...], kind: str
     ) -> float:
         tokens = self.lexicon.tokens
-        f = tokens.get(words[0].group().lower(), 0) if len(words) == 1 else 0
+        first = words[0]
+        f = tokens.get(first.lower(), 0) if len(words) == 1 else 0
         ambiguous = bool(f & (WORD | STOP | GIVEN | SURNAME))
-        if words[0].group().isupper() and len(words[0].group()) <= 3:
+        if first.isupper() and len(first) <= 3:
             return 0.0  # "US", "UK", "IN": acronyms are too ambiguous without an address
         score = 0.6 if kind == COUNTRY else 0.45
         if ambiguous:
             score -= 0.2
-        if words[0].group().isupper():
+        if first.isupper():
             score -= 0.3  # ALL CAPS: "AROUND ALOT" is no place
         if _STRONG_PLACE_CUE.search(text, max(0, start - 30), start):
             score += 0.4
@@ -702,6 +746,10 @@ _SEPARATOR = re.compile(
 #: A component ends at the end of the text or a line, or before , . ; ) or spaces.
 _BOUNDARY = re.compile(r"\Z|[\n,.;)!?]|[ \t]")
 _PREFIX_ONLY = re.compile(rf"(?:{_NUM}{_SP})?(?:{STREET_PREFIXES})")
+
+
+#: Distinct runs whose places are remembered (then the memo starts over).
+_MAX_PLANS = 1 << 16
 
 
 class _Taken:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -175,6 +176,33 @@ class _Tok(NamedTuple):
     period: bool  # ended with a period
 
 
+#: A name candidate in a run: its tokens, the token after it, honorific before, cue before.
+_Candidate = tuple[tuple[_Tok, ...], _Tok | None, bool, bool]
+#: A run's plan: the ``Last, First`` segment pair to try first (runs with one comma), then the
+#: name candidates.
+_Plan = tuple[tuple[list[_Tok], list[_Tok]] | None, tuple[_Candidate, ...]]
+#: The plan of a run that cannot hold a name (most runs: "The", "JSON", "Please").
+_NO_CANDIDATE: _Plan = (None, ())
+
+_LAST = threading.local()
+
+
+def capital_runs(text: str) -> list[tuple[int, str]]:
+    """``(offset, run)`` for each :data:`RUN` in ``text``.
+
+    The name and address detectors both walk the runs of the same string, one after the other:
+    the runs of the last string seen by this thread are kept (with a reference to it) and given
+    again for an equal string, so the regex pass runs once.
+    """
+    last = _LAST
+    if getattr(last, "text", None) == text:
+        runs: list[tuple[int, str]] = last.runs
+        return runs
+    runs = [(m.start(), m.group()) for m in RUN.finditer(text)]
+    last.text, last.runs = text, runs
+    return runs
+
+
 class PersonDetector(PatternDetector):
     """People's names, scored by shape and context.
 
@@ -210,12 +238,21 @@ class PersonDetector(PatternDetector):
         super().__init__()
         self.lexicon = lexicon if lexicon is not None else shared_lexicon()
         self._shapes: dict[str, tuple[str, int, int, bool, bool, bool, bool]] = {}
+        self._plans: dict[str, _Plan] = {}
         self._gates = person_gates()
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield PERSON findings in ``text``."""
-        for run in RUN.finditer(text):
-            yield from self._run(text, run.start(), run.group())
+        plans = self._plans
+        for offset, run in capital_runs(text):
+            plan = plans.get(run)
+            if plan is None:
+                plan = self._plan(run)
+                if len(plans) >= _MAX_SHAPES:
+                    plans.clear()
+                plans[run] = plan
+            if plan is not _NO_CANDIDATE:
+                yield from self._apply(text, offset, plan)
         if "lower" in self._gates.open(text.lower()):
             yield from self._lower(text)
         caseless = _CASELESS_CHAR.search(text)
@@ -224,18 +261,33 @@ class PersonDetector(PatternDetector):
 
     # -- capitalised runs ----------------------------------------------------------------------
 
-    def _run(self, text: str, offset: int, run: str) -> Iterator[Finding]:
+    def _plan(self, run: str) -> _Plan:
+        """What ``run`` can yield, worked out from its own text: the ``Last, First`` pair to try
+        and the name candidates (token offsets relative to the run). Runs repeat across strings
+        ("The", "Dr. Smith", "Please"): each distinct run is planned once (bounded memo), and
+        most plans are empty."""
         segments: list[list[_Tok]] = [[]]
         for m in _TOKEN_RE.finditer(run):
             if m.group() == ",":
                 segments.append([])
             else:
-                segments[-1].append(self._tok(m.group(), offset + m.start()))
-        if len(segments) == 2 and (merged := self._last_first(text, segments)) is not None:
+                segments[-1].append(self._tok(m.group(), m.start()))
+        pair = (segments[0], segments[1]) if len(segments) == 2 else None
+        candidates = tuple(c for seg in segments for c in self._candidates(seg))
+        if pair is None and not candidates:
+            return _NO_CANDIDATE
+        return pair, candidates
+
+    def _apply(self, text: str, offset: int, plan: _Plan) -> Iterator[Finding]:
+        """Score the candidates of a run found at ``offset`` in its context."""
+        pair, candidates = plan
+        if pair is not None and (merged := self._last_first(text, offset, pair)) is not None:
             yield merged
             return
-        for seg in segments:
-            yield from self._segment(text, seg)
+        for candidate in candidates:
+            finding = self._score(text, offset, candidate)
+            if finding is not None:
+                yield finding
 
     def _tok(self, raw: str, start: int) -> _Tok:
         # Words repeat across a trace's strings (Zipf): what a token is depends on its text
@@ -286,7 +338,9 @@ class PersonDetector(PatternDetector):
         # An unlisted word: a name only when it looks like one (Title case, or after "Dr").
         return tok.simple or (titled and tok.caps)
 
-    def _segment(self, text: str, seg: list[_Tok]) -> Iterator[Finding]:
+    def _candidates(self, seg: list[_Tok]) -> Iterator[_Candidate]:
+        """Name candidates of one comma-free segment of a run, with what surrounds them in it:
+        the token after, whether an honorific or a cue word came right before."""
         i, n = 0, len(seg)
         titled = False
         cued = False
@@ -316,21 +370,15 @@ class PersonDetector(PatternDetector):
             while len(name) > 1 and name[-1].initial and not name[-1].period:
                 name = name[:-1]
             after = seg[j] if j < n else None
-            finding = self._score(text, name, after, titled, cued)
-            if finding is not None:
-                yield finding
+            yield tuple(name), after, titled, cued
             titled = cued = False
             i = j
 
-    def _score(
-        self,
-        text: str,
-        name: list[_Tok],
-        after: _Tok | None,
-        titled: bool,
-        cued: bool,
-    ) -> Finding | None:
-        start, end = name[0].start, name[-1].end
+    def _score(self, text: str, offset: int, candidate: _Candidate) -> Finding | None:
+        """Score a name candidate of a run found at ``offset`` (token offsets are relative to
+        the run), or ``None``."""
+        name, after, titled, cued = candidate
+        start, end = offset + name[0].start, offset + name[-1].end
         if name[-1].initial and name[-1].period:
             end += 1
         nxt = after.key if after is not None else _next_word(text, end)
@@ -392,9 +440,12 @@ class PersonDetector(PatternDetector):
             return None
         return Finding(start, end, self.entity, min(score, 1.0), self.name)
 
-    def _last_first(self, text: str, segments: list[list[_Tok]]) -> Finding | None:
-        """``Kucharski, Jennifer`` / ``SMITH, JOHN A.``: one finding, or ``None``."""
-        last, first = segments
+    def _last_first(
+        self, text: str, offset: int, pair: tuple[list[_Tok], list[_Tok]]
+    ) -> Finding | None:
+        """``Kucharski, Jennifer`` / ``SMITH, JOHN A.``: one finding, or ``None`` (``pair``: the
+        two segments of a run found at ``offset``)."""
+        last, first = pair
         if len(last) != 1 or not first or len(first) > 3:
             return None
         sur, given = last[0], first[0]
@@ -404,12 +455,11 @@ class PersonDetector(PatternDetector):
             return None
         if any(not (t.initial or _listed_name(t)) for t in first[1:]):
             return None
-        if not sur.flags & SURNAME and not _BEFORE_CUE.search(
-            text, max(0, sur.start - 40), sur.start
-        ):
+        start = offset + sur.start
+        if not sur.flags & SURNAME and not _BEFORE_CUE.search(text, max(0, start - 40), start):
             return None
-        end = first[-1].end + (1 if first[-1].initial and first[-1].period else 0)
-        return Finding(sur.start, end, self.entity, 0.8, self.name)
+        end = offset + first[-1].end + (1 if first[-1].initial and first[-1].period else 0)
+        return Finding(start, end, self.entity, 0.8, self.name)
 
     # -- scripts without capitals, after a cue -----------------------------------------------
 
