@@ -19,13 +19,16 @@ from tracemask.server import ConfigSource, create_app
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # the bundled price map, no fetch
 
+#: In-process servers of tests about shapes, not time: a deadline no loaded CI box can miss
+#: (the default 450 ms was, on a cold first detect with a load of 7 on 2 cores).
+SHAPES_ONLY = {"sink": {"kind": "none"}, "reload_interval_s": 0, "limits": {"timeout_ms": 30_000}}
 TEXT = f"Write to {PLANTED[0]} or call {PLANTED[1]} about card {PLANTED[2]}."
 
 
 @pytest.fixture
 def api(tmp_path: Path) -> Iterator[TestClient]:
     config = tmp_path / "c.json"
-    config.write_text(json.dumps({"server": {"sink": {"kind": "none"}, "reload_interval_s": 0}}))
+    config.write_text(json.dumps({"server": SHAPES_ONLY}))
     with TestClient(create_app(ConfigSource(path=str(config), env={}))) as c:
         yield c
 
@@ -80,6 +83,42 @@ def test_ad_hoc_recognizers_use_re2_and_deny_lists(api: TestClient) -> None:
     assert r.status_code == 400
     assert "invalid regex" in r.json()["error"]
     assert api.post("/analyze", json={"language": "en"}).json() == {"error": "text: Field required"}
+
+
+def test_ad_hoc_context_words_raise_the_score(api: TestClient) -> None:
+    """Presidio's context enhancer: a context word among the 5 words before a result adds 0.35
+    (at least 0.4); the request's ``context`` words count as found near every result."""
+    text = "Ship it to zip 94110 please. The invoice was paid in full last month, order 12345."
+    zips = {
+        "name": "zips",
+        "supported_entity": "ZIP",
+        "patterns": [{"name": "five digits", "regex": "\\b[0-9]{5}\\b", "score": 0.05}],
+        "context": ["zip", "postal"],
+    }
+    body: dict[str, Any] = {
+        "text": text,
+        "ad_hoc_recognizers": [zips],
+        "return_decision_process": True,
+    }
+    got = {text[x["start"] : x["end"]]: x for x in api.post("/analyze", json=body).json()}
+    assert got["94110"]["score"] == pytest.approx(0.4)  # max(0.05 + 0.35, 0.4)
+    assert got["12345"]["score"] == pytest.approx(0.05)  # "zip" is 13 words back: too far
+    why = got["94110"]["analysis_explanation"]
+    assert why["supportive_context_word"] == "zip"
+    assert why["original_score"] == pytest.approx(0.05)
+    assert why["score_context_improvement"] == pytest.approx(0.35)
+    assert why["pattern_name"] == "five digits"
+    assert got["12345"]["analysis_explanation"]["supportive_context_word"] == ""
+    # score_threshold applies after the boost.
+    kept = api.post("/analyze", json={**body, "score_threshold": 0.3}).json()
+    assert [text[x["start"] : x["end"]] for x in kept] == ["94110"]
+    # The request's context words (a match is the recognizer's word inside one of them).
+    both = api.post("/analyze", json={**body, "score_threshold": 0.3, "context": ["postal code"]})
+    assert [text[x["start"] : x["end"]] for x in both.json()] == ["94110", "12345"]
+    # No context words on the recognizer: nothing changes.
+    plain = {**zips, "context": []}
+    flat = api.post("/analyze", json={**body, "ad_hoc_recognizers": [plain], "context": ["zip"]})
+    assert {x["score"] for x in flat.json() if x["entity_type"] == "ZIP"} == {0.05}
 
 
 def test_anonymize_applies_presidio_operators(api: TestClient) -> None:
@@ -149,7 +188,7 @@ def test_info_routes(api: TestClient) -> None:
 def presidio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = start_server(
         tmp_path_factory.mktemp("presidio"),
-        {"server": {"sink": {"kind": "none"}, "reload_interval_s": 0}},
+        {"server": SHAPES_ONLY},
     )
     try:
         yield server
@@ -199,7 +238,7 @@ def crypt_api(tmp_path: Path) -> Iterator[tuple[TestClient, KeyRing]]:
     keys.chmod(0o600)
     config = tmp_path / "c.json"
     policy = {"default_operator": {"type": "encrypt", "keys_file": str(keys)}}
-    server = {"sink": {"kind": "none"}, "reload_interval_s": 0, "auth": {"tokens": ["t0k"]}}
+    server = {**SHAPES_ONLY, "auth": {"tokens": ["t0k"]}}
     config.write_text(json.dumps({**policy, "server": server}))
     with TestClient(create_app(ConfigSource(path=str(config), env={}))) as c:
         c.headers["Authorization"] = "Bearer t0k"
@@ -300,7 +339,7 @@ def test_deanonymize_needs_auth_and_keys(api: TestClient, tmp_path: Path) -> Non
     assert r.status_code == 403
     assert "needs auth" in r.json()["error"]
     config = tmp_path / "auth.json"
-    server = {"sink": {"kind": "none"}, "reload_interval_s": 0, "auth": {"tokens": ["t0k"]}}
+    server = {**SHAPES_ONLY, "auth": {"tokens": ["t0k"]}}
     config.write_text(json.dumps({"server": server}))
     with TestClient(create_app(ConfigSource(path=str(config), env={}))) as c:
         r = c.post("/deanonymize", json=body, headers={"Authorization": "Bearer t0k"})

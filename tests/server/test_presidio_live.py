@@ -35,7 +35,9 @@ def listener(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server,
             "server": {
                 "presidio_port": port,
                 "auth": {"tokens": [TOKEN]},
-                "limits": {"max_body_bytes": 64 * 1024},
+                # A deadline a loaded box cannot miss: a 503 would make LiteLLM's guardrail
+                # fail open where no entity is configured (it then masks nothing).
+                "limits": {"max_body_bytes": 64 * 1024, "timeout_ms": 30_000},
                 "sink": {"kind": "none"},
                 "reload_interval_s": 0,
             }
@@ -104,7 +106,13 @@ def test_presidio_port_flag_with_workers(tmp_path_factory: pytest.TempPathFactor
     port = free_port()
     server = start_server(
         tmp_path_factory.mktemp("presidio-flag"),
-        {"server": {"sink": {"kind": "sqlite"}, "reload_interval_s": 0}},
+        {
+            "server": {
+                "sink": {"kind": "none"},
+                "reload_interval_s": 0,
+                "limits": {"timeout_ms": 30_000},
+            }
+        },
         args=("--presidio-port", str(port), "--workers", "2"),
         ready_s=120,
     )
