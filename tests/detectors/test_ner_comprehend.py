@@ -403,3 +403,14 @@ def test_against_motos_comprehend(moto_url: str) -> None:
     # moto refuses over 100,000 characters: the backend splits a longer text.
     long_text = text + " " + "Some more words. " * 8_000
     assert len(det.detect(long_text)) >= 2
+
+
+def test_langsmith_hook_withholds_a_run_when_comprehend_fails(aws: FakeComprehend) -> None:
+    langsmith_hook = pytest.importorskip("tracemask.integrations.langsmith")
+    hook = langsmith_hook.anonymizer(Masker(policy(aws, max_attempts=1)))
+    aws.declare("Perpetua Okonkwo-Lind", "NAME")
+    run = {"question": "Can Perpetua Okonkwo-Lind change her delivery address today?"}
+    assert hook(run) == {"question": "Can <PERSON> change her delivery address today?"}
+    aws.script = ["error"]
+    other = {"question": "Could Perpetua Okonkwo-Lind also update her phone number?"}
+    assert hook(other) == {}  # withheld: fail_mode closed

@@ -78,7 +78,7 @@ class ComprehendOptions(BaseModel):
     min_score: float = Field(default=0.5, ge=0.0, le=1.0)
     timeout: float = Field(default=5.0, gt=0.0, le=300.0)
     connect_timeout: float = Field(default=2.0, gt=0.0, le=60.0)
-    max_attempts: int = Field(default=4, ge=1, le=10)
+    max_attempts: int = Field(default=3, ge=1, le=10)
     retry_mode: Literal["standard", "adaptive"] = "standard"
     max_bytes: int = Field(default=MAX_BYTES, ge=256, le=MAX_BYTES)
     overlap: int = Field(default=200, ge=0, le=2_000)
