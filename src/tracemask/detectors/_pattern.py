@@ -49,6 +49,12 @@ class PatternDetector:
         score: base score of a candidate that ``validate`` accepts.
         trim_separators: when a candidate fails ``validate``, shorter candidates cut at these
             characters are tried (a phone number followed by a date, a card followed by a count).
+        anchors: per pattern, ``(literal, reach)`` or ``None``: every match of the pattern
+            holds ``literal`` (matched case-sensitively) starting at most ``reach`` characters
+            after the match's start. The search then skips to ``reach`` before the next
+            ``literal`` (``str.find``, in C) instead of trying every position: the same matches,
+            in a fraction of the time for patterns that would otherwise start at any word
+            character (an email's local part before its ``@``).
     """
 
     name: ClassVar[str] = ""
@@ -60,6 +66,7 @@ class PatternDetector:
     negative_context: ClassVar[tuple[str, ...]] = ()
     score: ClassVar[float] = 0.85
     trim_separators: ClassVar[str] = ""
+    anchors: ClassVar[tuple[tuple[str, int] | None, ...]] = ()
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -69,6 +76,9 @@ class PatternDetector:
     def __init__(self) -> None:
         flags = re.IGNORECASE if self.ignore_case else 0
         self._compiled = tuple(compile_regex(p, flags) for p in self.patterns)
+        if len(self.anchors) not in (0, len(self.patterns)):
+            raise ValueError(f"{type(self).__name__}: one anchor (or None) per pattern")
+        self._anchors = self.anchors or (None,) * len(self.patterns)
         self._context = _word_regex(self.context)
         self._negative = _word_regex(self.negative_context)
 
@@ -88,10 +98,21 @@ class PatternDetector:
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield the validated, context-scored findings of this detector in ``text``."""
-        for compiled in self._compiled:
+        for compiled, anchor in zip(self._compiled, self._anchors, strict=True):
             value_group = "value" if "value" in compiled.groupindex else 0
             pos = 0
-            while (match := compiled.search(text, pos)) is not None:
+            while True:
+                if anchor is not None:
+                    # A match starting at or after ``pos`` holds the literal at or after
+                    # ``pos``, hence at or after the next one: it starts no earlier than
+                    # ``reach`` before it (lookbehinds still see the text before ``pos``).
+                    at = text.find(anchor[0], pos)
+                    if at < 0:
+                        break
+                    pos = max(pos, at - anchor[1])
+                match = compiled.search(text, pos)
+                if match is None:
+                    break
                 start, end = match.span(value_group)
                 if start < 0 or start == end:
                     pos = match.end() if match.end() > pos else pos + 1

@@ -67,8 +67,8 @@ class AgeDetector(PatternDetector):
     trigger = r"[0-9][ \t-]*y|\bage[ds]?[ \t]*(?:[0-9:=iwo]|[^\x00-\x7f])"
     ignore_case = True
     patterns = (
-        r"(?<![\w.,/-])(?P<value>\d{1,3})[ \t-]*(?:years?|yrs?|y)[ \t-]*old\b",
-        r"(?<![\w.,/-])(?P<value>\d{1,3})[ \t]*(?:y\.o\.?|y/o|yo)(?![a-z])",
+        r"(?=\d)(?<![\w.,/-])(?P<value>\d{1,3})[ \t-]*(?:years?|yrs?|y)[ \t-]*old\b",
+        r"(?=\d)(?<![\w.,/-])(?P<value>\d{1,3})[ \t]*(?:y\.o\.?|y/o|yo)(?![a-z])",
         r"\bage[ds]?[ \t]*(?::|=|is|was|of)?[ \t]*(?P<value>\d{1,3})(?![\w.,/%-])",
     )
     score = 0.85

@@ -14,6 +14,8 @@ class EmailDetector(PatternDetector):
         r"(?<![\w.%+-])(?P<value>[\w](?:[\w.%+'-]{0,63}[\w])?"
         r"@(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,24})(?![\w-])",
     )
+    #: The "@" comes at most 65 characters (1 + 63 + 1) after the match's start.
+    anchors = (("@", 65),)
     score = 0.9
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:

@@ -1,4 +1,8 @@
-"""IP addresses (v4, v6) and MAC addresses."""
+"""IP addresses (v4, v6) and MAC addresses.
+
+Each pattern opens with a lookahead on its first character: ``re`` then skips to candidate
+positions (a lookbehind first makes it try every position).
+"""
 
 from __future__ import annotations
 
@@ -40,8 +44,10 @@ class IPv4Detector(PatternDetector):
     entity = "IP_ADDRESS"
     trigger = r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}"
     patterns = (
-        r"(?<![\w.-])(?P<value>(?:[0-9]{1,3}\.){3}[0-9]{1,3})(?:/[0-9]{1,2})?(?![\w-]|\.\d)",
+        r"(?=[0-9])(?<![\w.-])(?P<value>(?:[0-9]{1,3}\.){3}[0-9]{1,3})(?:/[0-9]{1,2})?(?![\w-]|\.\d)",
     )
+    #: The first "." comes at most 3 characters after the match's start.
+    anchors = ((".", 3),)
     negative_context = ("version", "release", "build", "oid")
     score = 0.85
 
@@ -64,9 +70,11 @@ class IPv6Detector(PatternDetector):
     entity = "IP_ADDRESS"
     trigger = r"[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:|::"
     patterns = (
-        r"(?<![\w:.])(?P<value>(?:[0-9A-Fa-f]{1,4}:|::?)(?:[0-9A-Fa-f]{0,4}:){1,7}"
+        r"(?=[0-9A-Fa-f:])(?<![\w:.])(?P<value>(?:[0-9A-Fa-f]{1,4}:|::?)(?:[0-9A-Fa-f]{0,4}:){1,7}"
         r"(?:[0-9A-Fa-f]{1,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})?)(?![\w:]|\.\d)",
     )
+    #: The first ":" comes at most 4 characters after the match's start.
+    anchors = ((":", 4),)
     score = 0.85
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
@@ -85,9 +93,11 @@ class MacAddressDetector(PatternDetector):
     entity = "MAC_ADDRESS"
     trigger = r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\."
     patterns = (
-        r"(?<![\w:-])(?P<value>[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\2){4}[0-9A-Fa-f]{2})(?![\w:-])",
-        r"(?<![\w.])(?P<value>[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w.])",
+        r"(?=[0-9A-Fa-f])(?<![\w:-])(?P<value>[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\2){4}[0-9A-Fa-f]{2})(?![\w:-])",
+        r"(?=[0-9A-Fa-f])(?<![\w.])(?P<value>[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w.])",
     )
+    #: Colon or dash (either) in the first form; the first "." 4 characters in, in the second.
+    anchors = (None, (".", 4))
     score = 0.8
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:

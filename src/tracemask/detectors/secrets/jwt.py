@@ -31,7 +31,7 @@ class JsonWebToken(PatternDetector):
     patterns = ascii_patterns(
         rf"eyJ{_SEGMENT}{{5,2000}}\.{_SEGMENT}{{2,20000}}\.{_SEGMENT}{{0,5000}}"
         rf"(?:\.{_SEGMENT}{{0,5000}}\.{_SEGMENT}{{0,5000}})?(?![A-Za-z0-9_-])",
-        r"(?<![A-Za-z0-9+/])ZXlK[A-Za-z0-9+/_-]{30,40000}={0,2}(?![A-Za-z0-9+/=_-])",
+        r"(?=ZXlK)(?<![A-Za-z0-9+/])ZXlK[A-Za-z0-9+/_-]{30,40000}={0,2}(?![A-Za-z0-9+/=_-])",
     )
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:

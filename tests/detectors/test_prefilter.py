@@ -1,0 +1,82 @@
+"""The prefilters: Hyperscan (triggers split into their top-level alternatives) and ``re``
+(each trigger whole) answer the same detector set for every string."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tracemask import Masker
+from tracemask.detectors._prefilter import HyperscanPrefilter, RegexPrefilter, alternatives
+from tracemask.typing import is_triggered
+
+pytest.importorskip("hyperscan")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "parts"),
+    [
+        ("abc", ["abc"]),
+        ("a|b", ["a", "b"]),
+        ("(?:a|b)c|d", ["(?:a|b)c", "d"]),
+        ("[|]x|y", ["[|]x", "y"]),
+        (r"\|x|y", [r"\|x", "y"]),
+        ("[]|]x|y", ["[]|]x", "y"]),
+        ("[^]|]x|y", ["[^]|]x", "y"]),
+        (r"[\]|]x|y", [r"[\]|]x", "y"]),
+        ("a(?-i:B|C)|d", ["a(?-i:B|C)", "d"]),
+        ("a|", ["a", ""]),
+        ("(?i)a|b", ["(?i)a|b"]),  # a global flag belongs to every part: kept whole
+    ],
+)
+def test_alternatives_split_at_top_level_bars_only(pattern: str, parts: list[str]) -> None:
+    assert alternatives(pattern) == parts
+
+
+def _triggers() -> list[tuple[str, bool]]:
+    engine = Masker().compiled.engine
+    return [
+        (d.trigger, bool(d.ignore_case)) for d in engine.detectors if is_triggered(d) and d.trigger
+    ]
+
+
+TRIGGERS = _triggers()
+HYPERSCAN = HyperscanPrefilter(TRIGGERS)
+REGEX = RegexPrefilter(TRIGGERS)
+
+
+def test_every_builtin_trigger_is_its_alternatives_joined() -> None:
+    for trigger, nocase in TRIGGERS:
+        parts = alternatives(trigger)
+        assert "|".join(parts) == trigger
+        whole = re.compile(trigger, re.ASCII | (re.IGNORECASE if nocase else 0))
+        assert whole.pattern == trigger
+        for part in parts:  # each part is a regex on its own
+            re.compile(part, re.ASCII | (re.IGNORECASE if nocase else 0))
+
+
+#: Pieces that make triggers fire (and nearly fire), glued in random order.
+FRAGMENTS = (
+    "phone", "Tel.", "tel", "telefono", " number", "_no", "iban", "ssn", "dob", "e-mail",
+    "password", "passwd", "pwd", "secret", "token", "api_key", "auth", "Bearer ", "Basic ",
+    "authorization", "key", "born", "birth", "age", " years", "y", "old", "Dr", "Mr ", "Jane",
+    "Rue", "via", "from", " in ", "@", "example.com", ":", "=", " := ", "\"", "'", "]", "-",
+    "_", ".", " ", "\n", "\t", "/", "(", ")", "+", "0", "1", "3", "7", "12", "415", "555",
+    "0132", "4111", "2024-08-06", "00:1a:2b", "::", "fe80", "0x", "bc1", "DE89", "sk-",
+    "ghp_", "AKIA", "eyJ", "LS0tLS1CRUdJTi", "-----BEGIN", "://", "curl", "é", "中",
+)  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=3), max_size=24).map("".join))
+def test_split_hyperscan_prefilter_equals_the_regex_prefilter(text: str) -> None:
+    assert HYPERSCAN.hits(text) == REGEX.hits(text)
+
+
+def test_a_trigger_matched_by_several_parts_is_reported_once() -> None:
+    prefilter = HyperscanPrefilter([("abc|b|c", False), ("zzz", False)])
+    assert prefilter.hits("abc") == [0]
+    assert prefilter.hits("zzz b") == [0, 1]
+    assert prefilter.hits("nothing") == []
