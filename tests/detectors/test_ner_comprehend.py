@@ -414,3 +414,15 @@ def test_langsmith_hook_withholds_a_run_when_comprehend_fails(aws: FakeComprehen
     aws.script = ["error"]
     other = {"question": "Could Perpetua Okonkwo-Lind also update her phone number?"}
     assert hook(other) == {}  # withheld: fail_mode closed
+
+
+def test_after_a_failure_the_next_mask_asks_again(aws: FakeComprehend) -> None:
+    masker = Masker(policy(aws, max_attempts=1))
+    aws.declare("Perpetua Okonkwo-Lind", "NAME")
+    trace = {f"m{i}": f"Message {i} from Perpetua Okonkwo-Lind about the order." for i in range(3)}
+    aws.script = ["error"]
+    with pytest.raises(MaskingError):
+        masker.mask(trace)
+    out = masker.mask(trace)  # Comprehend is back: no stale failure answers for it
+    assert out == {f"m{i}": f"Message {i} from <PERSON> about the order." for i in range(3)}
+    assert len(aws.texts) == 2

@@ -114,17 +114,26 @@ class Request:
     ``pieces`` holds ``(text index, start in that text, start in the request, length)``.
     """
 
-    __slots__ = ("pieces", "text")
+    __slots__ = ("pieces", "starts", "text")
 
     def __init__(self) -> None:
         self.pieces: list[tuple[int, int, int, int]] = []
+        #: each piece's start in the request, for bisection
+        self.starts: list[int] = []
         self.text = ""
+
+    def add(self, index: int, start: int, piece: str) -> None:
+        """Append ``piece`` (``texts[index][start:…]``), after a separator when not first."""
+        if self.pieces:
+            self.text += SEPARATOR
+        self.starts.append(len(self.text))
+        self.pieces.append((index, start, len(self.text), len(piece)))
+        self.text += piece
 
     def spans(self, begin: int, end: int) -> Iterable[tuple[int, int, int]]:
         """``(text index, start, end)`` of each piece the request span ``[begin, end)`` falls
         in, clipped to the piece and moved to its text's offsets."""
-        starts = [p[2] for p in self.pieces]
-        i = max(bisect.bisect_right(starts, begin) - 1, 0)
+        i = max(bisect.bisect_right(self.starts, begin) - 1, 0)
         for index, text_start, req_start, length in self.pieces[i:]:
             if req_start >= end:
                 break
@@ -196,10 +205,8 @@ def plan_requests(
                 requests.append(current)
                 current, used = Request(), 0
             if current.pieces:
-                current.text += SEPARATOR
                 used += sep_bytes
-            current.pieces.append((index, start, len(current.text), end - start))
-            current.text += piece
+            current.add(index, start, piece)
             used += piece_bytes
     if current.pieces:
         requests.append(current)
@@ -351,11 +358,13 @@ class ComprehendDetector(NerDetector):
         for i, text in enumerate(texts):
             results.append(() if i in errors else self._findings(text, spans[i]))
         with self._lock:
-            if self._memo_size:
-                for i, text in enumerate(texts):
-                    if i not in errors:
-                        self._memo[text] = results[i]
-                        self._memo.move_to_end(text)
+            for i, text in enumerate(texts):
+                if i in errors:
+                    continue
+                self._failed.pop(text, None)  # an earlier failure is stale now
+                if self._memo_size:
+                    self._memo[text] = results[i]
+                    self._memo.move_to_end(text)
                 while len(self._memo) > self._memo_size:
                     self._memo.popitem(last=False)
             if prefetch:  # detect() answers these next
