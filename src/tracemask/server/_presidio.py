@@ -148,9 +148,7 @@ CONTEXT_MIN_SCORE = 0.4
 _WORD = re2.compile(r"\w+")
 
 
-def _supportive_word(
-    rec: AdHocRecognizer, text: str, start: int, extra: list[str]
-) -> str | None:
+def _supportive_word(rec: AdHocRecognizer, text: str, start: int, extra: list[str]) -> str | None:
     """The recognizer's context word found in the words before ``start`` or in the request's
     ``context`` words (as in Presidio, a match is the context word inside such a word), or
     ``None``."""
@@ -181,8 +179,7 @@ def _ad_hoc(rec: AdHocRecognizer, text: str, context: list[str]) -> list[dict[st
         # A whole word: not inside a longer one (RE2 has no lookarounds: group 1 is the word).
         compiled = re2.compile(r"(?:^|\W)(" + re2.escape(word) + r")(?:\W|$)")
         found.extend(
-            (m.start(1), m.end(1), rec.deny_list_score, None, None)
-            for m in compiled.finditer(text)
+            (m.start(1), m.end(1), rec.deny_list_score, None, None) for m in compiled.finditer(text)
         )
     hits = []
     for start, end, score, pattern_name, regex in found:
