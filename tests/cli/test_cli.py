@@ -255,8 +255,12 @@ def test_masking_failure_exits_3(
     def boom(self: Masker, obj: object, *, report: object = None) -> object:
         raise MaskingError("masking failed at messages.0.content: KeyError")
 
+    def boom_many(self: Masker, objs: object, *, report: object = None) -> object:
+        raise MaskingError("masking failed at [0].messages.0.content: KeyError")
+
     (tmp_path / "t.jsonl").write_text(json.dumps(TRACE) + "\n")
     monkeypatch.setattr(Masker, "mask", boom)
+    monkeypatch.setattr(Masker, "mask_many", boom_many)  # JSON Lines go in batches first
     code = cli_module.run(["redact", str(tmp_path / "t.jsonl"), "-o", str(tmp_path / "o")])
     assert code == 3
     err = capfd.readouterr().err

@@ -14,6 +14,7 @@ from tracemask import Masker
 from tracemask._explain import explain
 from tracemask._report import Report
 from tracemask._scope import SCOPE_KINDS, use_scope
+from tracemask.cli import _lines
 from tracemask.cli._app import (
     EXIT_CODES_HELP,
     EXIT_FINDINGS,
@@ -36,7 +37,7 @@ from tracemask.cli._archive import (
     summary_table,
     write_json,
 )
-from tracemask.cli._io import Input, lines, output, parse_json, same_file, split_eol
+from tracemask.cli._io import Input, format_of, lines, output, parse_json, same_file, split_eol
 from tracemask.cli._job import Job
 from tracemask.cli._tables import path_label, report_text, safe_report, table
 from tracemask.exceptions import InputError, MaskingError
@@ -65,9 +66,14 @@ _engine_options = [
     ),
     click.option(
         "--workers",
+        "-j",
+        "--jobs",
+        "workers",
         type=click.IntRange(1),
         default=None,
-        help="Parallel workers (default: 1 for local, the CPU count for ray/spark).",
+        help="Parallel worker processes. One JSON Lines file is masked in chunks of lines by "
+        "N workers, output in input order (default: the CPUs available; stdin: 1). Archives: "
+        "files or row groups per worker (default: 1 for local, the CPU count for ray/spark).",
     ),
     click.option("--master", metavar="URL", default=None, help="Spark master (default local[N])."),
     click.option(
@@ -205,7 +211,7 @@ def redact(
         and report_json is None
     )
     if plain:
-        return _redact_one(paths[0], fmt, out, policy, profile, report, scopes)
+        return _redact_one(paths[0], fmt, out, policy, profile, report, scopes, workers)
     if "-" in paths:
         raise click.UsageError("stdin cannot be combined with archive options or other inputs")
     batch = import_batch()
@@ -257,15 +263,44 @@ def _redact_one(  # noqa: PLR0917 - the command's own options, passed on
     profile: str | None,
     report: bool,
     scopes: dict[str, str],
+    jobs: int | None,
 ) -> int:
-    """One plain file or stdin: the streaming path, formatting of each record kept."""
+    """One plain file or stdin: the streaming path, formatting of each record kept.
+
+    JSON Lines (by flag or extension) go in chunks through ``mask_many`` and ``jobs`` worker
+    processes (:mod:`tracemask.cli._lines`); stdin is streamed line by line unless ``--jobs``
+    asks for workers.
+    """
     src = Input(path)
     if out is not None and out != "-" and not src.is_stdin and same_file(out, path):
         raise InputError(f"{out}: refusing to overwrite the input")
     masker = make_masker(policy, profile)
     counts = Report()
-    with output(out, spool=not src.is_stdin) as write, use_scope(**scopes):
-        Job(masker, src, counts).run(fmt, write)
+    chunked = format_of(src, fmt) == "jsonl" and (not src.is_stdin or jobs is not None)
+    if chunked:
+        workers = jobs if jobs is not None else _lines.default_jobs()
+        if workers > 1 and _lines.order_dependent(masker):
+            if jobs is not None:
+                click.echo(
+                    "tracemask: note: one worker: counter pseudonyms are numbered in input order",
+                    err=True,
+                )
+            workers = 1
+        with output(out, spool=not src.is_stdin) as write, src.open() as stream:
+            _lines.run(
+                masker,
+                src,
+                stream,
+                write,
+                counts,
+                jobs=workers,
+                scopes=scopes,
+                policy=policy,
+                profile=profile,
+            )
+    else:
+        with output(out, spool=not src.is_stdin) as write, use_scope(**scopes):
+            Job(masker, src, counts).run(fmt, write)
     if report:
         click.echo(report_text(safe_report(counts, masker)), err=True)
     return EXIT_OK
