@@ -150,10 +150,18 @@ class NerConfig(_Model):
     def _comprehend_options(self) -> NerConfig:
         if self.backend == "comprehend":
             # The options model lives with the backend; importing it imports no boto3.
-            from tracemask.detectors.ner.comprehend import validate_options  # noqa: PLC0415
+            from tracemask.detectors.ner.comprehend import (  # noqa: PLC0415
+                ComprehendOptions,
+                validate_options,
+            )
 
             if self.model is not None:
                 raise ValueError("model: the comprehend backend takes none (options.region)")
+            known = ComprehendOptions.model_fields
+            for name in self.options:
+                if name not in known:
+                    hint = suggestion(name, known) or f"; known: {', '.join(known)}"
+                    raise ValueError(f"options.{name}: unknown option{hint}")
             try:
                 validate_options({**self.options, "min_chars": self.min_chars})
             except ValueError as exc:
