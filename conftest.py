@@ -6,7 +6,10 @@ this interpreter's ``bin/`` first on ``PATH``; ``pip install …`` lines are che
 they name exists in pyproject.toml), not run. A block that cannot run standalone is preceded by
 ``<!-- skip: next "why" -->``, the exception, listed in the test report with its reason.
 ``<!-- invisible-code-block: python -->`` blocks hold a document's setup (recording servers,
-placeholders the prose leaves implicit).
+placeholders the prose leaves implicit) and check what a snippet did: a bash block's output is
+``bash_stdout`` for the next python block, and a setup that started a service on a free port
+maps the address the page shows to it (``doc_hosts = {"localhost:4318": "127.0.0.1:40123"}``).
+Servers started through ``tests.docs_setup`` stop when the document ends.
 """
 
 from __future__ import annotations
@@ -51,6 +54,10 @@ def run_bash(example: Example) -> None:
             continue
         lines.append(line)
     script = "\n".join(lines)
+    # The page shows the service's default address; the document's setup started it elsewhere
+    # (a free port: the default may be taken on a developer's machine).
+    for shown, actual in dict(example.namespace.get("doc_hosts") or {}).items():
+        script = script.replace(shown, actual)
     with tempfile.TemporaryDirectory(prefix="tracemask-doc-") as tmp:
         for name in ("src", "benchmarks"):
             os.symlink(ROOT / name, Path(tmp) / name)
@@ -69,6 +76,7 @@ def run_bash(example: Example) -> None:
     assert proc.returncode == 0, (
         f"{example.path}:{example.line}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     )
+    example.namespace["bash_stdout"] = proc.stdout
 
 
 def _setup(namespace: dict[str, object]) -> None:
@@ -78,8 +86,13 @@ def _setup(namespace: dict[str, object]) -> None:
 def _teardown(namespace: dict[str, object]) -> None:
     saved = namespace["__environ"]
     assert isinstance(saved, dict)
-    os.environ.clear()
-    os.environ.update(saved)
+    try:
+        setup = sys.modules.get("tests.docs_setup")  # imported by a page that started servers
+        if setup is not None:
+            setup.cleanup()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 pytest_collect_file = Sybil(

@@ -111,6 +111,8 @@ def test_env_unset_or_empty_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) ->
         (f"k1:{B64_K1[:-4]}!!!!", r"entry 1: key 'k1': key is not base64"),
         ("k1:" + base64.b64encode(b"x" * 20).decode(), r"\$KEYS: key 'k1': 20 bytes"),
     ],
+    # Stable ids: the keys are random, and pytest-xdist workers must collect the same names.
+    ids=["extra-entry", "duplicate-id", "not-base64", "short-key"],
 )
 def test_env_errors_name_the_entry_never_the_key(
     monkeypatch: pytest.MonkeyPatch, text: str, expected: str

@@ -62,9 +62,8 @@ def _decode(raw: bytes, encoding: str) -> bytes:
     return raw
 
 
-@pytest.fixture
-def capture_server() -> Iterator[CaptureServer]:
-    """Start a capture server for one test; stop it afterwards."""
+def start_capture_server() -> tuple[CaptureServer, Callable[[], None]]:
+    """Start a capture server on a free port of 127.0.0.1; return it and its ``stop``."""
     server_box: dict[str, CaptureServer] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -99,8 +98,19 @@ def capture_server() -> Iterator[CaptureServer]:
         target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )
     thread.start()
+
+    def stop() -> None:
+        httpd.shutdown()
+        httpd.server_close()
+
+    return cap, stop
+
+
+@pytest.fixture
+def capture_server() -> Iterator[CaptureServer]:
+    """Start a capture server for one test; stop it afterwards."""
+    cap, stop = start_capture_server()
     try:
         yield cap
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        stop()
