@@ -1,0 +1,342 @@
+"""Added latency per LiteLLM call of LiteLLM's Presidio guardrail (``pre_call``), pointed at
+``tracemask serve --presidio-port`` and at Presidio's own engines served the same way, one run.
+
+Three processes on 127.0.0.1: ``tracemask serve`` (default policy, Presidio API on a second
+port), ``benchmarks/presidio_app.py`` (``presidio-analyzer`` with spaCy and
+``presidio-anonymizer`` under uvicorn) and a fake OpenAI-compatible model. One LiteLLM
+``_OPTIONAL_PresidioPIIMasking`` per target (its own class, unmodified, only the two base URLs
+differ) plus no guardrail at all. Each call is what LiteLLM's proxy does for a chat completion
+with a ``pre_call`` guardrail: the guardrail's pre-call hook (``/analyze`` + ``/anonymize`` per
+message, messages in parallel), then ``litellm.acompletion`` to the model with what the hook
+returned. The three variants alternate, one call at a time, after a warm-up. Reported per
+variant: the hook's time (the latency the guardrail adds to the call) and the whole call's,
+p50/p90/p99/mean, and what reached the model.
+
+    python benchmarks/bench_presidio_guardrail.py                # 200 calls per variant
+    python benchmarks/bench_presidio_guardrail.py --calls 50 --warmup 5 --scenario long
+
+Scenarios: ``short`` (a system prompt and a 170-byte user message with personal data and a
+key) and ``long`` (the same plus a pasted ~4 KB e-mail thread with names, addresses, phones,
+cards and IBANs of several countries).
+
+Needs the ``server``, ``litellm`` and ``compare`` extras (presidio-analyzer,
+presidio-anonymizer, a spaCy pipeline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+from tests.integrations._litellm_proxy import PLANTED, PROMPT, FakeUpstream  # noqa: E402
+
+SYSTEM = "You are a billing assistant. Answer briefly and never repeat card numbers."
+#: A pasted e-mail thread (~4 KB): the long prompt of a support or RAG call.
+THREAD = "\n\n".join(
+    f"From: {name} <{mail}>\nSent: Monday, {day} November 2026 {hour}:14\n"
+    f"Subject: RE: refund for order #{order} (ticket T-{order % 9973})\n\n"
+    f"Hello team, this is {name} again about the duplicate charge on order #{order}. "
+    f"You can reach me on {phone} or by post at {street}. The card ending in the digits "
+    f"below was charged twice: {card}. Please refund to IBAN {iban} instead, as agreed with "
+    "your colleague last week. I attached the invoice and the bank statement; the amounts are "
+    "EUR 149.90 each, booked on two consecutive days. If anything is missing, tell me which "
+    "document you need and I will send it the same day. Kind regards."
+    for name, mail, phone, street, card, iban, order, day, hour in (
+        (
+            "Maria Lopez",
+            "maria.lopez@example.org",
+            "+34 612 345 678",
+            "Calle Mayor 12, Madrid",
+            "4111 1111 1111 1111",
+            "ES91 2100 0418 4502 0005 1332",
+            88231,
+            16,
+            9,
+        ),
+        (
+            "Tom Becker",
+            "t.becker@example.net",
+            "+49 30 901820",
+            "Hauptstr. 5, 10115 Berlin",
+            "5500 0000 0000 0004",
+            "DE89 3704 0044 0532 0130 00",
+            88232,
+            17,
+            10,
+        ),
+        (
+            "Aiko Tanaka",
+            "aiko.tanaka@example.com",
+            "(415) 555-0199",
+            "500 Howard St, SF",
+            "3400 0000 0000 009",
+            "GB82 WEST 1234 5698 7654 32",
+            88233,
+            18,
+            11,
+        ),
+        (
+            "Jane Doe",
+            "jane.doe@example.com",
+            "+1 (415) 555-0132",
+            "1 Market St, SF",
+            "4111 1111 1111 1111",
+            "FR14 2004 1010 0505 0001 3M02 606",
+            88234,
+            19,
+            12,
+        ),
+        (
+            "Liam O'Brien",
+            "liam.obrien@example.ie",
+            "+353 1 234 5678",
+            "12 Grafton St, Dublin",
+            "5500 0000 0000 0004",
+            "IE29 AIBK 9311 5212 3456 78",
+            88235,
+            20,
+            13,
+        ),
+        (
+            "Sofia Rossi",
+            "sofia.rossi@example.it",
+            "+39 06 1234 5678",
+            "Via Roma 1, Roma",
+            "4111 1111 1111 1111",
+            "IT60 X054 2811 1010 0000 0123 456",
+            88236,
+            21,
+            14,
+        ),
+    )
+)
+SCENARIOS = {
+    "short": [("system", SYSTEM), ("user", PROMPT)],
+    "long": [("system", SYSTEM), ("user", PROMPT), ("user", THREAD)],
+}
+
+
+def _free_port() -> int:
+    import socket  # noqa: PLC0415
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+@contextlib.contextmanager
+def _process(args: list[str], ready_url: str, log: Path, timeout: float = 240) -> Iterator[None]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACEMASK_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"{args[2]} exited {proc.returncode}:\n{log.read_text()[-3000:]}"
+                )
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(ready_url, timeout=2, trust_env=False).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{ready_url} not ready in {timeout:.0f} s")
+            time.sleep(0.2)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def _guardrail(base: str) -> Any:
+    from litellm.proxy.guardrails.guardrail_hooks.presidio import (  # noqa: PLC0415
+        _OPTIONAL_PresidioPIIMasking,
+    )
+
+    return _OPTIONAL_PresidioPIIMasking(
+        presidio_analyzer_api_base=base,
+        presidio_anonymizer_api_base=base,
+        guardrail_name="presidio",
+        event_hook="pre_call",
+        default_on=True,
+    )
+
+
+async def _call(
+    guard: Any, model: FakeUpstream, messages: list[tuple[str, str]]
+) -> tuple[float, float, str]:
+    """One proxied call: (hook seconds, whole call seconds, the messages the model got)."""
+    import litellm  # noqa: PLC0415
+    from litellm.caching.dual_cache import DualCache  # noqa: PLC0415
+    from litellm.proxy._types import UserAPIKeyAuth  # noqa: PLC0415
+
+    data: dict[str, Any] = {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": role, "content": text} for role, text in messages],
+        "metadata": {},
+    }
+    start = time.perf_counter()
+    if guard is not None:
+        data = await guard.async_pre_call_hook(UserAPIKeyAuth(), DualCache(), data, "completion")
+    hooked = time.perf_counter()
+    response = await litellm.acompletion(
+        model="openai/gpt-4o-mini",
+        messages=data["messages"],
+        api_base=model.url,
+        api_key="sk-fake-upstream",
+    )
+    end = time.perf_counter()
+    assert response.choices[0].message.content
+    return hooked - start, end - start, str(data["messages"])
+
+
+async def _scenario(
+    args: argparse.Namespace, model: FakeUpstream, guards: dict[str, Any], scenario: str
+) -> None:
+    messages = SCENARIOS[scenario]
+    size = sum(len(text.encode()) for _, text in messages)
+    hook: dict[str, list[float]] = {name: [] for name in guards}
+    call: dict[str, list[float]] = {name: [] for name in guards}
+    sent: dict[str, str] = {}
+    names = list(guards)
+    for i in range(args.warmup + args.calls):
+        order = names[i % len(names) :] + names[: i % len(names)]
+        for name in order:
+            # LiteLLM finishes a call's logging in background tasks and threads: let them run
+            # now, not inside the next call's timing.
+            await asyncio.sleep(args.pause)
+            h, c, got = await _call(guards[name], model, messages)
+            if i >= args.warmup:
+                hook[name].append(h)
+                call[name].append(c)
+            sent[name] = got
+
+    def ms(x: float) -> str:
+        return f"{x * 1000:.2f}"
+
+    print(
+        f"\n### {scenario}: {len(messages)} messages, {size:,} bytes; {args.calls} calls per "
+        f"variant after {args.warmup} warm-up, one at a time, alternating"
+    )
+    print("\n| guardrail target | added (hook) p50 | p90 | p99 | mean | whole call p50 | p99 |")
+    print("|---|---|---|---|---|---|---|")
+    for name in names:
+        hs, cs = hook[name], call[name]
+        print(
+            f"| {name} | {ms(_percentile(hs, 0.5))} | {ms(_percentile(hs, 0.9))} | "
+            f"{ms(_percentile(hs, 0.99))} | {ms(statistics.fmean(hs))} | "
+            f"{ms(_percentile(cs, 0.5))} | {ms(_percentile(cs, 0.99))} |"
+        )
+    print("\n(ms; 'added' = the guardrail's pre-call hook, the time it adds to each call)")
+    if "tracemask" in hook and "presidio" in hook:
+        for q, label in ((0.5, "p50"), (0.99, "p99")):
+            ratio = _percentile(hook["presidio"], q) / _percentile(hook["tracemask"], q)
+            print(f"Presidio / tracemask added latency, {label}: {ratio:.1f}x")
+        base = statistics.median(call["none"])
+        print(
+            "whole-call p50 minus no guardrail: "
+            f"tracemask {ms(statistics.median(call['tracemask']) - base)}, "
+            f"presidio {ms(statistics.median(call['presidio']) - base)}"
+        )
+    for name in names:
+        leaked = sorted(k for k, v in PLANTED.items() if v in sent[name])
+        print(f"planted values reaching the model via {name}: {', '.join(leaked) or 'none'}")
+
+
+async def _run(args: argparse.Namespace, model: FakeUpstream, bases: dict[str, str]) -> int:
+    guards = {"none": None, **{name: _guardrail(base) for name, base in bases.items()}}
+    try:
+        for scenario in args.scenario:
+            await _scenario(args, model, guards, scenario)
+    finally:
+        for guard in guards.values():
+            if guard is not None:
+                await guard._close_http_session()
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200, help="timed calls per variant")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed calls per variant")
+    parser.add_argument(
+        "--scenario", nargs="+", choices=sorted(SCENARIOS), default=["short", "long"]
+    )
+    parser.add_argument(
+        "--pause", type=float, default=0.05, help="idle seconds before each call (background work)"
+    )
+    args = parser.parse_args()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, as a user runs it
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout.strip()
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit}")
+    print(f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
+    tm_port, presidio_port = _free_port(), _free_port()
+    model = FakeUpstream().start()
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "tracemask.yaml"
+        config.write_text(
+            "server:\n"
+            f"  port: {_free_port()}\n"
+            f"  presidio_port: {tm_port}\n"
+            "  sink: {kind: none}\n"
+            "  reload_interval_s: 0\n"
+            "  access_log: false\n",
+            encoding="utf-8",
+        )
+        serve = [sys.executable, "-m", "tracemask", "serve", "--config", str(config)]
+        app = [sys.executable, str(ROOT / "benchmarks" / "presidio_app.py")]
+        try:
+            with (
+                _process(serve, f"http://127.0.0.1:{tm_port}/health", Path(tmp) / "tm.log"),
+                _process(
+                    [*app, "--port", str(presidio_port)],
+                    f"http://127.0.0.1:{presidio_port}/health",
+                    Path(tmp) / "presidio.log",
+                ),
+            ):
+                bases = {
+                    "tracemask": f"http://127.0.0.1:{tm_port}",
+                    "presidio": f"http://127.0.0.1:{presidio_port}",
+                }
+                return asyncio.run(_run(args, model, bases))
+        finally:
+            model.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
