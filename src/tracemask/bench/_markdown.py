@@ -80,10 +80,11 @@ def _intro(result: dict[str, Any]) -> list[str]:
         if load
         else ""
     )
+    commit = f" Commit: `{m['commit']}`." if m.get("commit") else ""
     return [
         "# tracemask bench",
         "",
-        f"- Date: {m['date']}. Machine: {m['cpu']}, {m['usable_cores']} usable cores "
+        f"- Date: {m['date']}.{commit} Machine: {m['cpu']}, {m['usable_cores']} usable cores "
         f"({m['cores']} online), {m['implementation']} {m['python']}, {m['os']}.{busy}",
         f"- Command: `{cfg['command']}`",
         f"- Corpus (seed {cfg['seed']}): {c['payloads']} payloads ({kinds}), "
@@ -129,6 +130,62 @@ def _throughput(result: dict[str, Any]) -> list[str]:
         )
     rows += _unavailable_rows(result, len(header))
     return ["## Throughput and accuracy on the corpus", "", *_table(header, rows, "lrrrrrrrr")]
+
+
+#: Column headings of the tracemask systems in the by-kind/size tables.
+_MODES = {
+    "tracemask": "cold",
+    "tracemask-warm": "warm",
+    "tracemask-nocache": "caches cleared per payload",
+    "tracemask-re": "re prefilter (cold)",
+}
+
+
+def _headline(result: dict[str, Any]) -> list[str]:
+    """Cold and warm MB/s side by side: the two numbers a reader looks for first."""
+    rows = {r["system"]: r for r in result["throughput"]}
+    cold, warm = rows.get("tracemask"), rows.get("tracemask-warm")
+    if cold is None:
+        return []
+    line = (
+        f"**Cold: {_mbps(cold['mb_per_s'])} MB/s** (a fresh `Masker` per repetition: no string"
+        " seen before, the headline)"
+    )
+    if warm is not None:
+        line += (
+            f"; warm: {_mbps(warm['mb_per_s'])} MB/s (the same payloads seen before: text cache"
+            " hits, as repeated prompts get in real traffic)"
+        )
+    return [line + "."]
+
+
+def _breakdown(breakdown: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for axis, title in (("by_kind", "payload kind"), ("by_size", "payload size")):
+        rows_in = breakdown.get(axis) or []
+        if not rows_in:
+            continue
+        names = list(rows_in[0]["mb_per_s"])
+        header = [title, "payloads", "mean size"]
+        header += [f"{_MODES.get(n, n)} MB/s" for n in names]
+        header += [f"{_MODES.get(n, n)} p50 µs" for n in names]
+        rows = [
+            [
+                r["group"],
+                str(r["payloads"]),
+                _size(r["mean_size"]),
+                *[_mbps(r["mb_per_s"][n]) for n in names],
+                *[_us(r["p50_us"][n]) for n in names],
+            ]
+            for r in rows_in
+        ]
+        out += [
+            f"## Cold and warm by {title}",
+            "",
+            *_table(header, rows, "lrr" + "r" * 2 * len(names)),
+            "",
+        ]
+    return out[:-1]
 
 
 def _latency(result: dict[str, Any]) -> list[str]:
@@ -282,13 +339,22 @@ def _profile(prof: dict[str, Any]) -> list[str]:
         [f"`{r['function']}`", f"{r['calls']:,}", f"{r['own_pct']:.1f}", f"{r['cum_pct']:.1f}"]
         for r in prof["top"]
     ]
-    title = f"## Profile of the hot path (cProfile, full output in `{prof['file']}`)"
+    title = (
+        "## Profile of the cold path (tracemask, a fresh Masker per pass; cProfile, full"
+        f" output in `{prof['file']}`)"
+    )
     return [title, "", *_table(header, rows, "lrrr")]
 
 
 def render_markdown(result: dict[str, Any]) -> str:
     """The whole result as Markdown."""
-    sections = [_intro(result), _throughput(result), _latency(result)]
+    sections = [_intro(result)]
+    if headline := _headline(result):
+        sections.append(headline)
+    sections.append(_throughput(result))
+    if result.get("breakdown"):
+        sections.append(_breakdown(result["breakdown"]))
+    sections.append(_latency(result))
     systems = result["throughput"]
     if systems:
         sections += [_by_entity(systems), _by_case(systems), _by_decoy(systems)]

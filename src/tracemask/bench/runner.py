@@ -327,6 +327,66 @@ def _speed_rows(
     return rows
 
 
+#: Size classes of the by-size table: (label, lower bound inclusive, upper bound exclusive).
+SIZE_CLASSES = (
+    ("< 1 KB", 0, 1_000),
+    ("1-4 KB", 1_000, 4_000),
+    ("4-16 KB", 4_000, 16_000),
+    ("16-64 KB", 16_000, 64_000),
+    (">= 64 KB", 64_000, None),
+)
+
+
+def _size_class(size: int) -> str:
+    for label, low, high in SIZE_CLASSES:
+        if size >= low and (high is None or size < high):
+            return label
+    return SIZE_CLASSES[-1][0]  # pragma: no cover - the last class has no upper bound
+
+
+def _breakdown(
+    runners: Sequence[_Runner], payloads: Sequence[Payload]
+) -> dict[str, list[dict[str, Any]]]:
+    """MB/s of each tracemask system (cold, warm, ...) per payload kind and per size class.
+
+    Per group: the group's bytes over its masking time in each repetition, median over the
+    repetitions; p50 latency pooled. Systems that ran a subset of the payloads are left out
+    (their groups would not be the same payloads).
+    """
+    sizes = [p.size for p in payloads]
+    full = [r for r in runners if r.system.name.startswith("tracemask") and r.times]
+    full = [r for r in full if len(r.indices) == len(payloads)]
+    out: dict[str, list[dict[str, Any]]] = {}
+    for axis, key in (("by_kind", lambda p: p.kind), ("by_size", lambda p: _size_class(p.size))):
+        groups: dict[str, list[int]] = {}
+        for i, p in enumerate(payloads):
+            groups.setdefault(key(p), []).append(i)
+        order = [c[0] for c in SIZE_CLASSES] if axis == "by_size" else sorted(groups)
+        rows = []
+        for name in order:
+            idx = groups.get(name)
+            if not idx:
+                continue
+            row: dict[str, Any] = {
+                "group": name,
+                "payloads": len(idx),
+                "bytes": sum(sizes[i] for i in idx),
+                "mean_size": statistics.mean(sizes[i] for i in idx),
+                "mb_per_s": {},
+                "p50_us": {},
+            }
+            for r in full:
+                reps = range(len(r.times))
+                row["mb_per_s"][r.system.name] = statistics.median(
+                    _throughput(r, sizes, k, idx) for k in reps
+                )
+                pooled = [r.times[k][i] for k in reps for i in idx]
+                row["p50_us"][r.system.name] = percentile(pooled, 50) * 1e6
+            rows.append(row)
+        out[axis] = rows
+    return out
+
+
 # -- cold start ------------------------------------------------------------------------------
 
 _COLD_PROBE = """
@@ -482,7 +542,8 @@ def _scaling(
 def _profile(
     system: System, corpus: Sequence[Payload], path: str, passes: int, log: Log
 ) -> list[dict[str, Any]]:
-    """Profile ``passes`` passes of ``system`` over the corpus (caches cleared per pass).
+    """Profile ``passes`` cold passes of ``system`` over the corpus (a fresh Masker and
+    cleared caches per pass).
 
     Writes a pyinstrument tree (when installed) and a cProfile table to ``path``; returns the
     top functions by own time, with own and cumulative shares of the profiled time.
@@ -493,6 +554,7 @@ def _profile(
 
     def work() -> None:
         for _ in range(passes):
+            system.start_repetition()  # cold, as the headline: a fresh Masker (tracemask)
             system.reset()
             for p in corpus:
                 system.mask(p.obj)
@@ -567,6 +629,7 @@ def machine() -> dict[str, Any]:
     with contextlib.suppress(OSError, AttributeError):
         load = tuple(round(x, 2) for x in os.getloadavg())
     return {
+        "commit": _commit(),
         "load_average": list(load),
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -577,6 +640,32 @@ def machine() -> dict[str, Any]:
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "versions": versions,
     }
+
+
+def _commit() -> str | None:
+    """The git commit of the tracemask source tree being run (``None`` outside a checkout),
+    with ``+dirty`` when the tree has uncommitted changes."""
+    src = FilePath(__file__).resolve().parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short=10", "HEAD"],  # noqa: S607 - git from PATH, fixed args
+            cwd=src,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "."],  # noqa: S607
+            cwd=src.parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head}+dirty" if dirty else head or None
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -630,8 +719,10 @@ def _compare(
     *,
     title: str,
     score: bool,
+    breakdown: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """Timed, interleaved passes of every system; one row per system (with accuracy)."""
+    """Timed, interleaved passes of every system; one row per system (with accuracy); the
+    tracemask systems' MB/s by payload kind and size into ``breakdown`` when given."""
     sizes = [p.size for p in payloads]
     runners = [_Runner(s, _subset(sizes, s.budget_bytes, cfg.quick)) for s in systems]
     for r in runners:
@@ -642,6 +733,8 @@ def _compare(
     if score:
         for row, r in zip(rows, runners, strict=True):
             row["accuracy"] = r.accuracy.to_json()
+    if breakdown is not None:
+        breakdown.update(_breakdown(runners, payloads))
     return rows
 
 
@@ -700,7 +793,11 @@ def run_bench(cfg: BenchConfig, log: Log = lambda _m: None) -> dict[str, Any]:
     gc.collect()
     gc.freeze()
     try:
-        result["throughput"] = _compare(systems, corpus, cfg, log, title="corpus", score=True)
+        breakdown: dict[str, Any] = {}
+        result["throughput"] = _compare(
+            systems, corpus, cfg, log, title="corpus", score=True, breakdown=breakdown
+        )
+        result["breakdown"] = breakdown
         result["latency"] = _compare(systems, latency_set, cfg, log, title="latency", score=False)
         result["latency_mean_size"] = statistics.mean(p.size for p in latency_set)
 
