@@ -37,7 +37,8 @@ HEAVY = (
     "httpx",
     "faker",
     "cryptography",
-    "concurrent.futures.process",
+    "concurrent.futures",
+    "multiprocessing",
 )
 
 _PROBE = """

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
@@ -30,6 +28,8 @@ from tracemask.cli._io import BOM, Input, decode, parse_json, progress, split_eo
 from tracemask.exceptions import MaskingError
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from tracemask._masker import Masker
 
 #: Input bytes per chunk (one task of a worker): big enough that sending it to a worker and
@@ -210,7 +210,9 @@ def run(
     second = next(pending, None)
     if second is None:
         return
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - --jobs > 1 only
+    # Imported here: a one-chunk file (most CLI calls) does not pay for them.
+    import multiprocessing  # noqa: PLC0415
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods:
