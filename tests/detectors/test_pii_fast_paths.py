@@ -9,11 +9,15 @@ before, nor on the backend.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tracemask.detectors.data import Lexicon
+from tracemask.detectors.pii import address, person
+from tracemask.detectors.pii._gates import Anchor, Gates, finditer_at
 from tracemask.detectors.pii.address import _WORDS, LocationDetector, address_gates
 from tracemask.detectors.pii.person import RUN, PersonDetector, capital_runs, person_gates
 
@@ -30,7 +34,10 @@ _WORDS_TEXT = (
     "Apt. Suite Box P.O. PSC Hospital Memorial Clinic transferred to admitted at went back "
     "The the World Report Data Pipeline JSON API GI MAE SMITH, JOHN A. van de la del "
     "Kiannonkatu Hochstrasse Maneeži Zürich İstanbul Ángel O'Connell Stord-Painter , . ; : "
-    "12 4412 75 62704 IL NY 8 chemin 93613 - ( ) \n \n\n Budget citizen Washington Post"
+    "12 4412 75 62704 IL NY 8 chemin 93613 - ( ) \n \n\n Budget citizen Washington Post "
+    "d/c'd D/C'D went go going return readmitted sent taken taxi ship mail it's address: "
+    "Hosp hosp. Rehab nursing home Medical Center flew fly trip travelled i am I'm im "
+    "grandson proxy named Quartermain GH OSH ICU Maneeži 37 Rua Av. Avda. C/ Plaza Place"
 )
 VOCABULARY = tuple(_WORDS_TEXT.split(" "))
 
@@ -120,3 +127,149 @@ def test_a_run_that_cannot_hold_a_name_is_planned_once_and_empty() -> None:
     found = list(detector.detect("Mary Jones wrote. Mary Jones"))
     assert [(f.start, f.end) for f in found] == [(0, 10), (18, 28)]
     assert set(detector._plans) == {"The JSON API", "Mary Jones"}
+
+
+#: Each regex tried only at anchors: (its gates, anchor list, regex, runs on lower-cased text).
+ANCHORED = [
+    ("address", "prefix", address._STREETS[2][0], False),
+    ("address", "cue", address._CUED_STREET, False),
+    ("address", "place_cue", address._STRONG_PLACE_CUE_AT, True),
+    ("address", "facility", address._FACILITY_WORD, False),
+    ("address", "transfer", address._TRANSFER, False),
+    ("person", "lower", person._LOWER, False),
+]
+
+
+NAMES = [name for _, name, _, _ in ANCHORED]
+
+#: One phrase per alternative each anchored regex starts with (read off the regexes).
+PHRASES = {
+    "prefix": [
+        f"{form.replace(chr(92) + '.', '.')} Abc Def"
+        for alt in address.STREET_PREFIXES.split("|")
+        if alt.isascii()
+        for form in {alt.replace("\\.?", ""), alt.replace("\\.?", ".")}
+    ],
+    "cue": [
+        f"{w} Abc 12"
+        for w in (
+            *("live at", "lives at", "living in", "lived at", "located at", "reside at"),
+            *("resides at", "resided at", "moved to", "ship to", "deliver to", "send to"),
+            *(
+                "mail to",
+                "taxi to",
+                "address :",
+                "address is",
+                "it's",
+                "its",
+                "lives at the corner of",
+            ),
+        )
+    ],
+    "place_cue": [
+        f"{w} Abc"
+        for w in (
+            *("lives in", "live in", "living in", "lived in", "moved to", "born in", "based in"),
+            *("located in", "originally from", "i'm from", "im from", "i am from", "comes from"),
+            *("come from", "street in", "city of", "town of", "village of", "year in"),
+            *("reside in", "resides in", "travel to", "traveled to", "travelled to"),
+            *("traveling to", "travelling to", "flew to", "fly to", "flying to", "trip to"),
+            *("tribute to", "tribute here to", "lives in the"),
+        )
+    ],
+    "facility": [
+        f"Abc {w}"
+        for w in (
+            *("Hospital", "Hosp", "Hosp.", "Medical Center", "medical centre", "Med Center"),
+            *("med centre", "Clinic", "Infirmary", "Nursing Home", "Rehab"),
+        )
+    ],
+    "transfer": [
+        f"{w} to Abc"
+        for w in (
+            *("transferred", "transfered", "transfer", "transferring", "admitted", "sent"),
+            *("taken", "brought", "presented", "discharged", "d/c'd", "d/cd", "arrived"),
+            *("returned", "return", "readmitted", "went", "go", "going", "went back"),
+        )
+    ],
+    "lower": [
+        f"{w} jim"
+        for w in (
+            *("dr", "mr", "mrs", "ms.", "prof", "son", "daughter", "wife", "husband", "mother"),
+            *("father", "sister", "brother", "niece", "nephew", "grandson", "granddaughter"),
+            *("grandaughter", "girlfriend", "boyfriend", "friend", "proxy", "my name is"),
+            *("name is", "named", "i'm", "im", "i am", "Dr.", "MY NAME IS"),
+        )
+    ],
+}
+
+
+@pytest.mark.parametrize(("which", "name", "regex", "on_lower"), ANCHORED, ids=NAMES)
+def test_each_alternative_of_an_anchored_regex_has_an_anchor(
+    which: str, name: str, regex: re.Pattern[str], on_lower: bool
+) -> None:
+    pytest.importorskip("hyperscan")
+    for phrase in PHRASES[name]:
+        text = f"x ({phrase} y"
+        text = text.lower() if on_lower else text
+        starts = [m.start() for m in regex.finditer(text)]
+        assert starts, phrase  # the phrase is one of the regex's shapes
+        _, at = _gates(which).scan(text.lower(), True)
+        assert at is not None
+        assert set(starts) <= set(at.get(name, ())), phrase
+
+
+def _gates(which: str) -> Gates:
+    return address_gates("hyperscan") if which == "address" else person_gates("hyperscan")
+
+
+@pytest.mark.parametrize(("which", "name", "regex", "on_lower"), ANCHORED, ids=NAMES)
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_every_match_of_an_anchored_regex_starts_at_an_anchor(
+    which: str, name: str, regex: re.Pattern[str], on_lower: bool, data: st.DataObject
+) -> None:
+    """The anchors are complete: strings drawn from the regex itself (ASCII, with text around)
+    have every match starting at an offset the gate scan reports."""
+    pytest.importorskip("hyperscan")
+    text = data.draw(st.from_regex(regex, alphabet=st.characters(max_codepoint=127)))
+    if on_lower:
+        text = text.lower()
+    starts = [m.start() for m in regex.finditer(text)]
+    _, at = _gates(which).scan(text.lower(), True)
+    assert at is not None
+    assert set(starts) <= set(at.get(name, ()))
+    found = [m.span() for m in finditer_at(regex, text, at.get(name, ()))]
+    assert found == [m.span() for m in regex.finditer(text)]
+
+
+@pytest.mark.parametrize(("which", "name", "regex", "on_lower"), ANCHORED, ids=NAMES)
+@given(text=prose)
+def test_finditer_at_gives_the_matches_of_finditer(
+    which: str, name: str, regex: re.Pattern[str], on_lower: bool, text: str
+) -> None:
+    del which, name
+    text = text.lower() if on_lower else text
+    whole = [m.span() for m in regex.finditer(text)]
+    assert [m.span() for m in finditer_at(regex, text, range(len(text) + 1))] == whole
+    assert [m.span() for m in finditer_at(regex, text, None)] == whole
+
+
+def test_anchor_offsets_are_given_for_ascii_text_only() -> None:
+    pytest.importorskip("hyperscan")
+    gates = address_gates("hyperscan")
+    opened, at = gates.scan("he was transferred to gh on monday", True)
+    assert "transfer" in opened
+    assert at is not None
+    assert at["transfer"] == [7]
+    assert gates.scan("transferred to zürich", False)[1] is None
+    assert address_gates("re").scan("transferred to gh", True)[1] is None
+
+
+def test_an_anchor_edge_must_be_a_boundary_or_one_character_class() -> None:
+    assert Anchor("go", r"\b", r"[ \t]").expression() == (r"\bgo[ \t]", 3)
+    assert Anchor("d/c'd").expression()[1] == 5
+    with pytest.raises(ValueError, match="anchor edge"):
+        Anchor("go", after="[ \t]+").expression()
+    with pytest.raises(ValueError, match="ASCII"):
+        Anchor("straße").expression()

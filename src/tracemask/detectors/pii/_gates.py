@@ -10,6 +10,13 @@ backend) one compiled Python regex per list gives the same answer.
 
 Gates are only necessary conditions: a detector still runs its own regex when a gate opens, so
 a gate that opens too often costs time, never a finding.
+
+**Anchors** go one step further: where a detector regex can only start at a fixed literal (a
+transfer verb, a street prefix, an address cue), the same scan reports where each such literal
+stands, and :func:`finditer_at` tries the regex at those offsets only instead of at every
+position of the string. The anchors must cover every place a match can start (a superset is
+fine); offsets are only given for ASCII strings (where an offset in the lower-cased UTF-8 bytes
+is an offset in the string), otherwise the regex searches the whole string as before.
 """
 
 from __future__ import annotations
@@ -17,10 +24,33 @@ from __future__ import annotations
 import re
 import sys
 import threading
-from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from tracemask.detectors._prefilter import compile_database
+
+
+class Anchor(NamedTuple):
+    """A literal a detector regex starts with, as matched in lower-cased ASCII text.
+
+    ``before`` and ``after`` narrow where it counts: ``""``, ``\\b`` (a word boundary) or a
+    one-character class such as ``[ \\t]`` that the regex requires there. The anchor's offset is
+    where ``literal`` starts.
+    """
+
+    literal: str
+    before: str = ""
+    after: str = ""
+
+    def expression(self) -> tuple[str, int]:
+        """The Hyperscan expression and how far before its end the literal starts."""
+        for edge in (self.before, self.after):
+            if edge not in ("", r"\b") and not re.fullmatch(r"\[[^\[\]]+\]", edge):
+                raise ValueError(f"anchor edge {edge!r}: use '', '\\b' or one character class")
+        if not self.literal.isascii() or not self.literal:
+            raise ValueError("anchors are non-empty ASCII literals")
+        width = 1 if self.after.startswith("[") else 0
+        return self.before + _escape(self.literal) + self.after, len(self.literal) + width
 
 
 class Gates:
@@ -33,6 +63,8 @@ class Gates:
             Python ``re`` (``None``: always open), for regexes that cost more in ``re`` than the
             check they guard. On UTF-8 bytes Hyperscan's ``\\b`` sees more
             boundaries than Python's on ``str``: a gate may open more often there, never less.
+        anchors: name -> the :class:`Anchor` literals a regex can start with; :meth:`scan`
+            gives their offsets (Hyperscan only).
         backend: ``"auto"`` (Hyperscan once it is imported: see :meth:`_hyperscan`),
             ``"hyperscan"`` or ``"re"``.
     """
@@ -42,6 +74,7 @@ class Gates:
         lists: Mapping[str, Sequence[str]],
         patterns: Mapping[str, str | tuple[str, str | None]] | None = None,
         backend: str = "auto",
+        anchors: Mapping[str, Sequence[Anchor]] | None = None,
     ) -> None:
         # Literals: escaped for Python ``re`` on ``str``; as UTF-8 byte escapes for Hyperscan.
         python: dict[str, list[str]] = {
@@ -59,12 +92,20 @@ class Gates:
         # An empty alternative matches everywhere: that gate is always open.
         self._regexes = tuple(re.compile("|".join(ps)) for ps in python.values())
         self._expressions = expressions
+        self.anchor_names = tuple(anchors or {})
+        compiled = [
+            (i, *a.expression()) for i, group in enumerate((anchors or {}).values()) for a in group
+        ]
+        #: Per anchor expression, after the gates' ids: its Hyperscan expression, and (index of
+        #: its anchor list, bytes from the match end back to where the literal starts).
+        self._anchor_expressions = tuple(expr for _, expr, _ in compiled)
+        self._anchors = tuple((i, back) for i, _, back in compiled)
         self._db: Any = None
         self._wanted = backend
         self._lock = threading.Lock()
         self._local = threading.local()
         if backend == "hyperscan":
-            self._db = _compile(expressions)
+            self._db = _compile(expressions, self._anchor_expressions)
 
     @property
     def backend(self) -> str:
@@ -81,36 +122,84 @@ class Gates:
         if self._db is None and self._wanted == "auto" and "hyperscan" in sys.modules:
             with self._lock:
                 if self._db is None:
-                    self._db = _compile(self._expressions)
+                    self._db = _compile(self._expressions, self._anchor_expressions)
         return self._db
 
     def open(self, lower: str) -> frozenset[str]:
         """The names of the lists one of whose literals occurs in ``lower``."""
+        return self.scan(lower, offsets=False)[0]
+
+    def scan(
+        self, lower: str, offsets: bool
+    ) -> tuple[frozenset[str], Mapping[str, Sequence[int]] | None]:
+        """The gates ``lower`` opens, and the sorted offsets of each anchor list's literals in
+        it (a list without any is left out): ``None`` when not known (the ``re`` backend), or
+        not asked for (``offsets`` false: pass ``text.isascii()`` of the original text, whose
+        offsets they must be)."""
         db = self._hyperscan()
         if db is None:
             return frozenset(
                 name
                 for name, regex in zip(self.names, self._regexes, strict=True)
                 if regex.search(lower) is not None
-            )
+            ), None
         try:
             scratch = self._local.scratch
         except AttributeError:
             import hyperscan  # noqa: PLC0415 - only with the Hyperscan backend
 
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
-        found: set[int] = set()
+        hits: list[tuple[int, int]] = []
         db.scan(
             lower.encode("utf-8", "surrogatepass"),
             match_event_handler=_collect,
-            context=found,
+            context=hits,
             scratch=scratch,
         )
-        return frozenset(self.names[i] for i in found)
+        gates = len(self.names)
+        opened = frozenset(self.names[i] for i, _ in hits if i < gates)
+        if not offsets or not self.anchor_names:
+            return opened, None
+        found: dict[str, list[int]] = {}
+        for i, end in hits:
+            if i >= gates:
+                group, back = self._anchors[i - gates]
+                found.setdefault(self.anchor_names[group], []).append(end - back)
+        for starts in found.values():
+            starts.sort()  # an offset twice is tried once: finditer_at skips offsets passed
+        return opened, found
 
 
-def _collect(idx: int, _start: int, _end: int, _flags: int, found: object) -> None:
-    cast("set[int]", found).add(idx)
+def anchored(at: Mapping[str, Sequence[int]] | None, name: str) -> Sequence[int] | None:
+    """The offsets of anchor list ``name`` in a :meth:`Gates.scan` result (none when the list
+    has no hit), or ``None`` when offsets are not known."""
+    return None if at is None else at.get(name, ())
+
+
+def finditer_at(
+    regex: re.Pattern[str], text: str, starts: Iterable[int] | None
+) -> Iterator[re.Match[str]]:
+    """``regex.finditer(text)``, with the regex tried only at ``starts`` (ascending offsets that
+    include every offset where a match can start); ``None``: search the whole text.
+
+    The same matches as ``finditer``: it tries the positions from left to right and continues
+    after each match, and a match tried at an offset is the match a search reaching that
+    offset finds (lookbehinds and ``\\b`` see the text before it either way). ``regex`` must
+    not match the empty string.
+    """
+    if starts is None:
+        yield from regex.finditer(text)
+        return
+    pos = 0
+    match = regex.match
+    for start in starts:
+        if start >= pos and (m := match(text, start)) is not None:
+            yield m
+            pos = m.end()
+
+
+def _collect(idx: int, _start: int, end: int, _flags: int, hits: list[tuple[int, int]]) -> None:
+    hits.append((idx, end))
 
 
 def _escape(text: str, *, literal: bool = True) -> str:
@@ -126,23 +215,30 @@ def _escape(text: str, *, literal: bool = True) -> str:
     return "".join(out)
 
 
-def _compile(expressions: Mapping[str, Sequence[str]]) -> Any:
+def _compile(expressions: Mapping[str, Sequence[str]], anchors: Sequence[str] = ()) -> Any:
     import hyperscan  # noqa: PLC0415 - optional backend
 
-    key = tuple((name, tuple(ps)) for name, ps in expressions.items())
+    key = (tuple((name, tuple(ps)) for name, ps in expressions.items()), tuple(anchors))
     db = _COMPILED.get(key)
     if db is None:
         flat: list[bytes] = []
         ids: list[int] = []
+        flags: list[int] = []
         for i, patterns in enumerate(expressions.values()):
             for p in patterns:
                 flat.append(p.encode("ascii"))
                 ids.append(i)
+                flags.append(hyperscan.HS_FLAG_SINGLEMATCH)
+        # Anchors report every occurrence (their end offsets), after the gates' ids.
+        for i, p in enumerate(anchors, start=len(expressions)):
+            flat.append(p.encode("ascii"))
+            ids.append(i)
+            flags.append(0)
         # Compiled once per machine: the serialised database is kept between processes.
-        db = compile_database(flat, [hyperscan.HS_FLAG_SINGLEMATCH] * len(flat), ids)
+        db = compile_database(flat, flags, ids)
         _COMPILED[key] = db
     return db
 
 
 #: Databases by word lists: compiled once per process, shared (immutable once compiled).
-_COMPILED: dict[tuple[tuple[str, tuple[str, ...]], ...], Any] = {}
+_COMPILED: dict[object, Any] = {}

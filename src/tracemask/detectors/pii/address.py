@@ -28,7 +28,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 from tracemask._finding import Finding
 from tracemask.detectors._pattern import PatternDetector
@@ -41,7 +41,7 @@ from tracemask.detectors.data import (
     Lexicon,
     shared_lexicon,
 )
-from tracemask.detectors.pii._gates import Gates
+from tracemask.detectors.pii._gates import Anchor, Gates, anchored, finditer_at
 from tracemask.detectors.pii.person import LETTER, UPPER, capital_runs
 
 
@@ -362,9 +362,9 @@ class LocationDetector(PatternDetector):
         """Yield LOCATION findings in ``text``."""
         taken = _Taken()
         lower = text.lower()
-        gates = self._gates.open(lower)
+        gates, at = self._gates.scan(lower, text.isascii())
         if _DIGIT.search(text) is not None:
-            for start, end, score in self._streets(text, lower, gates):
+            for start, end, score in self._streets(text, gates, at):
                 if _overlaps(taken, start, end):
                     continue
                 taken.append((start, end))
@@ -374,22 +374,24 @@ class LocationDetector(PatternDetector):
                     yield Finding(unit.start(1), unit.end(1), self.entity, 0.9, self.name)
                 yield Finding(start, end, self.entity, score, self.name)
                 yield from self._components(text, end, taken)
-        if "named" in gates:
+        if "named" in gates and any(word in text for word in _NAMED_WORDS):
             for m in _NAMED_STREET.finditer(text):
                 start, end = m.span("value")
                 if not _overlaps(taken, start, end) and self._street_ok(text, start, end):
                     taken.append((start, end))
                     yield Finding(start, end, self.entity, 0.6, self.name)
-        yield from self._places(text, lower, taken, "place_cue" in gates)
+        cues = anchored(at, "place_cue")
+        yield from self._places(text, lower, taken, "place_cue" in gates, cues)
         if "facility" in gates:
-            yield from self._facilities(text, taken)
+            yield from self._facilities(text, taken, anchored(at, "facility"))
         if "transfer" in gates:
-            yield from self._transfers(text, taken)
+            yield from self._transfers(text, taken, anchored(at, "transfer"))
 
     def _streets(
-        self, text: str, lower: str, gates: frozenset[str]
+        self, text: str, gates: frozenset[str], at: Mapping[str, Sequence[int]] | None
     ) -> Iterator[tuple[int, int, float]]:
-        """Street candidates ``(start, end, score)``, strongest shapes first."""
+        """Street candidates ``(start, end, score)``, strongest shapes first (``at``: where the
+        anchored regexes can start, see :func:`address_gates`)."""
         # The street regexes are long alternations that Python's ``re`` tries at every
         # position; cheap necessary conditions skip them on most strings.
         for i, (regex, score) in enumerate(_STREETS):
@@ -405,7 +407,7 @@ class LocationDetector(PatternDetector):
                 continue
             # Number, words, number (no street word to vouch for it), or a plain phrase before
             # a street type ("5 Key Points"): the words must not all be dictionary words.
-            for m in regex.finditer(text):
+            for m in finditer_at(regex, text, None if i != 2 else anchored(at, "prefix")):
                 start, end = m.span("value")
                 if i == 4 and not self._street_ok(text, start, end):
                     continue
@@ -432,7 +434,7 @@ class LocationDetector(PatternDetector):
                 yield m.start(), m.end(), 0.85
         if "cue" not in gates:
             return
-        for m in _CUED_STREET.finditer(text):
+        for m in finditer_at(_CUED_STREET, text, anchored(at, "cue")):
             if self._street_ok(text, m.start("value"), m.end("value")):
                 yield m.start("value"), m.end("value"), 0.7
 
@@ -584,10 +586,19 @@ class LocationDetector(PatternDetector):
     # -- places --------------------------------------------------------------------------------
 
     def _places(
-        self, text: str, lower: str, taken: _Taken, cue_gate: bool = True
+        self,
+        text: str,
+        lower: str,
+        taken: _Taken,
+        cue_gate: bool = True,
+        cues: Sequence[int] | None = None,
     ) -> Iterator[Finding]:
         cue_text = lower if len(lower) == len(text) else text
-        cued = {m.end() for m in _STRONG_PLACE_CUE_AT.finditer(cue_text)} if cue_gate else set()
+        cued = (
+            {m.end() for m in finditer_at(_STRONG_PLACE_CUE_AT, cue_text, cues)}
+            if cue_gate
+            else set()
+        )
         plans = self._place_plans
         for base, run in capital_runs(text):
             if cued and any(base <= c < base + len(run) for c in cued):
@@ -694,8 +705,8 @@ class LocationDetector(PatternDetector):
 
     # -- facilities ------------------------------------------------------------------------
 
-    def _facilities(self, text: str, taken: _Taken) -> Iterator[Finding]:
-        for fac in _FACILITY_WORD.finditer(text):
+    def _facilities(self, text: str, taken: _Taken, at: Sequence[int] | None) -> Iterator[Finding]:
+        for fac in finditer_at(_FACILITY_WORD, text, at):
             m = _FACILITY_HEAD.search(text, max(0, fac.start() - 48), fac.start())
             if m is None:
                 continue
@@ -711,8 +722,8 @@ class LocationDetector(PatternDetector):
                 taken.append((start, end))
                 yield Finding(start, end, self.entity, 0.7, self.name)
 
-    def _transfers(self, text: str, taken: _Taken) -> Iterator[Finding]:
-        for m in _TRANSFER.finditer(text):
+    def _transfers(self, text: str, taken: _Taken, at: Sequence[int] | None) -> Iterator[Finding]:
+        for m in finditer_at(_TRANSFER, text, at):
             start, end = m.span("value")
             words = _WORDS.findall(m.group("value"))
             first = words[0]
@@ -777,6 +788,60 @@ def _overlaps(taken: _Taken, start: int, end: int) -> bool:
     return taken.overlaps(start, end)
 
 
+#: Title case street words, one of which every street named without a house number holds.
+_NAMED_WORDS = (
+    *("Street", "Avenue", "Road", "Lane", "Boulevard", "Drive", "Court", "Terrace", "Parkway"),
+    *("Highway", "Crescent", "Alley", "Strasse", "Straße", "Straat"),
+)
+
+
+def _prefix_literals(alternation: str) -> tuple[str, ...]:
+    """The ASCII alternatives of a street-prefix alternation as lower-case literals (``\\.?``
+    gives both forms)."""
+    out: list[str] = []
+    for alt in alternation.split("|"):
+        forms = (alt.replace("\\.?", ""), alt.replace("\\.?", ".")) if "\\.?" in alt else (alt,)
+        out.extend(f.replace("\\.", ".").lower() for f in forms if f.isascii())
+    return tuple(dict.fromkeys(out))
+
+
+#: Where the regexes tried only at anchors can start, in lower-cased ASCII text: each regex
+#: begins with one of these literals (a superset is fine: the regex decides). The tests check
+#: every match of each regex starts at an anchor.
+_ANCHORS: dict[str, tuple[Anchor, ...]] = {
+    # _STREETS[2]: (?<![\w/.-]) then a street prefix, then spaces.
+    "prefix": tuple(Anchor(p, r"\b", r"[ \t]") for p in _prefix_literals(STREET_PREFIXES)),
+    # _CUED_STREET: \b, a cue word, then spaces.
+    "cue": tuple(
+        Anchor(w, r"\b", r"[ \t]")
+        for w in (
+            *("live", "lives", "living", "lived", "located", "reside", "resides", "resided"),
+            *("moved", "ship", "deliver", "send", "mail", "taxi", "address", "it's", "its"),
+        )
+    ),
+    # _STRONG_PLACE_CUE_AT (on lower-cased text): (?<![a-z]) then the cue's first word.
+    "place_cue": (
+        *(Anchor(w) for w in ("liv", "moved", "born", "based", "located", "originally")),
+        *(Anchor(w, after=r"[ \t]") for w in ("i'm", "im", "i")),
+        *(Anchor(w) for w in ("come", "street", "city", "town", "village", "year", "reside")),
+        *(Anchor(w) for w in ("travel", "flew", "fly", "trip", "tribute")),
+    ),
+    # _FACILITY_WORD: a space or tab, then a facility word.
+    "facility": tuple(
+        Anchor(w, r"[ \t]") for w in ("hosp", "med", "clinic", "infirmary", "nursing", "rehab")
+    ),
+    # _TRANSFER: \b, a transfer verb, then spaces.
+    "transfer": tuple(
+        Anchor(w, r"\b", r"[ \t]")
+        for w in (
+            *("transferred", "transfered", "transfer", "transferring", "admitted", "sent"),
+            *("taken", "brought", "presented", "discharged", "d/c'd", "d/cd", "arrived"),
+            *("returned", "return", "readmitted", "went", "go", "going"),
+        )
+    ),
+}
+
+
 @functools.cache
 def address_gates(backend: str = "auto") -> Gates:
     """The address detector's gates, compiled once per process and shared."""
@@ -812,4 +877,5 @@ def address_gates(backend: str = "auto") -> Gates:
             "lower_prefix": rf"[0-9][a-z]?,?[ \t]+(?:{_LOWER_PREFIXES_RE})",
         },
         backend=backend,
+        anchors=_ANCHORS,
     )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from tracemask._finding import Finding
@@ -37,7 +37,7 @@ from tracemask.detectors.data import (
     Lexicon,
     shared_lexicon,
 )
-from tracemask.detectors.pii._gates import Gates
+from tracemask.detectors.pii._gates import Anchor, Gates, anchored, finditer_at
 
 
 def _words(text: str) -> list[str]:
@@ -253,8 +253,12 @@ class PersonDetector(PatternDetector):
                 plans[run] = plan
             if plan is not _NO_CANDIDATE:
                 yield from self._apply(text, offset, plan)
-        if "lower" in self._gates.open(text.lower()):
-            yield from self._lower(text)
+        ascii_only = text.isascii()
+        gates, at = self._gates.scan(text.lower(), ascii_only)
+        if "lower" in gates:
+            yield from self._lower(text, anchored(at, "lower"))
+        if ascii_only:
+            return  # the caseless scripts are not ASCII
         caseless = _CASELESS_CHAR.search(text)
         if caseless is not None:
             yield from self._caseless(text, caseless.start())
@@ -478,9 +482,9 @@ class PersonDetector(PatternDetector):
 
     # -- lower case after a cue ------------------------------------------------------------------
 
-    def _lower(self, text: str) -> Iterator[Finding]:
+    def _lower(self, text: str, at: Sequence[int] | None) -> Iterator[Finding]:
         lex = self.lexicon.tokens
-        for m in _LOWER.finditer(text):
+        for m in finditer_at(_LOWER, text, at):
             cue = m.group("cue").lower().replace("\u2019", "'")
             if cue == "ms" and text[m.end("cue") : m.end("cue") + 1] != ".":
                 continue  # clinical "ms" is mental status
@@ -553,10 +557,22 @@ _LOWER_CUE_HINT = (
 _CASELESS_CHAR = re.compile(f"[{_CASELESS}]")
 
 
+#: Where ``_LOWER`` can start: (?<![\w<]) then a cue, then \b.
+_LOWER_ANCHORS = tuple(
+    Anchor(cue, r"\b", r"\b")
+    for cue in (
+        *("dr", "mr", "mrs", "ms", "prof", "son", "daughter", "wife", "husband", "mother"),
+        *("father", "sister", "brother", "niece", "nephew", "grandson", "granddaughter"),
+        *("grandaughter", "girlfriend", "boyfriend", "friend", "proxy", "my name is"),
+        *("name is", "named", "i'm", "im", "i am"),
+    )
+)
+
+
 @functools.cache
 def person_gates(backend: str = "auto") -> Gates:
     """The person detector's gates, compiled once per process and shared."""
-    return Gates({}, {"lower": _LOWER_CUE_HINT}, backend=backend)
+    return Gates({}, {"lower": _LOWER_CUE_HINT}, backend=backend, anchors={"lower": _LOWER_ANCHORS})
 
 
 #: Spaceless scripts: a name there is two to four characters after the cue.
