@@ -567,12 +567,18 @@ class _Part:
             head = stream.read(4)
             if not head:
                 return
-            if len(head) < 4:
-                raise PartError(f"{self.name}: truncated OTLP protobuf stream")
-            (size,) = struct.unpack(">I", head)
-            body = stream.read(size)
-            if len(body) < size:
-                raise PartError(f"{self.name}: truncated OTLP protobuf stream")
+            size = struct.unpack(">I", head)[0] if len(head) == 4 else -1
+            body = stream.read(size) if size >= 0 else b""
+            if len(body) < size or size < 0:
+                if number == 0 and _is_otlp_request(head + body, signal):
+                    # Not the file exporter's length-prefixed stream but one bare export
+                    # request, as an OTLP/HTTP exporter posts it (a captured body): kept bare.
+                    self._otlp_bare(head + body, signal, write)
+                    return
+                raise PartError(
+                    f"{self.name}: truncated OTLP protobuf stream (expected the file exporter's "
+                    f"length-prefixed requests, or one OTLP {signal} export request)"
+                )
             number += 1
 
             def work(rep: Report, body: bytes = body) -> bytes:
@@ -589,6 +595,23 @@ class _Part:
                 write(out)
             else:
                 self._quarantine("(OTLP protobuf message withheld)")
+
+    def _otlp_bare(self, data: bytes, signal: str, write: Callable[[bytes], object]) -> None:
+        from tracemask.batch._otlp import mask_otlp_message  # noqa: PLC0415
+
+        def work(rep: Report) -> bytes:
+            try:
+                return mask_otlp_message(self.masker, data, signal, rep)
+            except MaskingError as exc:
+                raise RecordError(str(exc), masking=True) from None
+            except ValueError as exc:
+                raise RecordError(str(exc)) from None
+
+        out = self._record(1, None, work)
+        if out is not None:
+            write(out)
+        else:
+            self._quarantine("(OTLP protobuf message withheld)")
 
     def _parquet(self) -> None:
         pa = _pyarrow()
@@ -745,3 +768,24 @@ def _with_rss(result: PartResult, cpu: float) -> PartResult:
         return result
     result.peak_rss_mb = round(kb / 1024, 1)  # Linux reports KiB
     return result
+
+
+def _is_otlp_request(data: bytes, signal: str) -> bool:
+    """``data`` parses as one OTLP ``signal`` export request holding at least one resource."""
+    from google.protobuf.message import DecodeError  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    if signal == "logs":
+        from opentelemetry.proto.collector.logs.v1 import logs_service_pb2 as pb  # noqa: PLC0415
+
+        message: Any = pb.ExportLogsServiceRequest()
+        field = "resource_logs"
+    else:
+        from opentelemetry.proto.collector.trace.v1 import trace_service_pb2 as tpb  # noqa: PLC0415
+
+        message = tpb.ExportTraceServiceRequest()
+        field = "resource_spans"
+    try:
+        message.ParseFromString(data)
+    except DecodeError:
+        return False
+    return len(getattr(message, field)) > 0
