@@ -48,7 +48,11 @@ code = run(sys.argv[1:])
 from tracemask.detectors._lazyre import LazyPattern
 import gc
 lazy = [o for o in gc.get_objects() if isinstance(o, LazyPattern)]
+from pydantic.plugin import _loader
+import os
 print(json.dumps({
+    "plugin_scan": _loader._plugins is not None,
+    "plugin_env": os.environ.get("PYDANTIC_DISABLE_PLUGINS"),
     "code": code,
     "modules": sorted(sys.modules),
     "regexes": len(lazy),
@@ -82,6 +86,10 @@ def test_redact_jsonl_imports_no_heavy_module(tmp_path: Path) -> None:
     loaded = sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
     assert loaded == []
     # Detector regexes are compiled when they first run: one email runs a handful of them.
+    # pydantic's plugin discovery (every installed distribution's entry points) is skipped,
+    # and the switch is not left set for what the process starts.
+    assert result["plugin_scan"] is False
+    assert result["plugin_env"] is None
     regexes, compiled = int(result["regexes"]), int(result["compiled"])
     assert regexes > 300
     assert compiled < regexes // 4
