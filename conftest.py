@@ -7,9 +7,11 @@ they name exists in pyproject.toml), not run. A block that cannot run standalone
 ``<!-- skip: next "why" -->``, the exception, listed in the test report with its reason.
 ``<!-- invisible-code-block: python -->`` blocks hold a document's setup (recording servers,
 placeholders the prose leaves implicit) and check what a snippet did: a bash block's output is
-``bash_stdout`` for the next python block, and a setup that started a service on a free port
-maps the address the page shows to it (``doc_hosts = {"localhost:4318": "127.0.0.1:40123"}``).
-Servers started through ``tests.docs_setup`` stop when the document ends.
+``bash_stdout`` for the next python block; the bash blocks of one page share a scratch
+directory, ``bash_dir`` (where a setup block writes the files a page's commands name), and a
+setup may map what the page shows to what the test started
+(``doc_replace = {"localhost:4318": "127.0.0.1:40123"}``: a service on a free port, a path
+outside the sandbox). Servers started through ``tests.docs_setup`` stop when the page ends.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,25 +57,23 @@ def run_bash(example: Example) -> None:
             continue
         lines.append(line)
     script = "\n".join(lines)
-    # The page shows the service's default address; the document's setup started it elsewhere
-    # (a free port: the default may be taken on a developer's machine).
-    for shown, actual in dict(example.namespace.get("doc_hosts") or {}).items():
+    # What the page shows (the service's default address, a system path), where the page's
+    # setup put it instead (a free port: the default may be taken; a path in the sandbox).
+    for shown, actual in dict(example.namespace.get("doc_replace") or {}).items():
         script = script.replace(shown, actual)
-    with tempfile.TemporaryDirectory(prefix="tracemask-doc-") as tmp:
-        for name in ("src", "benchmarks"):
-            os.symlink(ROOT / name, Path(tmp) / name)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TRACEMASK_")}
-        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-        env["PYTHONPATH"] = str(ROOT / "src")
-        proc = subprocess.run(  # noqa: S603 - the documentation's own commands
-            ["bash", "-euo", "pipefail", "-c", script],  # noqa: S607
-            cwd=tmp,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+    tmp = example.namespace["bash_dir"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACEMASK_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(ROOT / "src")
+    proc = subprocess.run(  # noqa: S603 - the documentation's own commands
+        ["bash", "-euo", "pipefail", "-c", script],  # noqa: S607
+        cwd=tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, (
         f"{example.path}:{example.line}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     )
@@ -81,6 +82,10 @@ def run_bash(example: Example) -> None:
 
 def _setup(namespace: dict[str, object]) -> None:
     namespace["__environ"] = dict(os.environ)  # a document may export keys: restored after it
+    tmp = tempfile.mkdtemp(prefix="tracemask-doc-")
+    for name in ("src", "benchmarks"):
+        os.symlink(ROOT / name, Path(tmp) / name)
+    namespace["bash_dir"] = tmp
 
 
 def _teardown(namespace: dict[str, object]) -> None:
@@ -93,6 +98,7 @@ def _teardown(namespace: dict[str, object]) -> None:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+        shutil.rmtree(str(namespace["bash_dir"]), ignore_errors=True)
 
 
 pytest_collect_file = Sybil(

@@ -124,3 +124,14 @@ def langsmith_endpoint(cap: CaptureServer) -> None:
     )
     _clear_env_caches()
     at_end(_clear_env_caches)
+
+
+def page_block(page: str, first_line: str) -> str:
+    """The code block of ``page`` (relative to the checkout) whose first line is ``first_line``:
+    a file the page shows (``# encrypt.yaml``), written where its commands read it."""
+    text = (Path(__file__).resolve().parents[1] / page).read_text(encoding="utf-8")
+    for block in text.split("```")[1::2]:
+        body = block.split("\n", 1)[1] if "\n" in block else ""
+        if body.startswith(first_line + "\n"):
+            return body
+    raise LookupError(f"{page}: no code block starting with {first_line!r}")
