@@ -25,6 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
 from sybil import Example, Sybil
 from sybil.parsers.markdown import CodeBlockParser, PythonCodeBlockParser, SkipParser
 
@@ -99,6 +100,16 @@ def _teardown(namespace: dict[str, object]) -> None:
         os.environ.clear()
         os.environ.update(saved)
         shutil.rmtree(str(namespace["bash_dir"]), ignore_errors=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """A skipped snippet is reported at its page and line (``-ra``), not inside pytest."""
+    report = yield
+    example = getattr(item, "example", None)
+    if report.skipped and isinstance(example, Example) and isinstance(report.longrepr, tuple):
+        report.longrepr = (str(item.path), example.line - 1, report.longrepr[2])
+    return report
 
 
 pytest_collect_file = Sybil(
