@@ -147,9 +147,9 @@ def test_anonymize_applies_presidio_operators(api: TestClient) -> None:
     assert out["text"] == "my name is ANONYMIZED, my number is 0344 533****"
     person = {"entity_type": "PERSON", "text": "ANONYMIZED", "operator": "replace"}
     phone = {"entity_type": "PHONE_NUMBER", "text": "0344 533****", "operator": "mask"}
-    assert out["items"] == [
-        {"start": 11, "end": 21, **person},  # offsets in the anonymized text
-        {"start": 36, "end": 48, **phone},
+    assert out["items"] == [  # offsets in the anonymized text, last first (as Presidio)
+        {"start": 36, "end": 48, **phone, "score": 0.95},
+        {"start": 11, "end": 21, **person, "score": 0.8},
     ]
     # The default operator is Presidio's: <ENTITY_TYPE>; hash is keyed (not a bare digest).
     r = api.post("/anonymize", json={"text": text, "analyzer_results": results[:1]})
@@ -265,7 +265,7 @@ def test_deanonymize_round_trip_with_the_servers_keys(
     anonymized = r.json()
     assert "Jane Roe" not in anonymized["text"]
     assert "0344 533 341" not in anonymized["text"]
-    tokens = [i["text"] for i in anonymized["items"]]
+    tokens = [i["text"] for i in anonymized["items"][::-1]]  # Presidio lists them last first
     assert all(TOKEN.fullmatch(t) and ":enc:v1:k1:" in t for t in tokens)
     assert [decrypt_text(t, ring) for t in tokens] == ["Jane Roe", "0344 533 341"]
 
@@ -280,18 +280,20 @@ def test_deanonymize_round_trip_with_the_servers_keys(
     assert out["text"] == text
     assert out["items"] == [
         {
-            "start": 11,
-            "end": 19,
-            "entity_type": "PERSON",
-            "text": "Jane Roe",
-            "operator": "decrypt",
-        },
-        {
             "start": 34,
             "end": 46,
             "entity_type": "PHONE_NUMBER",
             "text": "0344 533 341",
             "operator": "decrypt",
+            "score": 0.9,
+        },
+        {
+            "start": 11,
+            "end": 19,
+            "entity_type": "PERSON",
+            "text": "Jane Roe",
+            "operator": "decrypt",
+            "score": 0.8,
         },
     ]
     # Only the entities named (or DEFAULT) are decrypted, as Presidio does.

@@ -18,6 +18,7 @@ import pytest
 from tests.integrations._litellm_proxy import ANSWER, CARD, EMAIL, PHONE, SSN, FakeUpstream
 from tests.server.conftest import TOKEN, Server, free_port, settle_heap, start_server
 from tracemask.server._config import ConfigError, ConfigSource, load_config
+from tracemask.server._intake import route_budget
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # the bundled price map, no fetch
 
@@ -127,6 +128,17 @@ def test_presidio_port_flag_with_workers(tmp_path_factory: pytest.TempPathFactor
         assert f"Presidio API on port {port}" in server.log()
     finally:
         server.stop()
+
+
+def test_presidio_routes_have_their_own_deadline() -> None:
+    """Presidio's clients wait, and LiteLLM's guardrail without ``pii_entities_config`` reads an
+    error as "no PII": its routes get ``presidio_timeout_ms``, not the callback's 450 ms."""
+    settings = load_config(ConfigSource(env={})).settings
+    assert route_budget("analyze", settings) == 10.0
+    assert route_budget("anonymize", settings) == 10.0
+    assert route_budget("mask", settings) == 0.45
+    tuned = load_config(ConfigSource(env={"TRACEMASK_LIMITS_PRESIDIO_TIMEOUT_MS": "2500"}))
+    assert route_budget("deanonymize", tuned.settings) == 2.5
 
 
 def test_presidio_port_config_errors() -> None:

@@ -64,6 +64,11 @@ class LimitSettings(_Model):
     max_body_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     #: Deadline of the masking endpoints (callback, ``/v1/mask``): under Langfuse's 500 ms.
     timeout_ms: int = Field(default=450, ge=10, le=600_000)
+    #: Deadline of Presidio's ``/analyze``, ``/anonymize`` and ``/deanonymize``. Longer: their
+    #: clients wait for the answer (LiteLLM's guardrail), and some treat an error as "no PII
+    #: found" (LiteLLM's, when no ``pii_entities_config`` is set), so a late answer is safer
+    #: than a 503.
+    presidio_timeout_ms: int = Field(default=10_000, ge=10, le=600_000)
     #: Requests processed at once; more wait in a queue of ``max_queue``, then get 429/503.
     max_concurrency: int = Field(default=32, ge=1)
     max_queue: int = Field(default=64, ge=0)

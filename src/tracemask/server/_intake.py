@@ -45,6 +45,7 @@ from tracemask.server._request import (
     METRICS,
     OTHER,
     OTLP,
+    PRESIDIO,
     ROUTE_KEY,
     otlp_media,
 )
@@ -68,6 +69,8 @@ def route_budget(route: str, settings: ServerSettings) -> float:
     """Seconds a request on ``route`` may take from arrival (forwarding has a longer budget)."""
     if route in OTLP:
         return settings.upstream.timeout_s + 1.0
+    if route in PRESIDIO:
+        return settings.limits.presidio_timeout_ms / 1000
     return settings.limits.timeout_ms / 1000
 
 

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import re2
@@ -104,6 +105,7 @@ class AnonymizedItem(_Body):
     end: int = Field(ge=0)
     entity_type: str
     operator: str | None = None
+    score: float | None = None
 
 
 class DeanonymizeRequest(_Body):
@@ -262,19 +264,92 @@ def _apply(op: Operator, entity: str, value: str, ring: KeyRing | None) -> str:
     return seal(ring, ring.active, entity, value)  # a caller-sent key is ignored, on purpose
 
 
+@dataclass
+class _Span:
+    start: int
+    end: int
+    entity_type: str
+    score: float
+    #: Position among the results sorted by span; a merged span takes its last part's (the
+    #: tie-break between equal spans of equal score, as in Presidio).
+    order: int = 0
+
+
+def resolve_conflicts(results: list[AnalyzerResult], text: str) -> list[_Span]:
+    """The spans ``/anonymize`` replaces, chosen as Presidio's anonymizer chooses them:
+
+    1. intersecting results of one entity type become one (their union, the best score);
+    2. a result inside another one is dropped (of equal spans the best score stays, the last
+       on a tie);
+    3. results of one type separated only by spaces become one ("Jane Doe" from two names).
+
+    Where Presidio would leave two results of different types partly overlapping (and replace
+    the shared characters twice), the lower-scored one is cut back to where the other starts
+    or ends: every character of both is still replaced, once.
+    """
+    ordered = sorted(results, key=lambda r: (r.start, r.end))
+    spans = [_Span(r.start, r.end, r.entity_type, r.score, i) for i, r in enumerate(ordered)]
+    merged: list[_Span] = []
+    last_of_type: dict[str, _Span] = {}
+    for span in spans:
+        current = last_of_type.get(span.entity_type)
+        if current is not None and span.start < current.end:
+            current.end = max(current.end, span.end)
+            current.score = max(current.score, span.score)
+            current.order = span.order
+        else:
+            merged.append(span)
+            last_of_type[span.entity_type] = span
+    kept: list[_Span] = []
+    reach = -1  # the furthest end of the spans seen so far
+    for span in sorted(merged, key=lambda s: (s.start, -s.end)):
+        if kept and (kept[-1].start, kept[-1].end) == (span.start, span.end):
+            if (span.score, span.order) > (kept[-1].score, kept[-1].order):
+                kept[-1] = span  # equal spans: the best score, the last on a tie
+            continue
+        if reach >= span.end:
+            continue  # inside an earlier span
+        kept.append(span)
+        reach = max(reach, span.end)
+    trimmed: list[_Span] = []  # sorted, disjoint: only partial overlaps of two types are left
+    for span in kept:
+        while trimmed and span.start < trimmed[-1].end and span.start < span.end:
+            previous = trimmed[-1]
+            if previous.score >= span.score:
+                span.start = previous.end
+                break
+            previous.end = span.start
+            if previous.start < previous.end:
+                break
+            trimmed.pop()
+        if span.start < span.end:
+            trimmed.append(span)
+    out: list[_Span] = []
+    for span in trimmed:
+        last = out[-1] if out else None
+        gap = text[last.end : span.start] if last is not None else ""
+        if (
+            last is not None
+            and last.entity_type == span.entity_type
+            and gap.strip(" ") == ""
+            and gap
+        ):
+            span.start = last.start
+            out.pop()
+        out.append(span)
+    return out
+
+
 def anonymize(req: AnonymizeRequest, ring: KeyRing | None = None) -> dict[str, Any]:
-    """Presidio's ``EngineResult``: the text with each result replaced, and the items.
+    """Presidio's ``EngineResult``: the text with each result replaced, and the items (offsets
+    in the new text, last first, with the result's score, as Presidio lists them).
 
     ``ring`` encrypts for the ``encrypt`` operator (``None``: it is refused).
     """
     text = req.text
-    chosen: list[AnalyzerResult] = []
-    # Overlaps: the higher score wins, then the longer span (Presidio's conflict rule).
-    for r in sorted(req.analyzer_results, key=lambda r: (-r.score, r.start - r.end)):
-        if r.end > len(text) or r.start >= r.end:
-            raise BadRequestError("analyzer_results: a span outside the text")
-        if all(r.end <= c.start or r.start >= c.end for c in chosen):
-            chosen.append(r)
+    if any(r.end > len(text) or r.start >= r.end for r in req.analyzer_results):
+        raise BadRequestError("analyzer_results: a span outside the text")
+    chosen = resolve_conflicts(req.analyzer_results, text)
     default = req.anonymizers.get("DEFAULT", Operator())
     pieces: list[str] = []
     items: list[dict[str, Any]] = []
@@ -292,13 +367,15 @@ def anonymize(req: AnonymizeRequest, ring: KeyRing | None = None) -> dict[str, A
                 "entity_type": r.entity_type,
                 "text": new,
                 "operator": op.type,
+                "score": r.score,
             }
         )
         pieces.append(new)
         length += len(new)
         pos = r.end
     pieces.append(text[pos:])
-    return {"text": "".join(pieces), "items": items}
+    # Presidio's engines list the items last span first (they replace from the end).
+    return {"text": "".join(pieces), "items": items[::-1]}
 
 
 def deanonymize(req: DeanonymizeRequest, ring: KeyRing | None) -> dict[str, Any]:
@@ -338,13 +415,15 @@ def deanonymize(req: DeanonymizeRequest, ring: KeyRing | None) -> dict[str, Any]
                 "entity_type": r.entity_type,
                 "text": value,
                 "operator": "decrypt",
+                "score": r.score,
             }
         )
         pieces.append(value)
         length += len(value)
         pos = r.end
     pieces.append(text[pos:])
-    return {"text": "".join(pieces), "items": items}
+    # Presidio's engines list the items last span first (they replace from the end).
+    return {"text": "".join(pieces), "items": items[::-1]}
 
 
 @guarded

@@ -16,6 +16,8 @@ HEALTHZ, READYZ, METRICS, OTHER = "healthz", "readyz", "metrics", "other"
 #: Presidio's REST API (``_presidio``): the three that read text, and the read-only rest as one.
 ANALYZE, ANONYMIZE, PRESIDIO_INFO = "analyze", "anonymize", "presidio_info"
 DEANONYMIZE = "deanonymize"
+#: Presidio's routes that read text: their deadline is ``limits.presidio_timeout_ms``.
+PRESIDIO = frozenset({ANALYZE, ANONYMIZE, DEANONYMIZE})
 #: The OTLP routes: their errors are ``google.rpc.Status`` and their deadline is the upstream's.
 OTLP = frozenset({TRACES, LOGS})
 
