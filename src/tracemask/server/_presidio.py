@@ -38,6 +38,14 @@ from tracemask.server._http import deadline_of, guarded, masker_for, state_of
 TO_PRESIDIO = {e.name: (e.ner.get("presidio") or (e.name,))[0] for e in ENTITIES}
 FROM_PRESIDIO = {label: e.name for e in ENTITIES for label in (*e.ner.get("presidio", ()), e.name)}
 _HASH_KEY = (os.environ.get("TRACEMASK_HASH_KEY") or "").encode() or secrets.token_bytes(32)
+#: Texts up to this many characters are analyzed and anonymized on the event loop, not handed
+#: to a masking thread: well under a millisecond of work, where the two thread hand-offs cost
+#: more under load, and Presidio's clients wait for each answer before the LLM call goes out.
+#: Measured (2 cores, load ~13, LiteLLM's two calls for a system + 170-character user message,
+#: aiohttp): p50 5.2 ms inline against 11.7 ms through the thread pool, p99 46 against 129.
+INLINE_MAX_CHARS = 2048
+#: ... and with no more results than this to resolve (a small text may come with many).
+INLINE_MAX_RESULTS = 256
 
 
 class _Body(BaseModel):
@@ -431,6 +439,8 @@ async def analyze_endpoint(request: Request) -> Response:
     state = state_of(request)
     masker = masker_for(state.runtime(), request)
     req = await _json(request, AnalyzeRequest)
+    if len(req.text) <= INLINE_MAX_CHARS and not req.ad_hoc_recognizers:
+        return JSONResponse(analyze(masker, req))
     results = await state.run(
         analyze, masker, req, deadline=deadline_of(request), size=len(req.text)
     )
@@ -442,6 +452,8 @@ async def anonymize_endpoint(request: Request) -> Response:
     state = state_of(request)
     ring = keyring_of(masker_for(state.runtime(), request))
     req = await _json(request, AnonymizeRequest)
+    if len(req.text) <= INLINE_MAX_CHARS and len(req.analyzer_results) <= INLINE_MAX_RESULTS:
+        return JSONResponse(anonymize(req, ring))
     return JSONResponse(await state.run(anonymize, req, ring, deadline=deadline_of(request)))
 
 
