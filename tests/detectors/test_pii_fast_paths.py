@@ -273,3 +273,69 @@ def test_an_anchor_edge_must_be_a_boundary_or_one_character_class() -> None:
         Anchor("go", after="[ \t]+").expression()
     with pytest.raises(ValueError, match="ASCII"):
         Anchor("straße").expression()
+
+
+#: The run regex as first written (a lookbehind at every position, then the token).
+REFERENCE_RUN = re.compile(
+    rf"(?<!{person._NOT_BEFORE}){person.TOKEN}{person._AFTER}"
+    rf"(?:(?:[ \t]+(?:(?:{person._PARTICLE})[ \t]+)*|[ \t]*,[ \t]*){person.TOKEN}{person._AFTER})*"
+)
+tricky = st.text(alphabet=st.sampled_from("AbÁéΣЖ @/._-#<$%&+=,'\u2019\t\nx1"), max_size=40)
+
+
+@given(st.one_of(prose, tricky, st.tuples(prose, tricky).map("".join)))
+@example("user@Host x.Attr _Private a/Path O'Connell-Smith, Mary van der Berg")
+def test_the_run_regex_finds_the_runs_of_the_reference(text: str) -> None:
+    assert [m.span() for m in RUN.finditer(text)] == [
+        m.span() for m in REFERENCE_RUN.finditer(text)
+    ]
+
+
+#: Text ending with a cue (the regex ends at ``\Z``), or prose with a cue somewhere.
+cue_text = st.one_of(
+    prose,
+    st.from_regex(person._BEFORE_CUE, fullmatch=True, alphabet=st.characters(max_codepoint=0x4FF)),
+    st.tuples(prose, st.from_regex(person._BEFORE_CUE, fullmatch=True)).map("".join),
+    st.tuples(prose, st.from_regex(person._BEFORE_CUE), tricky).map("".join),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(cue_text, st.data())
+@example("My name is\u3000", None)
+@example("Dear Dr.\n", None)
+@example("name=", None)
+@example("ICH HEISSE ", None)
+@example("benim ad\u0131m: ", None)
+@example("Thanks,\n  ", None)
+@example("from: ", None)
+@example("message cc :(", None)
+@example("Met with ", None)
+@example("je m'appelle ", None)
+@example("I'm ", None)
+def test_the_cue_lookup_agrees_with_the_regex(text: str, data: st.DataObject | None) -> None:
+    """``_cue_before`` looks at the last word before trying ``_BEFORE_CUE``: never a cue less."""
+    ends = [len(text)]
+    if data is not None:
+        ends.append(data.draw(st.integers(0, len(text))))
+    for start in ends:
+        slow = person._BEFORE_CUE.search(text, max(0, start - 40), start) is not None
+        assert person._cue_before(text, start) == slow
+
+
+@given(st.one_of(prose, tricky), st.data())
+@example("86036 ", None)
+@example("Rua ", None)
+@example("pl. ", None)
+@example("12. ", None)
+@example("x\u0663 ", None)
+def test_the_street_lookup_agrees_with_the_regex(text: str, data: st.DataObject | None) -> None:
+    """``_in_street`` reads the word before a name backwards, as the regex it replaced."""
+    prev_word = re.compile(r"(?:(\d{1,6})|([^\W\d_]+)\.?)[ \t]+\Z")
+    start = len(text) if data is None else data.draw(st.integers(0, len(text)))
+    m = prev_word.search(text, max(0, start - 24), start)
+    slow = m is not None and (
+        m.group(1) is not None or m.group(2).lower() in person._STREET_WORD_BEFORE
+    )
+    # (past the end of the text, the house-number test after the name finds nothing)
+    assert person._in_street(text, start, len(text) + 1) == slow

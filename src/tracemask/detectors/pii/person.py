@@ -51,17 +51,22 @@ UPPER = f"A-Z{_UPPER_EXTRA}"
 #: A letter (any script).
 LETTER = r"[^\W\d_]"
 #: A capitalised token: ``Smith``, ``O'Connell``, ``Stord-Painter``, ``ÁRPÁD``, ``Dr.``, ``G.``.
-TOKEN = rf"[{UPPER}]{LETTER}*(?:['\u2019]{LETTER}+|-[{UPPER}]{LETTER}*)*\.?"
+_TOKEN_TAIL = rf"{LETTER}*(?:['\u2019]{LETTER}+|-[{UPPER}]{LETTER}*)*\.?"
+TOKEN = rf"[{UPPER}]{_TOKEN_TAIL}"
 #: Lower-case particles inside names: ``Jacob van Gameren``, ``Villafranca del Cid``.
 PARTICLES = frozenset(
     _words("van von der den de del della di da du dos das do le la bin ibn al el ten ter zu y nad")
 )
 _PARTICLE = "|".join(sorted(PARTICLES, key=len, reverse=True))
-_BEFORE = r"(?<![\w<@/\\.#$%&_+=-])"
+#: Characters a run does not start after (``user@Host``, ``a/Path``, ``x.Attr``, ``_Private``).
+_NOT_BEFORE = r"[\w<@/\\.#$%&_+=-]"
 _AFTER = r"(?![\w@/\\(<>=_])"
-#: A run of capitalised tokens on one line, particles and ``Last, First`` commas allowed.
+#: A run of capitalised tokens on one line, particles and ``Last, First`` commas allowed: a
+#: ``TOKEN`` not after ``_NOT_BEFORE``, then more. Written to start with the capital itself (the
+#: test on the character before comes after it), so that ``re`` skips from capital to capital
+#: instead of trying a lookbehind at every position.
 RUN = re.compile(
-    rf"{_BEFORE}{TOKEN}{_AFTER}"
+    rf"[{UPPER}](?<!{_NOT_BEFORE}[{UPPER}]){_TOKEN_TAIL}{_AFTER}"
     rf"(?:(?:[ \t]+(?:(?:{_PARTICLE})[ \t]+)*|[ \t]*,[ \t]*){TOKEN}{_AFTER})*"
 )
 _TOKEN_RE = re.compile(rf"{TOKEN}|,")
@@ -388,7 +393,11 @@ class PersonDetector(PatternDetector):
         nxt = after.key if after is not None else _next_word(text, end)
         if nxt in NOT_PERSON_AFTER:
             return None
-        if not titled and _ARTICLE_BEFORE.search(text, max(0, start - 5), start):
+        if (
+            not titled
+            and "he" in text[max(0, start - 5) : start]
+            and _ARTICLE_BEFORE.search(text, max(0, start - 5), start)
+        ):
             return None  # "The Washington Post", "the Smiths": an article names no person
         words = [t for t in name if not t.initial]
         if not words:
@@ -430,7 +439,7 @@ class PersonDetector(PatternDetector):
             and not (len(words) == 1 and (ambiguous or _plain_word(f0)))
             and (
                 cued
-                or _BEFORE_CUE.search(text, max(0, start - 40), start)
+                or _cue_before(text, start)
                 or (
                     _AFTER_CUE.match(text, end, end + 24)
                     and any(t.flags == 0 or _listed_name(t) for t in words)
@@ -460,7 +469,7 @@ class PersonDetector(PatternDetector):
         if any(not (t.initial or _listed_name(t)) for t in first[1:]):
             return None
         start = offset + sur.start
-        if not sur.flags & SURNAME and not _BEFORE_CUE.search(text, max(0, start - 40), start):
+        if not sur.flags & SURNAME and not _cue_before(text, start):
             return None
         end = offset + first[-1].end + (1 if first[-1].initial and first[-1].period else 0)
         return Finding(start, end, self.entity, 0.8, self.name)
@@ -620,13 +629,55 @@ def _plain_word(flags: int) -> bool:
 
 def _in_street(text: str, start: int, end: int) -> bool:
     """``86036 Rua do Arenque``, ``rue Victor Hugo``, ``Joaquin Suarez 2906``: a street name."""
-    m = _PREV_WORD.search(text, max(0, start - 24), start)
-    if m is not None and (m.group(1) is not None or m.group(2).lower() in _STREET_WORD_BEFORE):
-        return True
+    # Within 24 characters before the name: a number or a street word ("Rua", "pl."), then
+    # spaces (what ``(?:(\d{1,6})|([^\W\d_]+)\.?)[ \t]+\Z`` finds there, read backwards).
+    window = text[max(0, start - 24) : start]
+    head = window.rstrip(" \t")
+    if head and len(head) < len(window):
+        if head[-1].isdecimal():
+            return True
+        word = _tail_letters(head[:-1] if head[-1] == "." else head)
+        if word and word.lower() in _STREET_WORD_BEFORE:
+            return True
     return _HOUSE_NUMBER_AFTER.match(text, end) is not None
 
 
-_PREV_WORD = re.compile(r"(?:(\d{1,6})|([^\W\d_]+)\.?)[ \t]+\Z")
+def _tail_letters(text: str) -> str:
+    r"""The letters (``[^\W\d_]``) ending ``text``: a few characters, read backwards."""
+    i = len(text)
+    while i and text[i - 1].isalnum() and not text[i - 1].isdecimal():
+        i -= 1
+    return text[i:]
+
+
+def _cue_before(text: str, start: int) -> bool:
+    """Whether a cue phrase ends right before ``start`` (``_BEFORE_CUE`` in the 40 characters
+    before it). The regex tries each of those positions; most names have no cue, and every cue
+    ends with a word of ``_CUE_END``, ``=`` or a line break then spaces: that is looked at
+    first, backwards from ``start``."""
+    window = text[max(0, start - 40) : start]
+    if not window.rstrip(" \t").endswith("\n"):
+        head = window.rstrip(_CUE_TRAIL)
+        if not head.endswith("="):
+            word = _tail_letters(head[:-1] if head.endswith(".") else head)
+            if not word or _CUE_END.fullmatch(word) is None:
+                return False
+    return _BEFORE_CUE.search(text, max(0, start - 40), start) is not None
+
+
+#: What may follow a cue's last word: the regex's trailing ``[ \t,:;'"(?!-]*``, and the
+#: ``\s``, ``:`` and ``-`` of ``name: ``, ``name -``, ``by:`` (U+3000 is the last character
+#: ``\s`` matches).
+_CUE_TRAIL = " \t,:;'\"(?!-" + "".join(c for c in map(chr, range(0x3000 + 1)) if c.isspace())
+#: The last word of every ``_BEFORE_CUE`` alternative but ``name=`` and the sign-off line (same
+#: case folding as the regex, which is case-insensitive).
+_CUE_END = re.compile(
+    r"name|named|called|nickname|surname|username|is|was|m|im|am|s|its"
+    r"|ben|hei(?:ß|ss)e|ist|appelle|llamo|es|chiamo|é|me|się|se|heter|er|on|ad\u0131m|este"
+    r"|зовут|звати|with|to|for|by|per|from|cc"
+    rf"|{'|'.join(sorted(CUE_WORDS, key=len, reverse=True))}",
+    re.IGNORECASE,
+)
 _HOUSE_NUMBER_AFTER = re.compile(r"[ \t]+\d{1,5}[a-zA-Z]?[ \t]*(?:$|[\n,]|\Z)", re.MULTILINE)
 
 
