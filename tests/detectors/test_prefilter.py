@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tracemask import Masker
+from tracemask.detectors._pattern import PatternDetector
 from tracemask.detectors._prefilter import HyperscanPrefilter, RegexPrefilter, alternatives
+from tracemask.detectors.pii.network import IPv6Detector, MacAddressDetector
 from tracemask.typing import is_triggered
 
 pytest.importorskip("hyperscan")
@@ -80,3 +82,25 @@ def test_a_trigger_matched_by_several_parts_is_reported_once() -> None:
     assert prefilter.hits("abc") == [0]
     assert prefilter.hits("zzz b") == [0, 1]
     assert prefilter.hits("nothing") == []
+
+
+#: Pieces of network addresses, times and dates, glued in random order.
+ADDRESS_FRAGMENTS = (
+    ":", "::", "-", ".", " ", "0", "1", "9", "a", "F", "ab", "0a", "ff", "fe80", "2001", "db8",
+    "1:2:3:4:5:6:7:8", "00:1a:2b:3c:4d:5e", "00-1A-2B-3C-4D-5E", "0a1b.2c3d.4e5f",
+    "12:34:56", "2024-08-06", "192.168.1.20", "%eth0", "/64", "x",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", [IPv6Detector, MacAddressDetector])
+@given(text=st.lists(st.sampled_from(ADDRESS_FRAGMENTS), max_size=24).map("".join))
+@example(text="fe80::1")
+@example(text="2001:0db8:85a3:0000:0000:8a2e:0370:7334")
+@example(text="mac 00:1a:2b:3c:4d:5e")
+@example(text="mac 0a1b.2c3d.4e5f")
+@example(text="mac 00-1A-2B-3C-4D-5E")
+@example(text="::ffff:192.0.2.1")
+def test_a_finding_needs_its_trigger(cls: type[PatternDetector], text: str) -> None:
+    """The tightened triggers stay necessary: no finding where the trigger does not match."""
+    if list(cls().detect(text)):
+        assert re.search(cls.trigger, text, re.ASCII) is not None

@@ -68,7 +68,9 @@ class IPv6Detector(PatternDetector):
 
     name = "IPAddressV6Detector"
     entity = "IP_ADDRESS"
-    trigger = r"[0-9A-Fa-f]:[0-9A-Fa-f]{0,4}:|::"
+    # What ``validate`` requires of a finding: a "::", or eight groups (seven colons, the
+    # first seven groups then each 1-4 hex digits and a colon). A time ("12:34:56") is neither.
+    trigger = r"::|(?:[0-9A-Fa-f]{1,4}:){7}"
     patterns = (
         r"(?=[0-9A-Fa-f:])(?<![\w:.])(?P<value>(?:[0-9A-Fa-f]{1,4}:|::?)(?:[0-9A-Fa-f]{0,4}:){1,7}"
         r"(?:[0-9A-Fa-f]{1,4}|(?:[0-9]{1,3}\.){3}[0-9]{1,3})?)(?![\w:]|\.\d)",
@@ -91,7 +93,12 @@ class MacAddressDetector(PatternDetector):
     """EUI-48 MAC addresses (``aa:bb:cc:dd:ee:ff``, ``aa-bb-…``, ``aabb.ccdd.eeff``)."""
 
     entity = "MAC_ADDRESS"
-    trigger = r"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\."
+    # The patterns' whole shapes (six groups, one separator; three dotted groups of four): a
+    # date ("2024-08-06") is not one.
+    trigger = (
+        r"(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}|(?:[0-9A-Fa-f]{2}-){5}[0-9A-Fa-f]{2}"
+        r"|[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}"
+    )
     patterns = (
         r"(?=[0-9A-Fa-f])(?<![\w:-])(?P<value>[0-9A-Fa-f]{2}([:-])(?:[0-9A-Fa-f]{2}\2){4}[0-9A-Fa-f]{2})(?![\w:-])",
         r"(?=[0-9A-Fa-f])(?<![\w.])(?P<value>[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?![\w.])",
