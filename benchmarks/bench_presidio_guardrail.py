@@ -1,16 +1,16 @@
 """Added latency per LiteLLM call of LiteLLM's Presidio guardrail (``pre_call``), pointed at
 ``tracemask serve --presidio-port`` and at Presidio's own engines served the same way, one run.
-
 Three processes on 127.0.0.1: ``tracemask serve`` (default policy, Presidio API on a second
-port), ``benchmarks/presidio_app.py`` (``presidio-analyzer`` with spaCy and
-``presidio-anonymizer`` under uvicorn) and a fake OpenAI-compatible model. One LiteLLM
+port), ``benchmarks/presidio_app.py`` (``presidio-analyzer`` with spaCy and ``presidio-
+anonymizer`` under uvicorn) and a fake OpenAI-compatible model. One LiteLLM
 ``_OPTIONAL_PresidioPIIMasking`` per target (its own class, unmodified, only the two base URLs
-differ) plus no guardrail at all. Each call is what LiteLLM's proxy does for a chat completion
-with a ``pre_call`` guardrail: the guardrail's pre-call hook (``/analyze`` + ``/anonymize`` per
-message, messages in parallel), then ``litellm.acompletion`` to the model with what the hook
-returned. The three variants alternate, one call at a time, after a warm-up. Reported per
-variant: the hook's time (the latency the guardrail adds to the call) and the whole call's,
-p50/p90/p99/mean, and what reached the model.
+differ) plus no guardrail at all (and, with ``--floor``, one pointed at a server with the same
+API doing no work: the HTTP and guardrail floor). Each call is what LiteLLM's proxy does for a
+chat completion with a ``pre_call`` guardrail: the guardrail's pre-call hook (``/analyze`` +
+``/anonymize`` per message, messages in parallel), then ``litellm.acompletion`` to the model
+with what the hook returned. The variants alternate, one call at a time, after a warm-up.
+Reported per variant: the hook's time (the latency the guardrail adds to the call) and the whole
+call's, p50/p90/p99/mean, and what reached the model.
 
     python benchmarks/bench_presidio_guardrail.py                # 200 calls per variant
     python benchmarks/bench_presidio_guardrail.py --calls 50 --warmup 5 --scenario long
@@ -268,9 +268,55 @@ async def _scenario(
             f"tracemask {ms(statistics.median(call['tracemask']) - base)}, "
             f"presidio {ms(statistics.median(call['presidio']) - base)}"
         )
+    if "floor" in hook:
+        floor = _percentile(hook["floor"], 0.5)
+        print(
+            "p50 above the no-op floor: "
+            f"tracemask {ms(_percentile(hook['tracemask'], 0.5) - floor)}, "
+            f"presidio {ms(_percentile(hook['presidio'], 0.5) - floor)}"
+        )
     for name in names:
+        if name == "floor":
+            continue
         leaked = sorted(k for k, v in PLANTED.items() if v in sent[name])
         print(f"planted values reaching the model via {name}: {', '.join(leaked) or 'none'}")
+
+
+def _engines(reps: int = 15) -> None:
+    """Detection alone, in this process, same texts: Presidio's ``AnalyzerEngine.analyze``
+    (spaCy) against tracemask's ``Masker.detect`` (default policy), median of ``reps``."""
+    import spacy.util  # noqa: PLC0415
+    from presidio_analyzer import AnalyzerEngine  # noqa: PLC0415
+    from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: PLC0415
+
+    from tracemask import Masker  # noqa: PLC0415
+    from tracemask.bench.systems import SPACY_MODELS  # noqa: PLC0415
+
+    model = next(m for m in SPACY_MODELS if spacy.util.is_package(m))
+    nlp = NlpEngineProvider(
+        nlp_configuration={
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": model}],
+        }
+    ).create_engine()
+    analyzer, masker = AnalyzerEngine(nlp_engine=nlp), Masker()
+    print("\n### detection alone, in one process (median of", reps, "runs)\n")
+    print("| text | bytes | Presidio analyze | tracemask detect | ratio |")
+    print("|---|---|---|---|---|")
+    for label, text in (("system prompt", SYSTEM), ("user message", PROMPT), ("thread", THREAD)):
+        analyzer.analyze(text, language="en")
+        masker.detect(text)
+        theirs, ours = [], []
+        for _ in range(reps):
+            start = time.perf_counter()
+            analyzer.analyze(text, language="en")
+            theirs.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            masker.detect(text)
+            ours.append(time.perf_counter() - start)
+        a, b = statistics.median(theirs), statistics.median(ours)
+        size = len(text.encode())
+        print(f"| {label} | {size:,} | {a * 1000:.2f} ms | {b * 1000:.2f} ms | {a / b:.0f}x |")
 
 
 async def _run(args: argparse.Namespace, model: FakeUpstream, bases: dict[str, str]) -> int:
@@ -290,6 +336,14 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=200, help="timed calls per variant")
     parser.add_argument("--warmup", type=int, default=20, help="untimed calls per variant")
     parser.add_argument(
+        "--engines", action="store_true", help="also time detection alone, in this process"
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also a no-op server with the same API: the HTTP and guardrail floor",
+    )
+    parser.add_argument(
         "--scenario", nargs="+", choices=sorted(SCENARIOS), default=["short", "long"]
     )
     parser.add_argument(
@@ -305,7 +359,7 @@ def main() -> int:
     ).stdout.strip()
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit}")
     print(f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
-    tm_port, presidio_port = _free_port(), _free_port()
+    tm_port, presidio_port, floor_port = _free_port(), _free_port(), _free_port()
     model = FakeUpstream().start()
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "tracemask.yaml"
@@ -320,22 +374,35 @@ def main() -> int:
         )
         serve = [sys.executable, "-m", "tracemask", "serve", "--config", str(config)]
         app = [sys.executable, str(ROOT / "benchmarks" / "presidio_app.py")]
+        ports = {"tracemask": tm_port, "presidio": presidio_port}
         try:
-            with (
-                _process(serve, f"http://127.0.0.1:{tm_port}/health", Path(tmp) / "tm.log"),
-                _process(
-                    [*app, "--port", str(presidio_port)],
-                    f"http://127.0.0.1:{presidio_port}/health",
-                    Path(tmp) / "presidio.log",
-                ),
-            ):
-                bases = {
-                    "tracemask": f"http://127.0.0.1:{tm_port}",
-                    "presidio": f"http://127.0.0.1:{presidio_port}",
-                }
-                return asyncio.run(_run(args, model, bases))
+            with contextlib.ExitStack() as stack:
+                stack.enter_context(
+                    _process(serve, f"http://127.0.0.1:{tm_port}/health", Path(tmp) / "tm.log")
+                )
+                stack.enter_context(
+                    _process(
+                        [*app, "--port", str(presidio_port)],
+                        f"http://127.0.0.1:{presidio_port}/health",
+                        Path(tmp) / "presidio.log",
+                    )
+                )
+                if args.floor:
+                    stack.enter_context(
+                        _process(
+                            [*app, "--port", str(floor_port), "--floor"],
+                            f"http://127.0.0.1:{floor_port}/health",
+                            Path(tmp) / "floor.log",
+                        )
+                    )
+                    ports["floor"] = floor_port
+                bases = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+                status = asyncio.run(_run(args, model, bases))
         finally:
             model.stop()
+    if args.engines:
+        _engines()
+    return status
 
 
 if __name__ == "__main__":

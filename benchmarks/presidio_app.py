@@ -11,6 +11,7 @@ containers answer. Engines are sync: Starlette runs the handlers in its thread p
 threaded WSGI server would.
 
     python benchmarks/presidio_app.py --port 5002   # needs the `compare` extra
+    python benchmarks/presidio_app.py --port 5003 --floor   # the same API doing no work
 """
 
 from __future__ import annotations
@@ -92,12 +93,41 @@ def build_app() -> Starlette:
     )
 
 
+def build_floor_app() -> Starlette:
+    """The same API doing no work: ``/analyze`` finds one fixed 1-character result (so that the
+    guardrail goes on to ``/anonymize``, as with real findings), ``/anonymize`` returns the text.
+    Its added latency is the floor any served analyzer pays: HTTP round trips and the
+    guardrail's own work."""
+
+    async def analyze_endpoint(request: Request) -> Response:
+        await request.body()
+        hit = {"entity_type": "PERSON", "start": 0, "end": 1, "score": 1.0}
+        return JSONResponse([{**hit, "analysis_explanation": None, "recognition_metadata": {}}])
+
+    async def anonymize_endpoint(request: Request) -> Response:
+        body = await request.json()
+        return JSONResponse({"text": body.get("text", ""), "items": []})
+
+    async def health(request: Request) -> Response:
+        return PlainTextResponse("floor: no analysis")
+
+    return Starlette(
+        routes=[
+            Route("/analyze", analyze_endpoint, methods=["POST"]),
+            Route("/anonymize", anonymize_endpoint, methods=["POST"]),
+            Route("/health", health, methods=["GET"]),
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5002)
+    parser.add_argument("--floor", action="store_true", help="answer without any analysis")
     args = parser.parse_args()
-    uvicorn.run(build_app(), host=args.host, port=args.port, log_level="warning")
+    app = build_floor_app() if args.floor else build_app()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":
