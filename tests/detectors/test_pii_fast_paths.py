@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tracemask.detectors.data import Lexicon
 from tracemask.detectors.pii import address, person
-from tracemask.detectors.pii._gates import Anchor, Gates, finditer_at
+from tracemask.detectors.pii._gates import Anchor, Gates, finditer_at, lazy_regex
 from tracemask.detectors.pii.address import _WORDS, LocationDetector, address_gates
 from tracemask.detectors.pii.person import RUN, PersonDetector, capital_runs, person_gates
 
@@ -219,6 +219,11 @@ def test_each_alternative_of_an_anchored_regex_has_an_anchor(
         assert set(starts) <= set(at.get(name, ())), phrase
 
 
+def _real(regex: re.Pattern[str]) -> re.Pattern[str]:
+    """The compiled pattern behind a (maybe lazy) detector regex."""
+    return re.compile(regex.pattern, regex.flags)
+
+
 def _gates(which: str) -> Gates:
     return address_gates("hyperscan") if which == "address" else person_gates("hyperscan")
 
@@ -232,7 +237,7 @@ def test_every_match_of_an_anchored_regex_starts_at_an_anchor(
     """The anchors are complete: strings drawn from the regex itself (ASCII, with text around)
     have every match starting at an offset the gate scan reports."""
     pytest.importorskip("hyperscan")
-    text = data.draw(st.from_regex(regex, alphabet=st.characters(max_codepoint=127)))
+    text = data.draw(st.from_regex(_real(regex), alphabet=st.characters(max_codepoint=127)))
     if on_lower:
         text = text.lower()
     starts = [m.start() for m in regex.finditer(text)]
@@ -294,9 +299,11 @@ def test_the_run_regex_finds_the_runs_of_the_reference(text: str) -> None:
 #: Text ending with a cue (the regex ends at ``\Z``), or prose with a cue somewhere.
 cue_text = st.one_of(
     prose,
-    st.from_regex(person._BEFORE_CUE, fullmatch=True, alphabet=st.characters(max_codepoint=0x4FF)),
-    st.tuples(prose, st.from_regex(person._BEFORE_CUE, fullmatch=True)).map("".join),
-    st.tuples(prose, st.from_regex(person._BEFORE_CUE), tricky).map("".join),
+    st.from_regex(
+        _real(person._BEFORE_CUE), fullmatch=True, alphabet=st.characters(max_codepoint=0x4FF)
+    ),
+    st.tuples(prose, st.from_regex(_real(person._BEFORE_CUE), fullmatch=True)).map("".join),
+    st.tuples(prose, st.from_regex(_real(person._BEFORE_CUE)), tricky).map("".join),
 )
 
 
@@ -339,3 +346,16 @@ def test_the_street_lookup_agrees_with_the_regex(text: str, data: st.DataObject 
     )
     # (past the end of the text, the house-number test after the name finds nothing)
     assert person._in_street(text, start, len(text) + 1) == slow
+
+
+def test_a_lazy_regex_compiles_on_first_use_and_then_is_the_pattern() -> None:
+    regex = lazy_regex(r"(?P<w>[a-z]+)\s", re.IGNORECASE)
+    assert "search" not in vars(regex)  # nothing compiled yet
+    m = regex.search("  Hello world")
+    assert m is not None
+    assert m.group("w") == "Hello"
+    assert vars(regex)["search"] == re.compile(r"(?P<w>[a-z]+)\s", re.IGNORECASE).search
+    assert [m.span() for m in regex.finditer("a b ")] == [(0, 2), (2, 4)]
+    assert regex.fullmatch("abc ") is not None
+    assert regex.match(" x") is None
+    assert regex.findall("ab cd ") == ["ab", "cd"]

@@ -41,7 +41,7 @@ from tracemask.detectors.data import (
     Lexicon,
     shared_lexicon,
 )
-from tracemask.detectors.pii._gates import Anchor, Gates, anchored, finditer_at
+from tracemask.detectors.pii._gates import Anchor, Gates, anchored, finditer_at, lazy_regex
 from tracemask.detectors.pii.person import LETTER, UPPER, capital_runs
 
 
@@ -76,7 +76,7 @@ WEAK_STREET_TYPES = (
     "|Viaduct|Valleys|Villages|Unions|Trailer|Mountains|Manors|Isles|Forks|Fords|Forges|Lights"
     "|Locks|Mall|Ports|Shoals|Walks|Harbors|Junctions|Knolls|Loaf|Greens|Vistas"
 )
-_WEAK_TYPE_END = re.compile(
+_WEAK_TYPE_END = lazy_regex(
     rf"(?:{WEAK_STREET_TYPES})\.?(?:[ \t]+(?:North|South|East|West|N|S|E|W|NE|NW|SE|SW))?\Z"
 )
 STREET_TYPES = (
@@ -120,7 +120,7 @@ _UNIT = (
     r"(?:Apt\.?|Apartment|Suite|Ste\.?|Unit|Flat|Room|Rm\.?|Floor|Fl\.?|Bldg\.?|Building|#)"
     r"[ \t]*#?\d{1,5}[A-Za-z]?"
 )
-_UNIT_RE = re.compile(rf"(?i:{_UNIT})(?![\w])")
+_UNIT_RE = lazy_regex(rf"(?i:{_UNIT})(?![\w])")
 _BOX = (
     r"(?:P\.?[ \t]?O\.?[ \t]?Box|Post(?:al)?[ \t]?(?:Office[ \t])?Box|Postbox|Postfach|Apartado"
     r"|Caixa[ \t]Postal|Boîte[ \t]Postale|Skrytka[ \t]pocztowa)[ \t]+\d{1,6}"
@@ -131,9 +131,9 @@ _BOX = (
 
 #: Streets, strongest shapes first. Each has a ``value`` group (the street line part).
 _STREETS: tuple[tuple[re.Pattern[str], float], ...] = (
-    (re.compile(rf"(?<![\w/.-])(?P<value>{_BOX})(?![\w])"), 0.85),
+    (lazy_regex(rf"(?<![\w/.-])(?P<value>{_BOX})(?![\w])"), 0.85),
     (
-        re.compile(
+        lazy_regex(
             rf"(?P<value>\d(?<![\w/.,-]\d)\d{{0,5}}[A-Za-z]?(?:[/-]\d{{1,4}}[A-Za-z]?)?"
             rf"(?:{_SP}{_NUM})?{_SP}(?:{_NAME_WORD}{_SP}){{0,4}}"
             rf"{_CAP}{_SP}(?:{STREET_TYPES})\.?(?:{_SP}(?:North|South|East|West|N|S|E|W|NE|NW|SE|SW)\b)?)"
@@ -142,7 +142,7 @@ _STREETS: tuple[tuple[re.Pattern[str], float], ...] = (
         0.85,
     ),
     (
-        re.compile(
+        lazy_regex(
             rf"(?<![\w/.-])(?P<value>(?:{STREET_PREFIXES}){_SP}"
             rf"(?:{_NAME_WORD}{_SP}){{0,5}}{_NAME_WORD}(?![°º])"
             rf"(?:,?{_SP}(?:N[°º]|No\.|nº|#|д\.|дом)?[ \t]*{_NUM})?)"
@@ -153,14 +153,14 @@ _STREETS: tuple[tuple[re.Pattern[str], float], ...] = (
     (
         # "8, chemin Chantal Vasseur", "12 rue de la Paix", "5 via Roma": a house number, then a
         # street word in lower case (the French, Italian, Spanish, Portuguese way).
-        re.compile(
+        lazy_regex(
             rf"(?<![\w/.,-])(?P<value>\d{{1,5}}[a-z]?,?{_SP}(?:{LOWER_STREET_PREFIXES}){_SP}"
             rf"(?:{_NAME_WORD}{_SP}){{0,5}}{_CAP})(?![\w-])"
         ),
         0.85,
     ),
     (
-        re.compile(
+        lazy_regex(
             rf"(?P<value>\d(?<![\w/.,:+-]\d)\d{{0,5}}[A-Za-z]?{_SP}(?:{_TITLE_WORD}{_SP}){{0,3}}{_TITLE}"
             rf"{_SP}\d{{1,5}}[A-Za-z]?)(?=[ \t]*(?:[\n,;]|\Z|\.(?:[ \t]|\Z)))"
         ),
@@ -168,17 +168,17 @@ _STREETS: tuple[tuple[re.Pattern[str], float], ...] = (
     ),
 )
 #: A street named without a house number: "Anderson Street", "Marina Fort Avenue".
-_NAMED_STREET = re.compile(
+_NAMED_STREET = lazy_regex(
     rf"(?<![\w/.-])(?P<value>(?:{_TITLE_WORD}{_SP}){{0,3}}{_TITLE}{_SP}"
     r"(?:Street|Avenue|Road|Lane|Boulevard|Drive|Court|Terrace|Parkway|Highway|Crescent|Alley"
     r"|Strasse|Straße|Straat))(?![\w-])"
 )
 #: A word then a house number ("Parijsstraat 8"), or a number then a word ("25 Hochstrasse"):
 #: candidates for street-word endings, checked in Python (a regex over every ending is slow).
-_WORD_THEN_NUMBER = re.compile(
+_WORD_THEN_NUMBER = lazy_regex(
     rf"(?P<word>{_L}(?<![\w-]{_L}){_L}{{2,}}(?:-{_L}{{2,}}){{0,3}})\.?{_SP}(?P<num>{_NUM})(?![\w-])"
 )
-_NUMBER_THEN_WORD = re.compile(
+_NUMBER_THEN_WORD = lazy_regex(
     rf"(?P<num>\d(?<![\w/.,:+-]\d)\d{{0,5}}[A-Za-z]?){_SP}(?P<word>{_L}{{3,}})(?![\w-])"
 )
 _ENDINGS = tuple(e.replace("\\.", ".") for e in STREET_ENDINGS.split("|"))
@@ -196,7 +196,7 @@ _PREFIX_GATE = tuple(
     sorted({p.replace("\\.?", "").replace("\\.", ".").lower() for p in STREET_PREFIXES.split("|")})
 )
 #: Up to three street-name words and a house number before a street word (matched at the end).
-_STREET_HEAD = re.compile(rf"(?:(?:{_NUM}){_SP})?(?:{_NAME_WORD}{_SP}){{0,3}}\Z")
+_STREET_HEAD = lazy_regex(rf"(?:(?:{_NUM}){_SP})?(?:{_NAME_WORD}{_SP}){{0,3}}\Z")
 #: Cheap gates: a regex only runs when one of its literal words is in the (lower-cased) text.
 _BOX_GATE = (
     "box",
@@ -254,13 +254,13 @@ _TRANSFER_GATE = (
 )
 _FACILITY_GATE = ("hosp", "clinic", "medical", "med cent", "rehab", "infirmary", "nursing")
 #: Capitalised words and a house number after an address cue ("lives at Maneeži 37").
-_CUED_STREET = re.compile(
+_CUED_STREET = lazy_regex(
     r"(?i:\b(?:lives?|living|lived|located|reside|resides|resided|moved|ship|deliver|send|mail"
     r"|taxi|address(?:[ \t]is)?|it'?s)[ \t]+(?:at|to|in|is|:)?[ \t]*"
     r"(?:the[ \t]+corner[ \t]+of[ \t]+)?)"
     rf"(?P<value>(?:{_NUM}{_SP})?(?:{_NAME_WORD}{_SP}){{0,4}}{_CAP}{_SP}\d{{1,5}}[A-Za-z]?)(?![\w.:/-])"
 )
-_STREET_TYPE_WORD = re.compile(rf"(?:{STREET_TYPES})\Z", re.IGNORECASE)
+_STREET_TYPE_WORD = lazy_regex(rf"(?:{STREET_TYPES})\Z", re.IGNORECASE)
 
 #: A component after a street: unit, "City", "City ST 12345", "Country 12345", postcode.
 _POSTCODE = (
@@ -275,7 +275,7 @@ _PLACE_WORD = (
     r"|an|im|auf|sur|sous|en|upon|on|under)(?=[ \t]))"
 )
 _PLACE_WORDS = rf"(?:{_PLACE_WORD}|nan)(?:[ \t]+(?:{_PLACE_WORD}|\(\w+\)))*"
-_COMPONENT = re.compile(
+_COMPONENT = lazy_regex(
     rf"(?P<unit>{_UNIT})(?![\w])"
     rf"|(?P<place>{_PLACE_WORDS})(?:[ \t]*,?[ \t]+(?P<post>{_POSTCODE}))?(?![\w])"
     rf"|(?P<postonly>{_POSTCODE})(?:[ \t]+(?P<city>{_PLACE_WORDS}))?(?![\w])",
@@ -289,11 +289,11 @@ _US_STATES = frozenset(
 )
 
 #: Cues before a place name; the strong ones also take an unlisted capitalised word.
-_PLACE_CUE = re.compile(
+_PLACE_CUE = lazy_regex(
     r"(?i:\b(?:in|from|to|at|near|visit|visiting|visited|via|across|around|outside|inside"
     r"|toward|towards|into))[ \t]+(?:the[ \t]+)?\Z"
 )
-_STRONG_PLACE_CUE = re.compile(
+_STRONG_PLACE_CUE = lazy_regex(
     r"(?i:\b(?:lives?[ \t]+in|living[ \t]+in|lived[ \t]+in|live[ \t]+in|moved[ \t]+to|born[ \t]+in"
     r"|based[ \t]+in|located[ \t]+in|originally[ \t]+from|i'?m[ \t]+from|i[ \t]+am[ \t]+from"
     r"|comes?[ \t]+from|street[ \t]+in|city[ \t]+of|town[ \t]+of|village[ \t]+of"
@@ -303,20 +303,20 @@ _STRONG_PLACE_CUE = re.compile(
 )
 #: The same cues, matched forward on lower-case text (no leading ``\b``, so that the scan can
 #: skip on the first letter): a candidate starting where one ends is cued.
-_STRONG_PLACE_CUE_AT = re.compile(
+_STRONG_PLACE_CUE_AT = lazy_regex(
     _STRONG_PLACE_CUE.pattern.replace(r"(?i:\b(?:", "(?:(?<![a-z])(?:").replace(r"\Z", "(?=\\S)")
 )
 #: Facility words: the capitalised words before them name a hospital or clinic.
-_FACILITY_WORD = re.compile(
+_FACILITY_WORD = lazy_regex(
     r"(?i:(?<=[ \t])(?:hospital|hosp\b\.?|medical[ \t]+cent(?:er|re)|med[ \t]+cent(?:er|re)"
     r"|clinic|infirmary|nursing[ \t]+home|rehab\b))"
 )
-_FACILITY_HEAD = re.compile(
+_FACILITY_HEAD = lazy_regex(
     rf"(?<![\w])(?P<value>(?:(?:St\.?|Saint|ST\.?){_SP})?(?:{_CAP}{_SP}){{0,2}}{_CAP})"
     r"(?:'s)?[ \t]+\Z"
 )
 #: A transfer verb, then a facility: an acronym or unlisted capitalised word, maybe a number.
-_TRANSFER = re.compile(
+_TRANSFER = lazy_regex(
     r"(?i:\b(?:transferred|transfered|transfer|transferring|admitted|sent|taken|brought"
     r"|presented|discharged|d/c'?d|arrived|returned|return|readmitted|went|go|going)"
     r"[ \t]+(?:back[ \t]+)?(?:to|from|at)[ \t]+(?:the[ \t]+)?)"
@@ -743,20 +743,20 @@ class LocationDetector(PatternDetector):
 
 _DIGIT = re.compile(r"\d")
 _HAS_DIGIT = _DIGIT
-_NUMBER_BEFORE = re.compile(rf"(?<![\w/.,:+-]){_NUM}[ \t]+\Z")
-_UNIT_BEFORE = re.compile(rf"(?<![\w])({_UNIT})[ \t]+\Z")
-_NEXT_LINE = re.compile(
+_NUMBER_BEFORE = lazy_regex(rf"(?<![\w/.,:+-]){_NUM}[ \t]+\Z")
+_UNIT_BEFORE = lazy_regex(rf"(?<![\w])({_UNIT})[ \t]+\Z")
+_NEXT_LINE = lazy_regex(
     r"[ \t]*\n(?:[ \t]*\n)?[ \t]*(?:[?*•·>|-]+[ \t]+)?(?:,[ \t]*)?([^\n]{1,60})"
 )
-_POSTCODE_RE = re.compile(rf"(?<![\w]){_POSTCODE}(?![\w])")
+_POSTCODE_RE = lazy_regex(rf"(?<![\w]){_POSTCODE}(?![\w])")
 _WORDS = re.compile(rf"{_L}+(?:['\u2019-]{_L}+)*")
 #: Between components: spaces, a comma, or line breaks then bullets.
-_SEPARATOR = re.compile(
+_SEPARATOR = lazy_regex(
     r"[ \t]*(?:,[ \t]*|(?:\n[ \t]*)+(?:[?*•·>|-]+[ \t]+)?(?:,[ \t]*)?|(?<=[ \t]))"
 )
 #: A component ends at the end of the text or a line, or before , . ; ) or spaces.
-_BOUNDARY = re.compile(r"\Z|[\n,.;)!?]|[ \t]")
-_PREFIX_ONLY = re.compile(rf"(?:{_NUM}{_SP})?(?:{STREET_PREFIXES})")
+_BOUNDARY = lazy_regex(r"\Z|[\n,.;)!?]|[ \t]")
+_PREFIX_ONLY = lazy_regex(rf"(?:{_NUM}{_SP})?(?:{STREET_PREFIXES})")
 
 
 #: Distinct runs whose places are remembered (then the memo starts over).

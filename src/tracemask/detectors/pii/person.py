@@ -37,7 +37,7 @@ from tracemask.detectors.data import (
     Lexicon,
     shared_lexicon,
 )
-from tracemask.detectors.pii._gates import Anchor, Gates, anchored, finditer_at
+from tracemask.detectors.pii._gates import Anchor, Gates, anchored, finditer_at, lazy_regex
 
 
 def _words(text: str) -> list[str]:
@@ -135,7 +135,7 @@ _MAX_SHAPES = 1 << 16
 _CONTRACTION = re.compile(r"['\u2019](?:s|m|re|ve|ll|d|t)\Z", re.IGNORECASE)
 
 #: Cue phrases right before a candidate (checked on a short window, anchored at its end).
-_BEFORE_CUE = re.compile(
+_BEFORE_CUE = lazy_regex(
     r"(?:\b(?:name|named|called|nickname|surname|username)\b\s*(?:is|was|:|=|-)?"
     r"|\b(?:i'?m|i am|this is|it'?s|i'm)"
     r"|\b(?:mijn naam is|ik ben|ich hei(?:ß|ss)e|mein name ist|je m'appelle|me llamo"
@@ -155,7 +155,7 @@ _AFTER_CUE = re.compile(
     r"lives|lived|works|worked|explained|told|joined|was born|called|emailed|phoned|texted)\b)"
 )
 #: A title or cue word, then lower-case names: ``dr green aware``, ``husband jim``.
-_LOWER = re.compile(
+_LOWER = lazy_regex(
     r"(?<![\w<])(?P<cue>(?i:dr|mr|mrs|ms|prof|"
     r"son|daughter|wife|husband|mother|father|sister|brother|niece|nephew|grandson|"
     r"granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
@@ -553,7 +553,7 @@ _NAME_CUES = (
 )
 #: A name cue then a word of a caseless script: ``My name is مائده جنتی``, ``我叫 林秀英``,
 #: ``Thanks,\nپریتم``.
-_CASELESS_NAME = re.compile(
+_CASELESS_NAME = lazy_regex(
     rf"(?i:(?<![^\W\d_])(?:{_NAME_CUES}))[ \t]*[,:!.\-]?[ \t]*\n?[ \t]*"
     rf"(?P<name>{_CASELESS_WORD}(?:[ \t]{_CASELESS_WORD}){{0,3}})"
 )
@@ -563,7 +563,7 @@ _LOWER_CUE_HINT = (
     r"niece|nephew|grandson|granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
     r"name is|named|i'?m|i am)\b\.?[ \t]*[,:-]?[ \t]*[a-z]"
 )
-_CASELESS_CHAR = re.compile(f"[{_CASELESS}]")
+_CASELESS_CHAR = lazy_regex(f"[{_CASELESS}]")
 
 
 #: Where ``_LOWER`` can start: (?<![\w<]) then a cue, then \b.
@@ -585,7 +585,7 @@ def person_gates(backend: str = "auto") -> Gates:
 
 
 #: Spaceless scripts: a name there is two to four characters after the cue.
-_HAN_OR_HANGUL = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_HAN_OR_HANGUL = lazy_regex(r"[\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 def _simple_title(word: str) -> bool:
@@ -671,14 +671,14 @@ def _cue_before(text: str, start: int) -> bool:
 _CUE_TRAIL = " \t,:;'\"(?!-" + "".join(c for c in map(chr, range(0x3000 + 1)) if c.isspace())
 #: The last word of every ``_BEFORE_CUE`` alternative but ``name=`` and the sign-off line (same
 #: case folding as the regex, which is case-insensitive).
-_CUE_END = re.compile(
+_CUE_END = lazy_regex(
     r"name|named|called|nickname|surname|username|is|was|m|im|am|s|its"
     r"|ben|hei(?:ß|ss)e|ist|appelle|llamo|es|chiamo|é|me|się|se|heter|er|on|ad\u0131m|este"
     r"|зовут|звати|with|to|for|by|per|from|cc"
     rf"|{'|'.join(sorted(CUE_WORDS, key=len, reverse=True))}",
     re.IGNORECASE,
 )
-_HOUSE_NUMBER_AFTER = re.compile(r"[ \t]+\d{1,5}[a-zA-Z]?[ \t]*(?:$|[\n,]|\Z)", re.MULTILINE)
+_HOUSE_NUMBER_AFTER = lazy_regex(r"[ \t]+\d{1,5}[a-zA-Z]?[ \t]*(?:$|[\n,]|\Z)", re.MULTILINE)
 
 
 _ARTICLE_BEFORE = re.compile(r"(?<![^\W\d_])[Tt]he[ \t]+\Z")
