@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.cli.conftest import Run
 
 from tracemask import Masker
@@ -183,3 +185,65 @@ def test_counter_pseudonyms_run_in_one_worker(run: Run, tmp_path: Path) -> None:
     a = (tmp_path / "a.jsonl").read_text(encoding="utf-8")
     assert a == (tmp_path / "b.jsonl").read_text(encoding="utf-8")
     assert "<EMAIL_ADDRESS_25>" in a
+
+
+_VALUES = st.sampled_from(
+    [
+        "mail ann.lee@example.com",
+        "order 4411",
+        "call +1 415 555 0199",
+        "ok",
+        "",
+        "Zürich",
+        "é\u2028",
+    ]
+)
+_RECORDS = st.recursive(
+    _VALUES | st.integers(-5, 5) | st.none(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abc"), inner),
+    max_leaves=6,
+)
+
+
+@given(
+    lines=st.lists(
+        st.tuples(
+            st.one_of(
+                _RECORDS.map(lambda r: json.dumps(r, ensure_ascii=False)),
+                st.sampled_from(["", "  "]),
+            ),
+            st.sampled_from(["\n", "\r\n"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    size=st.integers(1, 400),
+    last_eol=st.booleans(),
+)
+@settings(max_examples=40, deadline=None)
+def test_chunked_output_equals_record_by_record(
+    lines: list[tuple[str, str]],
+    size: int,
+    last_eol: bool,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    text = "".join(content + eol for content, eol in lines)
+    if not last_eol:
+        text = text.rstrip("\r\n")
+    path = tmp_path_factory.mktemp("chunks") / "in.jsonl"
+    path.write_text(text, encoding="utf-8")
+    src = Input(str(path))
+    with src.open() as stream:
+        got = list(_lines.chunks(src, stream, size))
+    # Chunks are whole lines, in order, numbered from 1, and hold the whole input.
+    assert b"".join(raw for chunk in got for raw in chunk.raws) == path.read_bytes()
+    assert [c.first for c in got] == [
+        1 + sum(len(c.raws) for c in got[:k]) for k in range(len(got))
+    ]
+    masker = Masker()
+    out: list[str] = []
+    with src.open() as stream:
+        _lines.run(
+            masker, src, stream, out.append, Report(), jobs=1, scopes={}, policy=None, profile=None
+        )
+    assert "".join(out).encode("utf-8") == _reference(path)
