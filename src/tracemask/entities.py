@@ -37,6 +37,10 @@ class Entity:
     category: Literal["personal", "secret"] = "personal"
     normalize: Normalizer = "words"
     surrogate: SurrogateKind | None = None
+    #: Whether a part of a value is still sensitive alone (a card's last digits, a surname):
+    #: where a finding of another entity wins part of it, the rest stays masked. Not so for
+    #: an email's domain, a date's year or an IP address's last octets.
+    parts_sensitive: bool = True
     #: Labels of each NER backend that mean this entity (transformers labels are matched
     #: upper case without ``B-``/``I-`` prefixes, ``_`` or ``-``).
     ner: Mapping[NerBackend, tuple[str, ...]] = field(default_factory=dict)
@@ -72,6 +76,7 @@ ENTITIES: tuple[Entity, ...] = (
         "EMAIL_ADDRESS",
         normalize="email",
         surrogate="email",
+        parts_sensitive=False,
         ner={"presidio": ("EMAIL_ADDRESS",), "comprehend": ("EMAIL",)},
     ),
     Entity(
@@ -112,6 +117,7 @@ ENTITIES: tuple[Entity, ...] = (
         "IP_ADDRESS",
         normalize="email",  # case-folded: IPv6 hex digits are case-insensitive
         surrogate="ip",
+        parts_sensitive=False,
         ner={"presidio": ("IP_ADDRESS",), "comprehend": ("IP_ADDRESS",)},
     ),
     Entity(
@@ -145,12 +151,14 @@ ENTITIES: tuple[Entity, ...] = (
         "DATE_TIME",
         "a date or time",
         "DATE_TIME",
+        parts_sensitive=False,
         ner={"presidio": ("DATE_TIME",), "comprehend": ("DATE_TIME",)},
     ),
     Entity(
         "DATE_OF_BIRTH",
         "a date of birth",
         "DATE_TIME",
+        parts_sensitive=False,
         ner={"transformers": ("DOB",), "gliner": ("date of birth",)},
     ),
     Entity(
@@ -158,6 +166,7 @@ ENTITIES: tuple[Entity, ...] = (
         "a URL",
         "URL",
         normalize="exact",
+        parts_sensitive=False,
         ner={"presidio": ("URL",), "comprehend": ("URL",)},
     ),
     Entity("USERNAME", "a user name or handle", "USERNAME", ner={"comprehend": ("USERNAME",)}),
@@ -226,10 +235,17 @@ ENTITIES: tuple[Entity, ...] = (
         "a network hardware address",
         "MAC_ADDRESS",
         normalize="compact",
+        parts_sensitive=False,
         ner={"comprehend": ("MAC_ADDRESS",)},
     ),
     Entity("UUID", "a UUID that identifies a person or account", "UUID"),
-    Entity("AGE", "a person's age", "AGE", ner={"transformers": ("AGE",), "comprehend": ("AGE",)}),
+    Entity(
+        "AGE",
+        "a person's age",
+        "AGE",
+        parts_sensitive=False,
+        ner={"transformers": ("AGE",), "comprehend": ("AGE",)},
+    ),
 )
 
 #: Rows by entity name.

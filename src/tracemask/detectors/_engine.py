@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from tracemask._finding import Finding
 from tracemask._tokens import token_spans
 from tracemask.detectors._prefilter import Prefilter, build_prefilter
+from tracemask.entities import BY_NAME
 from tracemask.typing import Detector, is_field_aware, is_triggered
 
 #: Strings shorter than this hold no entity tracemask detects (the shortest, an email, is 6).
@@ -94,7 +95,7 @@ class DetectionEngine:
         if tokens:
             # A "secret" inside a ciphertext token, a "name" inside <PERSON_1>: already masked.
             kept = [f for f in kept if not any(s < f.end and f.start < e for s, e in tokens)]
-        return resolve_overlaps(kept, self._rank_by_name)
+        return resolve_overlaps(kept, self._rank_by_name, text)
 
     def _field_detect(self, text: str, field: str) -> list[Finding] | None:
         for det in self._field_detectors:
@@ -105,7 +106,7 @@ class DetectionEngine:
             if len(found) == 1 and found[0].end - found[0].start == len(text.strip()):
                 return found  # the whole value: nothing else to look for
             rest = self.detect(text) if len(text) >= MIN_TEXT_LENGTH else []
-            return resolve_overlaps([*found, *rest], self._rank_by_name) if found else rest
+            return resolve_overlaps([*found, *rest], self._rank_by_name, text) if found else rest
         return None
 
     def _passes(self, finding: Finding, text: str) -> bool:
@@ -115,27 +116,88 @@ class DetectionEngine:
         return not (allowed and text[finding.start : finding.end].casefold() in allowed)
 
 
-def resolve_overlaps(findings: Sequence[Finding], rank: Mapping[str, int]) -> list[Finding]:
-    """Keep the best of overlapping findings; return them sorted by start.
+def resolve_overlaps(
+    findings: Sequence[Finding], rank: Mapping[str, int], text: str | None = None
+) -> list[Finding]:
+    """Choose one finding per stretch of text; return them sorted by start, never overlapping.
 
-    The rule, applied greedily: higher score first, then the longer span, then the detector
-    listed first in the policy. A finding is kept when it overlaps none already kept.
+    Overlaps decide labels, never coverage: every character some finding covers stays covered.
+
+    - Overlapping findings of one entity are one value seen twice (a NER backend's "Jean" in
+      the name detector's "Jean Dupont"): they merge into their union, with the best score and
+      that finding's recognizer.
+    - Between entities the best wins (higher score, then the longer span, then the detector
+      listed first in the policy). What the loser covers outside the winner stays masked
+      under the loser's entity, trimmed to its letters and digits (found in ``text``; without
+      it, untrimmed), unless a part of that entity is harmless alone (an email's domain:
+      ``Entity.parts_sensitive``).
+
     O(n log n) in the number of findings.
     """
     if len(findings) <= 1:
         return list(findings)
-    order = sorted(
-        findings,
-        key=lambda f: (-f.score, -(f.end - f.start), rank.get(f.recognizer, 1 << 30), f.start),
-    )
+    merged = _merge_same_entity(findings, rank)
+    order = sorted(merged, key=lambda f: _priority(f, rank))
     starts: list[int] = []
     kept: list[Finding] = []
     for f in order:
-        i = bisect.bisect_right(starts, f.start)
-        if i > 0 and kept[i - 1].end > f.start:
-            continue
-        if i < len(kept) and kept[i].start < f.end:
-            continue
-        starts.insert(i, f.start)
-        kept.insert(i, f)
+        for piece in _uncovered(f, starts, kept, text):
+            i = bisect.bisect_right(starts, piece.start)
+            starts.insert(i, piece.start)
+            kept.insert(i, piece)
     return kept
+
+
+def _priority(f: Finding, rank: Mapping[str, int]) -> tuple[float, int, int, int]:
+    return (-f.score, -(f.end - f.start), rank.get(f.recognizer, 1 << 30), f.start)
+
+
+def _merge_same_entity(findings: Sequence[Finding], rank: Mapping[str, int]) -> list[Finding]:
+    """``findings`` with the overlapping ones of each entity replaced by their union."""
+    out: list[Finding] = []
+    last: dict[str, int] = {}  # entity -> index in ``out`` of its rightmost-ending finding
+    for f in sorted(findings, key=lambda f: (f.start, -f.end)):
+        j = last.get(f.entity)
+        if j is not None and out[j].end > f.start:
+            cur = out[j]
+            best = cur if _priority(cur, rank) <= _priority(f, rank) else f
+            out[j] = Finding(cur.start, max(cur.end, f.end), f.entity, best.score, best.recognizer)
+        else:
+            last[f.entity] = len(out)
+            out.append(f)
+    return out
+
+
+def _uncovered(
+    f: Finding, starts: list[int], kept: list[Finding], text: str | None
+) -> list[Finding]:
+    """The parts of ``f`` outside the findings already ``kept`` (sorted, disjoint): ``[f]``
+    when it overlaps none. Parts are trimmed to their first and last letter or digit."""
+    i = bisect.bisect_right(starts, f.start)
+    if i > 0 and kept[i - 1].end > f.start:
+        i -= 1
+    if i >= len(kept) or kept[i].start >= f.end:
+        return [f]
+    entity = BY_NAME.get(f.entity)
+    if entity is not None and not entity.parts_sensitive:
+        return []
+    pieces: list[tuple[int, int]] = []
+    pos = f.start
+    while i < len(kept) and kept[i].start < f.end:
+        if kept[i].start > pos:
+            pieces.append((pos, kept[i].start))
+        pos = max(pos, kept[i].end)
+        i += 1
+    if pos < f.end:
+        pieces.append((pos, f.end))
+    out: list[Finding] = []
+    for lo, hi in pieces:
+        a, b = lo, hi
+        if text is not None:
+            while a < b and not text[a].isalnum():
+                a += 1
+            while b > a and not text[b - 1].isalnum():
+                b -= 1
+        if a < b:
+            out.append(Finding(a, b, f.entity, f.score, f.recognizer))
+    return out
