@@ -98,6 +98,14 @@ def test_jobs_report_counts_as_one_worker(run: Run, tmp_path: Path) -> None:
     assert ("messages.*.content", "EMAIL_ADDRESS", "26") in rows
 
 
+def test_jobs_file_to_stdout(run: Run, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(_records(25)), encoding="utf-8")
+    ran = run("redact", str(src), "-j", "2")
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == _reference(src)
+
+
 def test_jobs_from_stdin(run: Run, tmp_path: Path) -> None:
     data = "".join(_records(20))
     src = tmp_path / "in.jsonl"
