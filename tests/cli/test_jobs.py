@@ -9,6 +9,7 @@ Chunks are made tiny here so that a small file spreads over several workers.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,28 @@ def test_masking_failure_in_a_worker_exits_3_naming_the_line(
         f"tracemask: error: {src}: line 23: masking failed at messages.0.content: KeyError\n"
     )
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_worker_that_dies_fails_closed(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    real_many = Masker.mask_many
+
+    def mask_many(self: Masker, objs: list[object], **kw: object) -> object:
+        if os.getpid() != parent and any(isinstance(o, dict) and o.get("i") == 22 for o in objs):
+            os._exit(9)  # what the OOM killer or a kill -9 does to a worker
+        return real_many(self, objs, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Masker, "mask_many", mask_many)
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(_records(30)), encoding="utf-8")
+    ran = run("redact", str(src), "-o", "out.jsonl", "-j", "2")
+    assert ran.returncode == 3
+    assert ran.stderr.decode() == (
+        f"tracemask: error: {src}: a worker process ended abruptly (killed, or out of memory?)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
 def test_counter_pseudonyms_run_in_one_worker(run: Run, tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from tracemask.cli._io import BOM, Input, decode, parse_json, progress, split_eo
 from tracemask.exceptions import MaskingError
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from tracemask._masker import Masker
 
@@ -213,6 +213,7 @@ def run(
     # Imported here: a one-chunk file (most CLI calls) does not pay for them.
     import multiprocessing  # noqa: PLC0415
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+    from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods:
@@ -225,24 +226,41 @@ def run(
             initializer=_init_spawned,
             initargs=(policy, profile, src, dict(scopes)),
         )
-    inflight: collections.deque[Future[tuple[str, Report]]] = collections.deque()
     try:
-        for chunk in _chain(second, pending):
-            inflight.append(pool.submit(_work, chunk))
-            if len(inflight) >= jobs * AHEAD:
-                text, counts = inflight.popleft().result()
-                write(text)
-                report.merge(counts)
-        while inflight:
-            text, counts = inflight.popleft().result()
-            write(text)
-            report.merge(counts)
+        _drive(pool, _chain(second, pending), write, report, jobs)
+    except BrokenProcessPool:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise MaskingError(
+            f"{src.name}: a worker process ended abruptly (killed, or out of memory?)"
+        ) from None
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     finally:
         _STATE = None
         pool.shutdown(wait=True)
+
+
+def _drive(
+    pool: ProcessPoolExecutor,
+    todo: Iterator[Chunk],
+    write: Callable[[str], object],
+    report: Report,
+    jobs: int,
+) -> None:
+    """Submit ``todo`` to ``pool``, at most ``AHEAD`` chunks per worker in flight, and write
+    the results in input order."""
+    inflight: collections.deque[Future[tuple[str, Report]]] = collections.deque()
+    for chunk in todo:
+        inflight.append(pool.submit(_work, chunk))
+        if len(inflight) >= jobs * AHEAD:
+            text, counts = inflight.popleft().result()
+            write(text)
+            report.merge(counts)
+    while inflight:
+        text, counts = inflight.popleft().result()
+        write(text)
+        report.merge(counts)
 
 
 def _chain(first: Chunk, rest: Iterator[Chunk]) -> Iterator[Chunk]:
