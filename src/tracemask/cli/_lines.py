@@ -215,6 +215,7 @@ def run(
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
     from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
+    others = set(multiprocessing.active_children())
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods:
         _STATE = _State(masker, src, dict(scopes))
@@ -229,16 +230,26 @@ def run(
     try:
         _drive(pool, _chain(second, pending), write, report, jobs)
     except BrokenProcessPool:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop(pool, others)
         raise MaskingError(
             f"{src.name}: a worker process ended abruptly (killed, or out of memory?)"
         ) from None
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        _stop(pool, others)
         raise
     finally:
         _STATE = None
         pool.shutdown(wait=True)
+
+
+def _stop(pool: ProcessPoolExecutor, others: set[Any]) -> None:
+    """Stop at once after an error or Ctrl-C: the output is discarded anyway, so the workers
+    are not left to finish the chunks they hold (seconds each)."""
+    import multiprocessing  # noqa: PLC0415 - imported already by the caller
+
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in set(multiprocessing.active_children()) - others:
+        child.terminate()
 
 
 def _drive(
