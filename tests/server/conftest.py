@@ -198,7 +198,12 @@ def start_server(
 ) -> Server:
     """Write ``config`` (a policy dict with a ``server`` section), start the server, wait ready."""
     port = free_port()
-    config = {**config, "server": {"host": "127.0.0.1", "port": port, **config.get("server", {})}}
+    section = config.get("server", {})
+    # Deadlines are a test's subject only where it sets one: elsewhere a loaded box (xdist
+    # workers, browsers, other servers) must not turn a first, cold request into a 503.
+    limits = {"timeout_ms": 60_000, **section.get("limits", {})}
+    section = {"host": "127.0.0.1", "port": port, **section, "limits": limits}
+    config = {**config, "server": section}
     tmp.mkdir(parents=True, exist_ok=True)
     config_path = tmp / "tracemask.yaml"
     config_path.write_text(yaml.safe_dump(config, sort_keys=False) + policy, encoding="utf-8")
