@@ -359,3 +359,13 @@ def test_a_lazy_regex_compiles_on_first_use_and_then_is_the_pattern() -> None:
     assert regex.fullmatch("abc ") is not None
     assert regex.match(" x") is None
     assert regex.findall("ab cd ") == ["ab", "cd"]
+
+
+def test_one_scan_serves_both_detectors() -> None:
+    """The person and address detectors share one ``Gates``: the second scan of a string is
+    the first one's answer."""
+    assert person_gates() is address_gates() is address_gates("auto")
+    gates = address_gates()
+    first = gates.scan("my son jim moved to 12 rue de la paix", True)
+    assert gates.scan("my son jim moved to 12 rue de la paix", True) is first
+    assert gates.scan("another string", True) is not first

@@ -136,6 +136,19 @@ class Gates:
         it (a list without any is left out): ``None`` when not known (the ``re`` backend), or
         not asked for (``offsets`` false: pass ``text.isascii()`` of the original text, whose
         offsets they must be)."""
+        # The name and address detectors scan the same string one after the other: the last
+        # answer of this thread is kept (with a reference to the string) and given again.
+        last = self._local
+        if getattr(last, "lower", None) == lower and last.offsets == offsets:
+            answer: tuple[frozenset[str], Mapping[str, Sequence[int]] | None] = last.answer
+            return answer
+        answer = self._scan(lower, offsets)
+        last.lower, last.offsets, last.answer = lower, offsets, answer
+        return answer
+
+    def _scan(
+        self, lower: str, offsets: bool
+    ) -> tuple[frozenset[str], Mapping[str, Sequence[int]] | None]:
         db = self._hyperscan()
         if db is None:
             return frozenset(

@@ -42,7 +42,13 @@ from tracemask.detectors.data import (
     shared_lexicon,
 )
 from tracemask.detectors.pii._gates import Anchor, Gates, anchored, finditer_at, lazy_regex
-from tracemask.detectors.pii.person import LETTER, UPPER, capital_runs
+from tracemask.detectors.pii.person import (
+    LETTER,
+    LOWER_ANCHORS,
+    LOWER_CUE_HINT,
+    UPPER,
+    capital_runs,
+)
 
 
 def _words(text: str) -> list[str]:
@@ -842,9 +848,15 @@ _ANCHORS: dict[str, tuple[Anchor, ...]] = {
 }
 
 
-@functools.cache
 def address_gates(backend: str = "auto") -> Gates:
-    """The address detector's gates, compiled once per process and shared."""
+    """The address and person detectors' gates, compiled once per process and shared: both
+    detectors scan the same strings, and :meth:`Gates.scan` answers the second from the
+    first's scan."""
+    return _gates(backend)
+
+
+@functools.cache
+def _gates(backend: str) -> Gates:
     return Gates(
         {
             "box": _BOX_GATE,
@@ -875,7 +887,9 @@ def address_gates(backend: str = "auto") -> Gates:
             ),
             # A house number, then a street word in lower case ("8, chemin …").
             "lower_prefix": rf"[0-9][a-z]?,?[ \t]+(?:{_LOWER_PREFIXES_RE})",
+            # The person detector's: a lower-case cue, then a lower-case word ("dr green").
+            "lower": LOWER_CUE_HINT,
         },
         backend=backend,
-        anchors=_ANCHORS,
+        anchors={**_ANCHORS, "lower": LOWER_ANCHORS},
     )

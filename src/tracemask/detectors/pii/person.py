@@ -18,7 +18,6 @@ a listed name and, alone, needs a cue; ``Lastname, Firstname`` is one finding.
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -558,7 +557,7 @@ _CASELESS_NAME = lazy_regex(
     rf"(?P<name>{_CASELESS_WORD}(?:[ \t]{_CASELESS_WORD}){{0,3}})"
 )
 #: A lower-case cue then a lower-case word (matched on lower-cased text, in the gate scan).
-_LOWER_CUE_HINT = (
+LOWER_CUE_HINT = (
     r"\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|sister|brother|"
     r"niece|nephew|grandson|granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
     r"name is|named|i'?m|i am)\b\.?[ \t]*[,:-]?[ \t]*[a-z]"
@@ -567,7 +566,7 @@ _CASELESS_CHAR = lazy_regex(f"[{_CASELESS}]")
 
 
 #: Where ``_LOWER`` can start: (?<![\w<]) then a cue, then \b.
-_LOWER_ANCHORS = tuple(
+LOWER_ANCHORS = tuple(
     Anchor(cue, r"\b", r"\b")
     for cue in (
         *("dr", "mr", "mrs", "ms", "prof", "son", "daughter", "wife", "husband", "mother"),
@@ -578,10 +577,12 @@ _LOWER_ANCHORS = tuple(
 )
 
 
-@functools.cache
 def person_gates(backend: str = "auto") -> Gates:
-    """The person detector's gates, compiled once per process and shared."""
-    return Gates({}, {"lower": _LOWER_CUE_HINT}, backend=backend, anchors={"lower": _LOWER_ANCHORS})
+    """The person detector's gates: those of the address detector, which hold the person
+    detector's too (one scan per string serves both)."""
+    from tracemask.detectors.pii.address import address_gates  # noqa: PLC0415 - import cycle
+
+    return address_gates(backend)
 
 
 #: Spaceless scripts: a name there is two to four characters after the cue.
