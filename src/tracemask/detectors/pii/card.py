@@ -23,7 +23,13 @@ class CreditCardDetector(PatternDetector):
     """
 
     entity = "CREDIT_CARD"
-    trigger = r"[0-9]{4}[ -]?[0-9]{4}"
+    # The patterns' whole shapes between ASCII word boundaries (theirs are stricter): UUID
+    # groups, timestamps and short digit groups do not run them.
+    trigger = (
+        r"\b(?:[0-9]{12,19}|[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{1,4}(?:-[0-9]{3})?"
+        r"|[0-9]{4} [0-9]{4} [0-9]{4} [0-9]{1,4}(?: [0-9]{3})?"
+        r"|3[47][0-9]{2}[ -][0-9]{6}[ -][0-9]{5})\b"
+    )
     patterns = (
         # 4-4-4-4(-3) groups with one consistent separator, Amex 4-6-5, or a plain digit run.
         rf"{_BEFORE}(?P<value>[0-9]{{4}}([ -]?)[0-9]{{4}}\2[0-9]{{4}}\2[0-9]{{1,4}}"

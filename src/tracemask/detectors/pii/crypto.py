@@ -12,6 +12,10 @@ class CryptoWalletDetector(PatternDetector):
     entity = "CRYPTO"
     # A Base58 address holds a letter: requiring one (rather than 25 Base58 characters) keeps
     # the prefilter linear on long digit runs ("1" * 10**6 made Hyperscan quadratic).
+    # Not the patterns' whole shape ("[13]" and 25 base58 characters, which would spare the
+    # detector "1st" and "10am"): in the combined Hyperscan database that made the prefilter
+    # quadratic on digit runs (1.6 MB of "1": 3 s instead of 8 ms). Check with
+    # benchmarks/bench_pathological.py before tightening it.
     trigger = (
         r"[13][1-9A-HJ-NP-Za-km-z]{0,24}[A-HJ-NP-Za-km-z]|bc1[02-9ac-hj-np-z]{8}|0x[0-9a-fA-F]{40}"
     )

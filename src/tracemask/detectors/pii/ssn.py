@@ -17,7 +17,9 @@ class UsSsnDetector(PatternDetector):
     """
 
     entity = "US_SSN"
-    trigger = r"[0-9]{3}[ -]?[0-9]{2}[ -]?[0-9]{4}"
+    # The pattern's whole shape between ASCII word boundaries (the pattern's own boundaries
+    # are stricter): digit runs longer than nine (timestamps, ids, cards) do not run it.
+    trigger = r"\b(?:[0-9]{9}|[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]{3} [0-9]{2} [0-9]{4})\b"
     patterns = (
         r"(?=[0-9])" + not_before(".-") + r"(?P<value>[0-9]{3}([ -]?)[0-9]{2}\2[0-9]{4})"
         r"" + not_after("-") + r"(?!\.\d)",
