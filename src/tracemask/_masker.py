@@ -113,7 +113,7 @@ class Masker:
         """
         ctx = self.compiled.context(scope)
         if not self.compiled.prefetchers:
-            return (self._mask(obj, report, ctx, (i,)) for i, obj in enumerate(objs))
+            return (self._mask(obj, report, ctx, (), item=i) for i, obj in enumerate(objs))
         return self._batched(iter(objs), report, ctx)
 
     def _batched(self, objs: Iterator[T], report: Report | None, ctx: Context) -> Iterator[T]:
@@ -122,7 +122,7 @@ class Masker:
         while batch := list(itertools.islice(objs, PREFETCH_BATCH)):
             self._prefetch(batch)
             for obj in batch:
-                yield self._mask(obj, report, ctx, (index,))
+                yield self._mask(obj, report, ctx, (), item=index)
                 index += 1
 
     def _prefetch(self, objs: Iterable[Any]) -> None:
@@ -147,22 +147,33 @@ class Masker:
         return report
 
     def _mask(
-        self, obj: T, report: Report | None, ctx: Context, base: tuple[PathSegment, ...]
+        self,
+        obj: T,
+        report: Report | None,
+        ctx: Context,
+        base: tuple[PathSegment, ...],
+        *,
+        item: int | None = None,
     ) -> T:
+        # ``item`` (a batch item's index) names the item in errors only: path rules and report
+        # paths are those of the item alone, as ``mask`` sees them (with the index in front, a
+        # path rule ``user.email`` matched nothing in ``mask_many``: its values went out).
         walk = Walk(self.compiled, report, ctx, base)
         try:
             masked, _ = walk.run(obj)
         except TracemaskError:
             raise
         except Exception as exc:  # noqa: BLE001 - any bug must surface as MaskingError, no value
-            where = self._safe_path(walk, ctx)
+            prefix: tuple[PathSegment, ...] = () if item is None else (item,)
+            where = self._safe_path(walk, ctx, prefix)
             raise MaskingError(f"masking failed at {where}: {type(exc).__name__}") from None
         return masked  # type: ignore[no-any-return]
 
-    def _safe_path(self, walk: Walk, ctx: Context) -> str:
+    def _safe_path(self, walk: Walk, ctx: Context, prefix: tuple[PathSegment, ...] = ()) -> str:
         """The failing path for an error message, itself masked: keys can hold personal data."""
         try:
-            return self.compiled.mask_string(render_path(walk.leaf_path()), ctx)[0] or "(root)"
+            path = render_path((*prefix, *walk.leaf_path()))
+            return self.compiled.mask_string(path, ctx)[0] or "(root)"
         except Exception:  # noqa: BLE001 - the engine itself may be what failed
             return "(path withheld)"
 

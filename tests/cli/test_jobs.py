@@ -278,3 +278,27 @@ def test_chunked_output_equals_record_by_record(
             masker, src, stream, out.append, Report(), jobs=1, scopes={}, policy=None, profile=None
         )
     assert "".join(out).encode("utf-8") == _reference(path)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_path_rules_apply_to_json_lines(run: Run, tmp_path: Path, jobs: str) -> None:
+    # mask_many once ignored path rules (the batch index led every path): a leak.
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "path_rules:\n  - {path: user.nickname, entity: PERSON, operator: {type: replace}}\n",
+        encoding="utf-8",
+    )
+    lines = [json.dumps({"i": i, "user": {"nickname": f"zorro{i}x"}}) + "\n" for i in range(40)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(lines), encoding="utf-8")
+    ran = run("redact", str(src), "-o", "out.jsonl", "--policy", str(policy), "-j", jobs)
+    assert ran.returncode == 0, ran.stderr
+    out = (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    assert "zorro" not in out
+    assert out.count('"nickname": "<PERSON>"') == 40
+    # Archive jobs (a directory) go through mask_many too.
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "a.jsonl").write_text("".join(lines), encoding="utf-8")
+    ran = run("redact", "dir", "-o", "masked", "--policy", str(policy), "-q")
+    assert ran.returncode == 0, ran.stderr
+    assert "zorro" not in (tmp_path / "masked" / "a.jsonl").read_text(encoding="utf-8")

@@ -135,7 +135,7 @@ def _mask_records(
         batch = Report()
         with contextlib.suppress(MaskingError):
             masked = list(masker.mask_many(objs, report=batch))
-            report.merge(_per_record(batch))
+            report.merge(batch)
             return masked
     result: list[Any] = []
     try:
@@ -145,18 +145,6 @@ def _mask_records(
         number = records[len(result)][0]
         raise MaskingError(f"{src.name}: line {number}: {exc}") from None
     return result
-
-
-def _per_record(batch: Report) -> Report:
-    """``batch``'s counts with the record index ``mask_many`` puts first in each path taken
-    off (``*.messages.*.content`` -> ``messages.*.content``): paths as one record's ``mask``."""
-    report = Report(by_entity=batch.by_entity, fields=batch.fields)
-    for path, n in batch.by_path.items():
-        report.by_path[path[2:] if path.startswith("*.") else path.removeprefix("*")] += n
-    for (path, entity), n in batch.by_path_entity.items():
-        key = path[2:] if path.startswith("*.") else path.removeprefix("*")
-        report.by_path_entity[key, entity] += n
-    return report
 
 
 def _work(chunk: Chunk) -> tuple[str, Report]:
