@@ -29,7 +29,10 @@ PAYLOAD = {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = start_server(tmp_path_factory.mktemp("ui"), {"server": {"reload_interval_s": 0}})
+    # A deadline no loaded box misses: these tests are about the page, and under pytest-xdist
+    # they may share the 2 cores with Ray or Spark (the 450 ms default then answered 503).
+    config = {"server": {"reload_interval_s": 0, "limits": {"timeout_ms": 20_000}}}
+    srv = start_server(tmp_path_factory.mktemp("ui"), config)
     try:
         yield srv
     finally:
