@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.engine.test_extensions import _Raises
 from tracemask import Masker, Report
 from tracemask.exceptions import MaskingError
 
@@ -63,15 +64,6 @@ def test_mask_many_is_mask_per_item_with_the_same_report(items: list[Any]) -> No
 
 
 def test_failure_names_the_item_index() -> None:
-    class Raises:
-        name = "raises"
-        entity = "BOOM"
-
-        def detect(self, text: str) -> list[Any]:
-            if "boom" in text:
-                raise RuntimeError("no")
-            return []
-
-    bad = Masker(detectors=[Raises()])
+    bad = Masker(detectors=[_Raises()])
     with pytest.raises(MaskingError, match=r"masking failed at 1\.user\.x: RuntimeError"):
         list(bad.mask_many([{"user": {"x": 1}}, {"user": {"x": "boom boom boom"}}]))
