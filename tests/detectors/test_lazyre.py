@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import re
 
 import pytest
@@ -51,6 +53,19 @@ def test_same_results_as_re(text: str) -> None:
     assert (lazy.fullmatch(text) is None) == (eager.fullmatch(text) is None)
     assert lazy.groupindex == eager.groupindex
     assert lazy.groups == eager.groups
+
+
+def test_copies_start_uncompiled_and_work() -> None:
+    lazy = LazyPattern(PATTERN)
+    lazy.search("a@b.com")
+    pickled = pickle.loads(pickle.dumps(lazy))  # noqa: S301 - our own bytes
+    for copied in (pickled, copy.deepcopy(lazy), copy.copy(lazy)):
+        assert isinstance(copied, LazyPattern)
+        assert not copied.is_compiled
+        assert copied.groupindex == {"value": 1, "host": 2}
+        match = copied.search("a@b.com")
+        assert match is not None
+        assert match.span() == (0, 7)
 
 
 def test_bad_pattern_raises_at_first_use() -> None:

@@ -9,11 +9,13 @@ pattern's methods on itself, so that later calls cost what ``re.Pattern``'s do.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 #: The ``re.Pattern`` methods a lazy pattern forwards (bound on itself once compiled).
 _METHODS = ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split")
+#: Attributes that need the compiled pattern (``groupindex``: the named groups).
+_ATTRIBUTES = ("groupindex", "groups")
 
 
 class LazyPattern:
@@ -30,7 +32,7 @@ class LazyPattern:
     def compile(self) -> re.Pattern[str]:
         """Compile now (if not yet) and return the ``re.Pattern``."""
         compiled = re.compile(self.pattern, self.flags)
-        for name in _METHODS:
+        for name in (*_METHODS, *_ATTRIBUTES):
             # Instance attributes shadow the class's forwarding methods below.
             setattr(self, name, getattr(compiled, name))
         self.__dict__["_compiled"] = compiled
@@ -44,13 +46,11 @@ class LazyPattern:
     def is_compiled(self) -> bool:
         return "_compiled" in self.__dict__
 
-    @property
-    def groupindex(self) -> Mapping[str, int]:
-        return self._pattern().groupindex
-
-    @property
-    def groups(self) -> int:
-        return self._pattern().groups
+    def __getattr__(self, name: str) -> Any:
+        # Only reached before the first compile (then they are instance attributes).
+        if name in _ATTRIBUTES:
+            return getattr(self._pattern(), name)
+        raise AttributeError(name)
 
     def search(self, *args: Any, **kwargs: Any) -> re.Match[str] | None:
         return self._pattern().search(*args, **kwargs)
@@ -75,6 +75,11 @@ class LazyPattern:
 
     def split(self, *args: Any, **kwargs: Any) -> list[str | Any]:
         return self._pattern().split(*args, **kwargs)
+
+    def __reduce__(self) -> tuple[type[LazyPattern], tuple[str, int]]:
+        # A copy (pickle, deepcopy, a spawned worker) starts uncompiled: the bound methods and
+        # ``groupindex`` of a compiled one do not pickle.
+        return (LazyPattern, (self.pattern, self.flags))
 
     def __repr__(self) -> str:
         return f"LazyPattern({self.pattern!r}, {self.flags})"
