@@ -188,6 +188,11 @@ def run(
         text, counts = mask_chunk(masker, src, first)
     write(text)
     report.merge(counts)
+    if src.size is not None:
+        # No more workers than chunks left (they all start at the first task); one chunk
+        # left is masked here rather than by one worker while this process waits.
+        left = src.size - sum(len(raw) for raw in first.raws)
+        jobs = min(jobs, -(-left // CHUNK_BYTES))
     if jobs <= 1:
         with use_scope(**scopes):
             for chunk in pending:
