@@ -38,11 +38,19 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'tracemask' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("__"):
+        # ``tracemask.policy`` after a bare ``import tracemask``, as when the package imported
+        # its engine eagerly: the submodule, imported now.
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise  # a dependency of that submodule is missing: say so
+    raise AttributeError(f"module 'tracemask' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

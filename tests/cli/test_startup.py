@@ -132,3 +132,21 @@ def test_each_lazily_imported_command_runs(tmp_path: Path) -> None:
     ran = invoke("nosuch", cwd=tmp_path)
     assert ran.returncode == 2
     assert b"No such command 'nosuch'" in ran.stderr
+
+
+def test_bare_import_is_light_and_reaches_everything(tmp_path: Path) -> None:
+    code = (
+        "import sys, tracemask\n"
+        "light = 'tracemask._masker' not in sys.modules\n"
+        "assert tracemask.Masker().mask('mail ann.lee@example.com') == 'mail <EMAIL_ADDRESS>'\n"
+        "assert callable(tracemask.policy.load_policy)\n"  # a submodule, as before
+        "try:\n    tracemask.nosuch\nexcept AttributeError:\n    pass\n"
+        "else:\n    raise SystemExit('no AttributeError')\n"
+        "assert {'Masker', 'Policy', 'policy'} <= set(dir(tracemask)) \n"
+        "print(light)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, cwd=tmp_path, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode().strip() == "True"
