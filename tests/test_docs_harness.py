@@ -28,3 +28,31 @@ def test_pip_lines_name_existing_extras() -> None:
     check(" -q -e '.[dev,ci]'  # comment [nope]")
     with pytest.raises(AssertionError, match="unknown extras"):
         check(" 'tracemask[otel,nope]'")
+
+
+def test_bash_blocks_share_a_page_dir_see_replacements_and_hand_on_output(tmp_path: Path) -> None:
+    """``bash_dir`` is shared by a page's blocks; ``doc_replace`` maps what the page shows to
+    what the setup started; the output is ``bash_stdout`` for the next python block."""
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    harness = _harness()
+    namespace: dict[str, object] = {"bash_dir": str(tmp_path)}
+    namespace["doc_replace"] = {"localhost:4318": "127.0.0.1:9"}
+
+    def block(script: str) -> None:
+        example = SimpleNamespace(parsed=script, namespace=namespace, path="page.md", line=1)
+        harness.run_bash(example)  # type: ignore[attr-defined]
+
+    block("echo localhost:4318 > shown.txt")
+    block("cat shown.txt")
+    assert namespace["bash_stdout"] == "127.0.0.1:9\n"
+    with pytest.raises(AssertionError, match=r"page.md:1: exit 3"):
+        block("exit 3")
+
+
+def test_page_block_finds_the_file_a_page_shows() -> None:
+    from tests.docs_setup import page_block  # noqa: PLC0415
+
+    assert "default_operator: {type: encrypt}" in page_block("docs/encryption.md", "# encrypt.yaml")
+    with pytest.raises(LookupError, match="no code block"):
+        page_block("docs/encryption.md", "# nowhere.yaml")
