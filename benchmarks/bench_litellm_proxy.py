@@ -4,9 +4,11 @@ Both proxies load the same callbacks (LiteLLM's ``otel``, ``langfuse_otel`` and 
 exporting to one local server) and forward to the same fake OpenAI-compatible upstream; one of
 them also loads ``tracemask.integrations.litellm.proxy_handler_instance``. Requests (a chat
 completion whose prompt, ``user`` and metadata carry personal data and a key) alternate between
-the two, one at a time, after a warm-up; the client-side latency of each is timed. Prints p50,
-p90, p99 and mean per proxy and the differences as a Markdown table. Everything stays on
-127.0.0.1 and stops by itself.
+the two, one at a time, after a warm-up; the client-side latency of each is timed, and the CPU
+time each proxy process used over the timed requests is read from ``/proc`` (on a machine shared
+with other work, CPU per request is the steadier figure: the wall-clock tail also measures the
+neighbours). Prints p50, p90, p99, mean and CPU per request per proxy and the differences as a
+Markdown table. Everything stays on 127.0.0.1 and stops by itself.
 
     python benchmarks/bench_litellm_proxy.py                  # 300 requests per proxy
     python benchmarks/bench_litellm_proxy.py --requests 100 --stream
@@ -18,6 +20,7 @@ docs/integrations/litellm.md, "Install").
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import sys
@@ -47,6 +50,33 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux ``/proc``; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _report(rows: dict[str, dict[str, float]], requests: int, *, stream: bool) -> None:
+    kind = "streamed" if stream else "non-streamed"
+    print(
+        f"{requests} {kind} chat completions per proxy, alternating, one at a time "
+        f"(Python {platform.python_version()}, {platform.machine()})\n"
+    )
+    print("| proxy | p50 ms | p90 ms | p99 ms | mean ms | CPU ms/request |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name in ("without", "with"):
+        r = rows[name]
+        label = "with tracemask" if name == "with" else "without tracemask"
+        cells = " | ".join(f"{r[k]:.2f}" for k in ("p50", "p90", "p99", "mean", "cpu"))
+        print(f"| {label} | {cells} |")
+    d = {k: rows["with"][k] - rows["without"][k] for k in rows["with"]}
+    cells = " | ".join(f"{d[k]:+.2f}" for k in ("p50", "p90", "p99", "mean", "cpu"))
+    print(f"| added | {cells} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="timed requests per proxy")
@@ -70,7 +100,11 @@ def main() -> int:
             clients = {name: proxy.client() for name, proxy in proxies.items()}
             times: dict[str, list[float]] = {name: [] for name in proxies}
             extra = {"stream": True} if args.stream else {}
+            cpu: dict[str, float] = {}
             for i in range(args.warmup + args.requests):
+                if i == args.warmup:
+                    time.sleep(1.0)  # the warm-up's background logging settles
+                    cpu = {n: -_cpu_seconds(p.process.pid) for n, p in proxies.items()}
                 for name in ("without", "with") if i % 2 else ("with", "without"):
                     start = time.perf_counter()
                     response = chat(clients[name], "gpt-4o-mini", **extra)
@@ -80,6 +114,9 @@ def main() -> int:
                         raise RuntimeError(f"{name}: HTTP {response.status_code}")
                     if i >= args.warmup:
                         times[name].append(elapsed * 1000)
+            time.sleep(1.5)  # background logging of the last requests (export is batched)
+            for name, proxy in proxies.items():
+                cpu[name] += _cpu_seconds(proxy.process.pid)
             for client in clients.values():
                 client.close()
         finally:
@@ -93,22 +130,11 @@ def main() -> int:
             "p90": _percentile(values, 0.90),
             "p99": _percentile(values, 0.99),
             "mean": statistics.fmean(values),
+            "cpu": cpu[name] * 1000 / len(values),
         }
         for name, values in times.items()
     }
-    kind = "streamed" if args.stream else "non-streamed"
-    print(
-        f"{args.requests} {kind} chat completions per proxy, alternating, one at a time "
-        f"(Python {platform.python_version()}, {platform.machine()})\n"
-    )
-    print("| proxy | p50 ms | p90 ms | p99 ms | mean ms |")
-    print("|---|---:|---:|---:|---:|")
-    for name in ("without", "with"):
-        r = rows[name]
-        label = "with tracemask" if name == "with" else "without tracemask"
-        print(f"| {label} | {r['p50']:.2f} | {r['p90']:.2f} | {r['p99']:.2f} | {r['mean']:.2f} |")
-    d = {k: rows["with"][k] - rows["without"][k] for k in rows["with"]}
-    print(f"| added | {d['p50']:+.2f} | {d['p90']:+.2f} | {d['p99']:+.2f} | {d['mean']:+.2f} |")
+    _report(rows, args.requests, stream=args.stream)
     return 0
 
 

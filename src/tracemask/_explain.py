@@ -69,6 +69,9 @@ def explain_text(masker: Masker, text: str) -> list[Explained]:
 class ExplainWalk(Walk):
     """The masking walk, recording what each masked string held."""
 
+    #: Each path is recorded, so a container met twice is walked twice.
+    dedupe = False
+
     def __init__(self, *args: Any, masker: Masker, found: list[Explained], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.masker = masker

@@ -26,7 +26,7 @@ import copy
 import dataclasses
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from tracemask import _base64, _jsonstr
 from tracemask._chunks import Premasked, stage
@@ -202,6 +202,10 @@ class Walk:
         field: field name of the value walked (a JSON string's own field).
     """
 
+    #: Whether a container met twice is masked once (see ``memo``); a walk that records
+    #: each path it masks turns it off.
+    dedupe: ClassVar[bool] = True
+
     def __init__(
         self,
         compiled: CompiledPolicy,
@@ -226,6 +230,15 @@ class Walk:
         self.json_in_strings = compiled.json_in_strings
         #: Whether results may depend on the field (then the cache is keyed by it too).
         self.by_field = compiled.engine.uses_fields
+        #: Dicts and lists met more than once in this walk (LiteLLM's payloads hold the same
+        #: metadata, headers and messages under two or three keys), masked once: what a
+        #: container becomes depends only on itself, its rule and its field, unless path rules
+        #: or a report (which counts each path) are in play. As ``copy.deepcopy``, the output
+        #: shares what the input shared. Key: (id, rule's id, field) -> (container, its masked
+        #: copy, changes counted masking it); the container is kept so that its id stays its.
+        self.memo: dict[tuple[int, int, str | None], tuple[Any, Any, int]] | None = (
+            {} if self.dedupe and report is None and not compiled.has_path_rules else None
+        )
 
     def path(self) -> tuple[PathSegment, ...]:
         """The path of the node being visited."""
@@ -284,6 +297,19 @@ class Walk:
             return None
         kind, children = split
         out: list[_Item] = []
+        if rule is None and not self.m.has_path_rules:
+            # The common case for model and dataclass fields (hundreds on some pydantic
+            # models): the key's rule, from the cache when it is there (child_rule's decisions).
+            key_cache = self.key_cache
+            for child_seg, key, x in children:
+                if key is None:
+                    out.append((child_seg, x, None, field, _WALK))
+                    continue
+                r = key_cache.get(key, _MISSING)
+                if r is _MISSING:
+                    r = self.m.key_rule(key)
+                out.append((child_seg, x, r, _field_of(key, field), _fate(r)))
+            return kind, out
         for child_seg, key, x in children:
             r = self.child_rule(rule, key, child_seg)
             out.append((child_seg, x, r, _field_of(key, field), _fate(r)))
@@ -327,6 +353,21 @@ class Walk:
             return self.string(v, rule, field)
         if t in _SCALARS:
             return v
+        memo = self.memo
+        if memo is None or (t is not dict and t is not list) or not v:
+            return self._node(v, t, rule, depth, field)
+        key = (id(v), id(rule), field)
+        hit = memo.get(key)
+        if hit is not None and hit[0] is v:
+            self.changes += hit[2]
+            return hit[1]
+        before = self.changes
+        new = self._node(v, t, rule, depth, field)
+        memo[key] = (v, new, self.changes - before)
+        return new
+
+    def _node(self, v: Any, t: type, rule: Rule | None, depth: int, field: str | None) -> Any:
+        """:meth:`node` for a value that is neither a string nor a scalar."""
         if depth >= RECURSION_LIMIT:
             return self.iterate(v, rule, field)
         if t is list and rule is None and v:
@@ -455,7 +496,10 @@ class Walk:
             self.current = seg
             self.dropped(rule)  # type: ignore[arg-type]
             return _DROPPED
-        if type(x) is str:
+        tx = type(x)
+        if tx in _SCALARS:  # what node() returns for them, without the push and pop
+            return x
+        if tx is str:
             self.current = seg
             if fate == _NAME:
                 return self.string(x, rule, None)

@@ -155,3 +155,33 @@ def test_masking_is_idempotent_for_every_operator(value: Any, masker: Masker) ->
     for text in strings(once):
         for planted in PLANTED:
             assert planted not in text
+
+
+small = st.one_of(
+    scalars, st.lists(scalars, max_size=3), st.dictionaries(keys, scalars, max_size=3)
+)
+shared_parts = st.one_of(
+    st.dictionaries(keys, small, min_size=1, max_size=4), st.lists(small, min_size=1, max_size=4)
+)
+
+
+@settings(common, max_examples=100)
+@given(
+    shared_parts,
+    st.lists(st.tuples(st.sampled_from(["a", "password", "body"]), keys), max_size=4),
+    # Deterministic operators (encryption draws a fresh nonce per call).
+    st.sampled_from([MASKER, *OPERATOR_MASKERS[:4]]),
+)
+def test_a_container_held_twice_is_masked_as_two_copies(
+    part: Any, places: list[tuple[str, str]], masker: Masker
+) -> None:
+    # LiteLLM payloads hold one metadata dict under several keys; the walker masks it once per
+    # rule and field and shares the result: the output must equal that of unshared copies, and
+    # share where the input shared.
+    doc: dict[str, Any] = {"metadata": part, "x": {"metadata": part}}
+    for outer, inner in places:  # fresh dicts only: the part never holds itself
+        doc.setdefault(outer, {})[inner] = part
+    masked = masker.mask(doc)
+    assert masked == masker.mask(copy.deepcopy(doc))
+    assert masked["metadata"] is masked["x"]["metadata"]  # same rule and field
+    assert not [p for p in PLANTED if p in json.dumps(masked, default=str)]

@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Any, Final, cast
+from typing import Any, Final, TypeVar, cast
 
 import litellm
 from pydantic import BaseModel
@@ -69,6 +69,10 @@ _RETRY_DEPTH: Final = 2
 _ATTEMPTS: Final = 3
 _UNMASKABLE: Final = object()
 _DROPPED: Final = object()
+#: Keys of :meth:`HookOutputs.masked_once` entries other than post-call hook copies.
+_ACCOUNTING_MASKED: Final = object()
+USER_MASKED: Final = object()
+_T = TypeVar("_T")
 
 _log = logging.getLogger(__name__)
 
@@ -377,15 +381,27 @@ class _PayloadMasker:
             elif (masked := self.value(value, (key,))) is not _DROPPED:
                 out[key] = masked
         if not (shared and self.keep_accounting_fields):
-            self._mask_accounting(out)
+            params = out.get("litellm_params")
+            if self.outputs is not None and isinstance(params, Mapping):
+                # Every guarded logger is handed the same hook output: the accounting fields
+                # are masked once for all of them (keyed by the params object, kept alive).
+                out["litellm_params"] = self.outputs.masked_once(
+                    (params, _ACCOUNTING_MASKED), lambda: self._accounting_masked(params)
+                )
+            else:
+                self._mask_accounting(out)
             if litellm.redact_user_api_key_info is True:
                 self._drop_user_api_key_info(out, params_too=True)
         return out, hook_result if result is hook_result else self.result(result)
 
     def _mask_accounting(self, out: dict[str, Any]) -> None:
         params = out.get("litellm_params")
-        if not isinstance(params, Mapping):
-            return
+        if isinstance(params, Mapping):
+            out["litellm_params"] = self._accounting_masked(params)
+
+    def _accounting_masked(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``params`` (``litellm_params``) with its accounting fields, and its metadata's,
+        masked."""
         new = dict(params)
         for path, holder in [((), params)] + [
             ((f,), params[f]) for f in _METADATA_KEYS if isinstance(params.get(f), Mapping)
@@ -401,7 +417,7 @@ class _PayloadMasker:
                 new[path[0]] = {**rest, **masked}
             else:
                 new = {**{k: v for k, v in new.items() if not _is_accounting(k)}, **masked}
-        out["litellm_params"] = new
+        return new
 
 
 class HookOutputs:
@@ -422,17 +438,16 @@ class HookOutputs:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
-    def masked_once(
-        self, key: tuple[object, ...], build: Callable[[], tuple[Any, object] | None]
-    ) -> tuple[Any, object] | None:
+    def masked_once(self, key: tuple[object, ...], build: Callable[[], _T]) -> _T:
         """``build()``'s masked copies, made once for the objects in ``key`` (the proxy hands
-        the same request and response to each logger's post-call hook in turn)."""
+        the same request and response to each logger's post-call hook in turn, LiteLLM the
+        same hook output to each logger's success event). ``key`` holds the objects
+        themselves: they stay alive while remembered, so an id is never another object's."""
         ident = tuple(id(k) for k in key)
         with self._lock:
             entry = self._posts.get(ident)
         if entry is not None and all(a is b for a, b in zip(entry[0], key, strict=True)):
-            cached: tuple[Any, object] | None = entry[1]
-            return cached
+            return cast("_T", entry[1])
         built = build()
         with self._lock:
             self._posts[ident] = (key, built)

@@ -18,6 +18,7 @@ from tracemask.integrations.litellm._accounting import ACCOUNTING_ID_KEYS, Accou
 from tracemask.integrations.litellm._payload import (
     _CONTENT_KEYS,
     _METADATA_KEYS,
+    USER_MASKED,
     HookOutputs,
     _build_masker,
     _no_log,
@@ -355,7 +356,13 @@ class MaskedLogger(CustomLogger):
         a shallow copy with its accounting ids treated as everywhere else (its failure rows are
         built from them) that shares the live budget reservation it settles."""
         if not self._shared:
-            return self._payload.value(user_api_key_dict)
+            outputs = self._payload.outputs
+            if outputs is None:
+                return self._payload.value(user_api_key_dict)
+            # The proxy hands each logger's hook the same key object: masked once for all.
+            return outputs.masked_once(
+                (user_api_key_dict, USER_MASKED), lambda: self._payload.value(user_api_key_dict)
+            )
         copy = getattr(user_api_key_dict, "model_copy", None)
         if copy is None:
             return user_api_key_dict
