@@ -16,10 +16,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tracemask.detectors.data import Lexicon
-from tracemask.detectors.pii import address, person
+from tracemask.detectors.pii import _capitals, address, person
+from tracemask.detectors.pii._capitals import RUN, capital_runs
 from tracemask.detectors.pii._gates import Anchor, Gates, finditer_at, lazy_regex
 from tracemask.detectors.pii.address import _WORDS, LocationDetector, address_gates
-from tracemask.detectors.pii.person import RUN, PersonDetector, capital_runs, person_gates
+from tracemask.detectors.pii.person import PersonDetector, person_gates
 
 LEXICON = Lexicon()
 
@@ -282,8 +283,9 @@ def test_an_anchor_edge_must_be_a_boundary_or_one_character_class() -> None:
 
 #: The run regex as first written (a lookbehind at every position, then the token).
 REFERENCE_RUN = re.compile(
-    rf"(?<!{person._NOT_BEFORE}){person.TOKEN}{person._AFTER}"
-    rf"(?:(?:[ \t]+(?:(?:{person._PARTICLE})[ \t]+)*|[ \t]*,[ \t]*){person.TOKEN}{person._AFTER})*"
+    rf"(?<!{_capitals._NOT_BEFORE}){_capitals.TOKEN}{_capitals._AFTER}"
+    rf"(?:(?:[ \t]+(?:(?:{_capitals._PARTICLE})[ \t]+)*|[ \t]*,[ \t]*)"
+    rf"{_capitals.TOKEN}{_capitals._AFTER})*"
 )
 tricky = st.text(alphabet=st.sampled_from("AbÁéΣЖ @/._-#<$%&+=,'\u2019\t\nx1"), max_size=40)
 

@@ -41,14 +41,8 @@ from tracemask.detectors.data import (
     Lexicon,
     shared_lexicon,
 )
+from tracemask.detectors.pii._capitals import LETTER, UPPER, capital_runs
 from tracemask.detectors.pii._gates import Anchor, Gates, anchored, finditer_at, lazy_regex
-from tracemask.detectors.pii.person import (
-    LETTER,
-    LOWER_ANCHORS,
-    LOWER_CUE_HINT,
-    UPPER,
-    capital_runs,
-)
 
 
 def _words(text: str) -> list[str]:
@@ -846,6 +840,25 @@ _ANCHORS: dict[str, tuple[Anchor, ...]] = {
         )
     ),
 }
+
+
+#: The person detector's: a lower-case cue then a lower-case word (matched on lower-cased
+#: text, in the gate scan).
+LOWER_CUE_HINT = (
+    r"\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|sister|brother|"
+    r"niece|nephew|grandson|granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
+    r"name is|named|i'?m|i am)\b\.?[ \t]*[,:-]?[ \t]*[a-z]"
+)
+#: Where the person detector's ``_LOWER`` can start: (?<![\w<]) then a cue, then \b.
+LOWER_ANCHORS = tuple(
+    Anchor(cue, r"\b", r"\b")
+    for cue in (
+        *("dr", "mr", "mrs", "ms", "prof", "son", "daughter", "wife", "husband", "mother"),
+        *("father", "sister", "brother", "niece", "nephew", "grandson", "granddaughter"),
+        *("grandaughter", "girlfriend", "boyfriend", "friend", "proxy", "my name is"),
+        *("name is", "named", "i'm", "im", "i am"),
+    )
+)
 
 
 def address_gates(backend: str = "auto") -> Gates:

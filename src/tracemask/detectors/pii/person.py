@@ -19,7 +19,6 @@ a listed name and, alone, needs a cue; ``Lastname, Firstname`` is one finding.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
@@ -36,7 +35,13 @@ from tracemask.detectors.data import (
     Lexicon,
     shared_lexicon,
 )
-from tracemask.detectors.pii._gates import Anchor, Gates, anchored, finditer_at, lazy_regex
+from tracemask.detectors.pii._capitals import (
+    _UPPER_EXTRA,
+    TOKEN,
+    capital_runs,
+)
+from tracemask.detectors.pii._gates import Gates, anchored, finditer_at, lazy_regex
+from tracemask.detectors.pii.address import address_gates
 
 
 def _words(text: str) -> list[str]:
@@ -44,30 +49,6 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-#: Upper-case letters beyond ASCII that can start a name (Latin, Greek, Cyrillic).
-_UPPER_EXTRA = "".join(c for c in map(chr, range(0xC0, 0x530)) if c.isupper())
-UPPER = f"A-Z{_UPPER_EXTRA}"
-#: A letter (any script).
-LETTER = r"[^\W\d_]"
-#: A capitalised token: ``Smith``, ``O'Connell``, ``Stord-Painter``, ``ÁRPÁD``, ``Dr.``, ``G.``.
-_TOKEN_TAIL = rf"{LETTER}*(?:['\u2019]{LETTER}+|-[{UPPER}]{LETTER}*)*\.?"
-TOKEN = rf"[{UPPER}]{_TOKEN_TAIL}"
-#: Lower-case particles inside names: ``Jacob van Gameren``, ``Villafranca del Cid``.
-PARTICLES = frozenset(
-    _words("van von der den de del della di da du dos das do le la bin ibn al el ten ter zu y nad")
-)
-_PARTICLE = "|".join(sorted(PARTICLES, key=len, reverse=True))
-#: Characters a run does not start after (``user@Host``, ``a/Path``, ``x.Attr``, ``_Private``).
-_NOT_BEFORE = r"[\w<@/\\.#$%&_+=-]"
-_AFTER = r"(?![\w@/\\(<>=_])"
-#: A run of capitalised tokens on one line, particles and ``Last, First`` commas allowed: a
-#: ``TOKEN`` not after ``_NOT_BEFORE``, then more. Written to start with the capital itself (the
-#: test on the character before comes after it), so that ``re`` skips from capital to capital
-#: instead of trying a lookbehind at every position.
-RUN = re.compile(
-    rf"[{UPPER}](?<!{_NOT_BEFORE}[{UPPER}]){_TOKEN_TAIL}{_AFTER}"
-    rf"(?:(?:[ \t]+(?:(?:{_PARTICLE})[ \t]+)*|[ \t]*,[ \t]*){TOKEN}{_AFTER})*"
-)
 _TOKEN_RE = re.compile(rf"{TOKEN}|,")
 
 #: Honorifics: the following capitalised (or lower-case) token is a name.
@@ -187,24 +168,6 @@ _Candidate = tuple[tuple[_Tok, ...], _Tok | None, bool, bool]
 _Plan = tuple[tuple[list[_Tok], list[_Tok]] | None, tuple[_Candidate, ...]]
 #: The plan of a run that cannot hold a name (most runs: "The", "JSON", "Please").
 _NO_CANDIDATE: _Plan = (None, ())
-
-_LAST = threading.local()
-
-
-def capital_runs(text: str) -> list[tuple[int, str]]:
-    """``(offset, run)`` for each :data:`RUN` in ``text``.
-
-    The name and address detectors both walk the runs of the same string, one after the other:
-    the runs of the last string seen by this thread are kept (with a reference to it) and given
-    again for an equal string, so the regex pass runs once.
-    """
-    last = _LAST
-    if getattr(last, "text", None) == text:
-        runs: list[tuple[int, str]] = last.runs
-        return runs
-    runs = [(m.start(), m.group()) for m in RUN.finditer(text)]
-    last.text, last.runs = text, runs
-    return runs
 
 
 class PersonDetector(PatternDetector):
@@ -556,32 +519,12 @@ _CASELESS_NAME = lazy_regex(
     rf"(?i:(?<![^\W\d_])(?:{_NAME_CUES}))[ \t]*[,:!.\-]?[ \t]*\n?[ \t]*"
     rf"(?P<name>{_CASELESS_WORD}(?:[ \t]{_CASELESS_WORD}){{0,3}})"
 )
-#: A lower-case cue then a lower-case word (matched on lower-cased text, in the gate scan).
-LOWER_CUE_HINT = (
-    r"\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|sister|brother|"
-    r"niece|nephew|grandson|granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
-    r"name is|named|i'?m|i am)\b\.?[ \t]*[,:-]?[ \t]*[a-z]"
-)
 _CASELESS_CHAR = lazy_regex(f"[{_CASELESS}]")
-
-
-#: Where ``_LOWER`` can start: (?<![\w<]) then a cue, then \b.
-LOWER_ANCHORS = tuple(
-    Anchor(cue, r"\b", r"\b")
-    for cue in (
-        *("dr", "mr", "mrs", "ms", "prof", "son", "daughter", "wife", "husband", "mother"),
-        *("father", "sister", "brother", "niece", "nephew", "grandson", "granddaughter"),
-        *("grandaughter", "girlfriend", "boyfriend", "friend", "proxy", "my name is"),
-        *("name is", "named", "i'm", "im", "i am"),
-    )
-)
 
 
 def person_gates(backend: str = "auto") -> Gates:
     """The person detector's gates: those of the address detector, which hold the person
     detector's too (one scan per string serves both)."""
-    from tracemask.detectors.pii.address import address_gates  # noqa: PLC0415 - import cycle
-
     return address_gates(backend)
 
 
