@@ -29,6 +29,21 @@ def test_mask(op: Mask, value: str, expected: str) -> None:
     assert op.apply(value, "X") == expected
 
 
+@pytest.mark.parametrize("entity", ["PASSWORD", "API_KEY", "SECRET", "PRIVATE_KEY"])
+def test_mask_overwrites_a_secrets_symbols_too(entity: str) -> None:
+    # "s3cret!" -> "******!" told anyone reading the trace the password's last character.
+    assert Mask().apply("s3cret!#", entity) == "********"
+    assert Mask(keep_first=2).apply("sk-proj-Ab_9", entity) == "sk**********"
+    assert Mask().apply("line one\nline-two", entity) == "**** ***\n********"
+
+
+def test_a_masked_secret_masks_again_to_itself() -> None:
+    masker = Masker({"entities": {"PASSWORD": {"operator": {"type": "mask"}}}})
+    once = masker.mask({"password": "p@ss-w0rd!"})
+    assert once == {"password": "**********"}
+    assert masker.mask(once) == once
+
+
 def test_hash_is_keyed_deterministic_and_normalised() -> None:
     op = Hash(key=SecretStr("k"))
     a = op.apply("Jane.Doe@Example.com", "EMAIL_ADDRESS")

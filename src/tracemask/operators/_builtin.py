@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from tracemask.entities import BY_NAME
 from tracemask.operators._base import _Operator
 from tracemask.operators._keyed import _Keyed
 
@@ -44,7 +45,9 @@ class Redact(_Operator):
 class Mask(_Operator):
     """Overwrite letters and digits with ``char``, keeping separators and some characters.
 
-    ``Mask(keep_last=4)`` turns ``4111 1111 1111 1111`` into ``**** **** **** 1111``.
+    ``Mask(keep_last=4)`` turns ``4111 1111 1111 1111`` into ``**** **** **** 1111``. In a
+    secret (passwords, keys: ``Entity.category == "secret"``) every character but whitespace
+    is overwritten: a password's symbols are part of it.
     """
 
     type: Literal["mask"] = "mask"
@@ -62,7 +65,11 @@ class Mask(_Operator):
     def apply(self, value: str, entity: str, scope: str = "") -> str:
         # Mask characters count as the letters they hid, so that masking "***lo" again keeps it.
         char = self.char
-        positions = [i for i, c in enumerate(value) if c == char or c.isalnum()]
+        row = BY_NAME.get(entity)
+        if row is not None and row.category == "secret":
+            positions = [i for i, c in enumerate(value) if not c.isspace()]
+        else:
+            positions = [i for i, c in enumerate(value) if c == char or c.isalnum()]
         keep = set(positions[: self.keep_first])
         if self.keep_last:
             keep.update(positions[-self.keep_last :])
