@@ -42,7 +42,8 @@ class PatternDetector:
         patterns: Python regexes; a named group ``value`` marks the span, otherwise the whole match.
         trigger: a regex in the subset shared by Python ``re`` (ASCII) and Hyperscan, matched once
             per string by the prefilter; only strings it matches run ``patterns``. It must match
-            wherever a pattern can (it is a necessary condition, never a sufficient one).
+            wherever a finding can (a pattern match ``validate`` accepts): a necessary
+            condition, never a sufficient one.
         ignore_case: compile ``trigger`` and ``patterns`` case-insensitively.
         context: words that raise the score of a nearby candidate by ``CONTEXT_BOOST``.
         negative_context: words that lower it by the same amount.
