@@ -27,6 +27,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
+from tracemask.detectors._lazyre import LazyPattern
 from tracemask.detectors._prefilter import compile_database
 
 
@@ -211,41 +212,11 @@ def finditer_at(
             pos = m.end()
 
 
-class _LazyRegex:
-    """A regex compiled on first use: its methods then become the compiled pattern's own
-    (instance attributes shadow these), so later calls cost what a compiled regex costs."""
-
-    def __init__(self, pattern: str, flags: int) -> None:
-        self.pattern = pattern
-        self.flags = flags
-
-    def _compiled(self) -> re.Pattern[str]:
-        compiled = re.compile(self.pattern, self.flags)
-        for name in ("search", "match", "fullmatch", "finditer", "findall"):
-            setattr(self, name, getattr(compiled, name))
-        return compiled
-
-    def search(self, *args: Any) -> re.Match[str] | None:
-        return self._compiled().search(*args)
-
-    def match(self, *args: Any) -> re.Match[str] | None:
-        return self._compiled().match(*args)
-
-    def fullmatch(self, *args: Any) -> re.Match[str] | None:
-        return self._compiled().fullmatch(*args)
-
-    def finditer(self, *args: Any) -> Iterator[re.Match[str]]:
-        return self._compiled().finditer(*args)
-
-    def findall(self, *args: Any) -> list[Any]:
-        return self._compiled().findall(*args)
-
-
 def lazy_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """``re.compile(pattern, flags)``, compiled the first time it is used: the detectors hold
     dozens of long regexes, many needed only for some inputs (non-Latin scripts, address
     blocks), and compiling them all at import cost ~40 ms of start-up."""
-    return cast("re.Pattern[str]", _LazyRegex(pattern, flags))
+    return cast("re.Pattern[str]", LazyPattern(pattern, flags))
 
 
 def _collect(idx: int, _start: int, end: int, _flags: int, hits: list[tuple[int, int]]) -> None:
