@@ -26,7 +26,7 @@ from tracemask.detectors._pattern import (
     PatternDetector,
     compile_regex,
 )
-from tracemask.detectors._prefilter import Prefilter, build_prefilter
+from tracemask.detectors._prefilter import Prefilter, alternatives, build_prefilter
 from tracemask.detectors.secrets._checks import (
     char_classes,
     has_valid_crc32_suffix,
@@ -128,29 +128,6 @@ def score_token(row: _Row, value: str, text: str, start: int, end: int) -> float
     return min(score, 1.0)
 
 
-def _split_alternatives(regex: str) -> list[str]:
-    """Split ``regex`` at its top-level ``|``."""
-    parts: list[str] = []
-    depth, start, i = 0, 0, 0
-    while i < len(regex):
-        c = regex[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = regex.index("]", i + 2 if regex[i + 1 : i + 2] == "]" else i + 1)
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            parts.append(regex[start:i])
-            start = i + 1
-        i += 1
-    parts.append(regex[start:])
-    return parts
-
-
 def _group_end(regex: str, open_at: int) -> int:
     """Index of the ``)`` closing the group opened at ``regex[open_at]``."""
     depth, i = 0, open_at
@@ -178,12 +155,12 @@ def _first_literal(trigger: str) -> list[tuple[str, str]]:
     that starts with a character class: table triggers start with a literal.
     """
     out: list[tuple[str, str]] = []
-    for alt in _split_alternatives(trigger):
+    for alt in alternatives(trigger):
         if alt.startswith(("(?i:", "(?:")):
             end = _group_end(alt, 0)
             nocase = alt.startswith("(?i:")
             inner, rest = alt[4 if nocase else 3 : end], alt[end + 1 :]
-            for sub in _split_alternatives(inner):
+            for sub in alternatives(inner):
                 for first, tail in _first_literal(sub):
                     wrapped = f"(?i:{tail})" if nocase and tail else tail
                     firsts = {first.lower(), first.upper()} if nocase else {first}
