@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PROXY = ROOT / ".venv-litellm-proxy" / "bin" / "litellm"
@@ -341,6 +342,16 @@ def proxy_executable() -> Path | None:
     configured = os.environ.get("TRACEMASK_LITELLM_PROXY")
     path = Path(configured) if configured else DEFAULT_PROXY
     return path if path.exists() else None
+
+
+#: The marks of a test module that runs the real proxy (``pytestmark = PROXY_MARKS``).
+PROXY_MARKS = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        proxy_executable() is None,
+        reason="no litellm[proxy] virtualenv (.venv-litellm-proxy, or $TRACEMASK_LITELLM_PROXY)",
+    ),
+]
 
 
 def write_config(

@@ -27,6 +27,7 @@ from tests.integrations._litellm_proxy import (
     EMAIL,
     MASTER_KEY,
     PROMPT,
+    PROXY_MARKS,
     FakeUpstream,
     Proxy,
     Sink,
@@ -40,13 +41,7 @@ from tests.integrations._litellm_proxy import (
 )
 
 EXECUTABLE = proxy_executable()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        EXECUTABLE is None,
-        reason="no litellm[proxy] virtualenv (.venv-litellm-proxy, or $TRACEMASK_LITELLM_PROXY)",
-    ),
-]
+pytestmark = PROXY_MARKS
 
 TRACEMASK = "tracemask.integrations.litellm.proxy_handler_instance"
 OTHERS = [

@@ -23,6 +23,7 @@ from tests.integrations._litellm_proxy import (
     EMAIL,
     PHONE,
     PROMPT,
+    PROXY_MARKS,
     SSN,
     FakeUpstream,
     Proxy,
@@ -33,13 +34,7 @@ from tests.integrations._litellm_proxy import (
 from tests.server.conftest import TOKEN, Server, free_port, start_server
 
 EXECUTABLE = proxy_executable()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        EXECUTABLE is None,
-        reason="no litellm[proxy] virtualenv (.venv-litellm-proxy, or $TRACEMASK_LITELLM_PROXY)",
-    ),
-]
+pytestmark = PROXY_MARKS
 
 MESSAGES_LOGGER = '''
 """Writes the messages of every success event to $TRACEMASK_E2E_MESSAGES, one JSON a line."""
