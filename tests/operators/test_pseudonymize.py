@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from pydantic import SecretStr, ValidationError
 
 from tracemask import Masker, PolicyError, use_scope
 from tracemask.operators import MemoryStore, Pseudonymize, SqliteStore
+from tracemask.operators._stores import _when_unlocked
 from tracemask.testing import fake_card as _fake_card
 from tracemask.testing import fake_email as _fake_email
 
@@ -214,3 +216,29 @@ def test_equal_values_equal_tokens_distinct_values_distinct_tokens(
         assert v not in t
         for w, u in zip(values, tokens, strict=True):
             assert (v.casefold() == w.casefold()) == (t == u)
+
+
+def test_a_store_being_created_by_another_process_is_waited_for() -> None:
+    # SQLite answers "database is locked" at once (no busy wait) when processes create one
+    # store together; CI saw it in the test above. The statement is retried until it runs.
+    calls: list[int] = []
+
+    def statement() -> None:
+        calls.append(1)
+        if len(calls) < 3:
+            raise sqlite3.OperationalError("database is locked")
+
+    _when_unlocked(statement)
+    assert len(calls) == 3
+
+
+def test_other_sqlite_errors_are_not_retried() -> None:
+    calls: list[int] = []
+
+    def statement() -> None:
+        calls.append(1)
+        raise sqlite3.OperationalError("no such table: pseudonyms")
+
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        _when_unlocked(statement)
+    assert len(calls) == 1

@@ -12,8 +12,11 @@ the processes of one host (SDK workers, server replicas on one volume). Anything
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tracemask.typing import PseudonymStore
@@ -57,6 +60,30 @@ CREATE UNIQUE INDEX IF NOT EXISTS pseudonyms_n ON pseudonyms (scope, entity, n);
 """
 
 
+_BUSY_TIMEOUT_S = 30.0
+
+
+def _when_unlocked(statement: Callable[[], object]) -> None:
+    """Run ``statement``, retrying while another process holds the database.
+
+    SQLite answers "database is locked" at once, without waiting out the busy timeout, where
+    waiting could deadlock: several processes creating one new store at the same moment
+    (switching it to WAL, creating its table) meet exactly that.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    delay = 0.005
+    while True:
+        try:
+            statement()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        else:
+            return
+        time.sleep(delay * (1 + random.random()))  # jitter: the processes must not re-collide
+        delay = min(delay * 2, 0.2)
+
+
 class SqliteStore:
     """Numbers kept in a SQLite file, shared by every process that opens it.
 
@@ -68,14 +95,14 @@ class SqliteStore:
         self.path = Path(path)
         self._local = threading.local()
         self._seen: dict[tuple[str, str, str], int] = {}
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        db = self._connect()
+        _when_unlocked(lambda: db.executescript(_SCHEMA))
 
     def _connect(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
+            db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+            _when_unlocked(lambda: db.execute("PRAGMA journal_mode=WAL"))
             self._local.db = db
         return db
 
