@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -359,28 +360,41 @@ def anonymize(req: AnonymizeRequest, ring: KeyRing | None = None) -> dict[str, A
         raise BadRequestError("analyzer_results: a span outside the text")
     chosen = resolve_conflicts(req.analyzer_results, text)
     default = req.anonymizers.get("DEFAULT", Operator())
+    replaced: list[_Replaced] = []
+    for r in sorted(chosen, key=lambda r: r.start):
+        op = req.anonymizers.get(r.entity_type, default)
+        new = _apply(op, r.entity_type, text[r.start : r.end], ring)
+        replaced.append((r.start, r.end, r.entity_type, new, op.type, r.score))
+    return _engine_result(text, replaced)
+
+
+#: A span replaced: ``(start, end, entity_type, new text, operator, score)``.
+_Replaced = tuple[int, int, str, str, str, float | None]
+
+
+def _engine_result(text: str, replaced: Iterable[_Replaced]) -> dict[str, Any]:
+    """Presidio's ``EngineResult``: ``text`` with each span (sorted, disjoint) replaced, and the
+    items with offsets in the new text."""
     pieces: list[str] = []
     items: list[dict[str, Any]] = []
     pos = 0
     length = 0
-    for r in sorted(chosen, key=lambda r: r.start):
-        op = req.anonymizers.get(r.entity_type, default)
-        new = _apply(op, r.entity_type, text[r.start : r.end], ring)
-        pieces.append(text[pos : r.start])
-        length += r.start - pos
+    for start, end, entity_type, new, operator, score in replaced:
+        pieces.append(text[pos:start])
+        length += start - pos
         items.append(
             {
                 "start": length,
                 "end": length + len(new),
-                "entity_type": r.entity_type,
+                "entity_type": entity_type,
                 "text": new,
-                "operator": op.type,
-                "score": r.score,
+                "operator": operator,
+                "score": score,
             }
         )
         pieces.append(new)
         length += len(new)
-        pos = r.end
+        pos = end
     pieces.append(text[pos:])
     # Presidio's engines list the items last span first (they replace from the end).
     return {"text": "".join(pieces), "items": items[::-1]}
@@ -397,10 +411,8 @@ def deanonymize(req: DeanonymizeRequest, ring: KeyRing | None) -> dict[str, Any]
     if ring is None:
         raise _no_keys("decrypt")
     text = req.text
-    pieces: list[str] = []
-    items: list[dict[str, Any]] = []
+    replaced: list[_Replaced] = []
     pos = 0
-    length = 0
     for i, r in enumerate(sorted(req.anonymizer_results, key=lambda r: r.start)):
         where = f"anonymizer_results[{i}]"
         if r.end > len(text) or r.start >= r.end or r.start < pos:
@@ -414,24 +426,9 @@ def deanonymize(req: DeanonymizeRequest, ring: KeyRing | None) -> dict[str, Any]
             value = unseal(ring, match)
         except TokenError as exc:  # names the key id, never a value
             raise BadRequestError(f"{where}: {exc}") from None
-        pieces.append(text[pos : r.start])
-        length += r.start - pos
-        items.append(
-            {
-                "start": length,
-                "end": length + len(value),
-                "entity_type": r.entity_type,
-                "text": value,
-                "operator": "decrypt",
-                "score": r.score,
-            }
-        )
-        pieces.append(value)
-        length += len(value)
+        replaced.append((r.start, r.end, r.entity_type, value, "decrypt", r.score))
         pos = r.end
-    pieces.append(text[pos:])
-    # Presidio's engines list the items last span first (they replace from the end).
-    return {"text": "".join(pieces), "items": items[::-1]}
+    return _engine_result(text, replaced)
 
 
 @guarded
