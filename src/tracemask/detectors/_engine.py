@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from tracemask._finding import Finding
 from tracemask._tokens import token_spans
+from tracemask.detectors._fold import fold
 from tracemask.detectors._prefilter import Prefilter, build_prefilter
 from tracemask.entities import BY_NAME
 from tracemask.typing import Detector, is_field_aware, is_triggered
@@ -73,7 +74,11 @@ class DetectionEngine:
         header name): when it names a personal field, a value of that entity's shape is
         reported even when no detector would report it alone (a card number whose checksum
         fails, a phone number in an unknown national format).
+
+        Detectors read the string with other scripts' digits and full-width forms folded to
+        ASCII (``_fold``): the offsets are the same, so a full-width phone number is found too.
         """
+        text = fold(text)
         if field is not None and self._field_detectors:
             hinted = self._field_detect(text, field)
             if hinted is not None:
