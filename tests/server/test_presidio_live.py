@@ -71,6 +71,8 @@ def test_presidio_port_serves_presidio_api_with_the_same_auth_limits_and_metrics
         assert "EMAIL_ADDRESS" in c.get("/supportedentities").json()
         body = {"text": PROMPT, "language": "en"}
         assert c.post("/analyze", json=body).status_code == 401
+        # A value in a query string is never logged (uvicorn's access log stays off).
+        assert c.post(f"/analyze?email={EMAIL}", json=body, headers=bearer).status_code == 200
         r = c.post("/analyze", json=body, headers=bearer)
         assert r.status_code == 200
         assert {PROMPT[x["start"] : x["end"]] for x in r.json()} >= {EMAIL, CARD}
@@ -100,6 +102,9 @@ def test_presidio_port_serves_presidio_api_with_the_same_auth_limits_and_metrics
     assert _metric(server, "analyze", 401) == before_401 + 2
     assert _metric(server, "other", 404) >= 3
     assert _metric(server, "anonymize", 413) >= 1
+    log = server.log()
+    assert EMAIL not in log
+    assert '"POST /analyze' not in log
 
 
 def test_presidio_port_flag_with_workers(tmp_path_factory: pytest.TempPathFactory) -> None:

@@ -234,7 +234,11 @@ def _bind(config: Config) -> list[socket.socket]:
     s = config.settings
     ports = [s.port] if s.presidio_port is None else [s.port, s.presidio_port]
     app = f"{__name__}:app_from_env"  # not loaded: only binding
-    return [uvicorn.Config(app, host=s.host, port=port).bind_socket() for port in ports]
+    # Our options, not uvicorn's defaults: a Config configures uvicorn's loggers when made, and
+    # with its default it would turn uvicorn's access log back on (client address, path and
+    # query string of every request, on every request).
+    options = {**_uvicorn_options(config), "host": s.host}
+    return [uvicorn.Config(app, **{**options, "port": port}).bind_socket() for port in ports]
 
 
 def run_server(config: Config) -> None:
