@@ -44,8 +44,10 @@ class DetectionEngine:
         triggered = [d for d in self.detectors if is_triggered(d) and d.trigger]
         self._triggered: tuple[Detector, ...] = tuple(triggered)
         self._always = tuple(d for d in self.detectors if not any(d is t for t in triggered))
+        # Gates of the name and address detectors are matched in the prefilter's scan.
+        companions = [c for d in triggered if (c := getattr(d, "shared_scan", None)) is not None]
         self.prefilter: Prefilter = build_prefilter(
-            [(d.trigger, bool(d.ignore_case)) for d in triggered], backend
+            [(d.trigger, bool(d.ignore_case)) for d in triggered], backend, companions
         )
         self._thresholds = dict(thresholds or {})
         self._default_threshold = default_threshold

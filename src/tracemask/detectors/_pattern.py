@@ -12,11 +12,14 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from tracemask._finding import Finding
 from tracemask._tokens import TOKEN
 from tracemask.detectors._lazyre import LazyPattern
+
+if TYPE_CHECKING:
+    from tracemask.detectors._prefilter import ScanCompanion
 
 #: Characters inspected on each side of a candidate when looking for context words.
 CONTEXT_WINDOW = 48
@@ -56,6 +59,11 @@ class PatternDetector:
             ``literal`` (``str.find``, in C) instead of trying every position: the same matches,
             in a fraction of the time for patterns that would otherwise start at any word
             character (an email's local part before its ``@``).
+
+    Instance attributes:
+        shared_scan: expressions (gates) this detector wants matched in the engine's prefilter
+            scan and handed to it, instead of scanning each string again itself (see
+            :class:`~tracemask.detectors._prefilter.ScanCompanion`); ``None``: none.
     """
 
     name: ClassVar[str] = ""
@@ -68,6 +76,7 @@ class PatternDetector:
     score: ClassVar[float] = 0.85
     trim_separators: ClassVar[str] = ""
     anchors: ClassVar[tuple[tuple[str, int] | None, ...]] = ()
+    shared_scan: ScanCompanion | None = None
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()

@@ -31,12 +31,37 @@ class Prefilter(Protocol):
         ...
 
 
+class ScanCompanion(Protocol):
+    """Expressions a detector wants matched in the prefilter's own Hyperscan scan.
+
+    The name and address detectors' gates (``pii._gates.Gates``) are one: instead of scanning
+    each string a second time, their expressions are compiled into the prefilter's database
+    (ids after the triggers') and the hits of that one scan are handed to :meth:`prime`
+    before any detector runs. The ``re`` prefilter ignores companions (they scan themselves).
+    """
+
+    def shared_expressions(self) -> Sequence[tuple[bytes, int]] | None:
+        """``(expression, Hyperscan flags)`` in the order of the ids :meth:`prime` receives,
+        or ``None`` when they cannot be shared (the companion then scans on its own)."""
+        ...
+
+    def prime(self, text: str, hits: Sequence[tuple[int, int]]) -> None:
+        """Take ``(id, end offset)`` of every match of the shared expressions in ``text``
+        (ids as in :meth:`shared_expressions`; none when nothing matched)."""
+        ...
+
+
 class RegexPrefilter:
     """Portable prefilter over Python ``re``: one ``search`` per trigger."""
 
     backend = "re"
 
-    def __init__(self, triggers: Sequence[tuple[str, bool]]) -> None:
+    def __init__(
+        self,
+        triggers: Sequence[tuple[str, bool]],
+        companions: Sequence[ScanCompanion] = (),
+    ) -> None:
+        del companions  # they scan on their own
         self._compiled = tuple(
             (i, compile_regex(t, re.ASCII | (re.IGNORECASE if nocase else 0)))
             for i, (t, nocase) in enumerate(triggers)
@@ -49,7 +74,7 @@ class RegexPrefilter:
 #: Compiled databases by trigger set. A database is immutable once compiled (each prefilter has
 #: its own scratch space), so Maskers built from the same policy share one; compiling costs
 #: ~0.2 s, scanning with a shared database costs nothing extra.
-_COMPILED: dict[tuple[tuple[str, bool], ...], Any] = {}
+_COMPILED: dict[object, Any] = {}
 _MAX_COMPILED = 32
 
 
@@ -106,10 +131,26 @@ class HyperscanPrefilter:
 
     backend = "hyperscan"
 
-    def __init__(self, triggers: Sequence[tuple[str, bool]]) -> None:
+    def __init__(
+        self,
+        triggers: Sequence[tuple[str, bool]],
+        companions: Sequence[ScanCompanion] = (),
+    ) -> None:
         import hyperscan  # noqa: PLC0415 - imported only when chosen
 
-        key = tuple(triggers)
+        shared: list[tuple[ScanCompanion, Sequence[tuple[bytes, int]]]] = []
+        for companion in companions:
+            extra = companion.shared_expressions()
+            if extra is not None and not any(companion is c for c, _ in shared):
+                shared.append((companion, tuple(extra)))
+        #: Companions and the first id of their expressions (after the triggers' ids).
+        self._companions: tuple[tuple[ScanCompanion, int, int], ...] = ()
+        base = len(triggers)
+        for companion, extra in shared:
+            self._companions += ((companion, base, base + len(extra)),)
+            base += len(extra)
+        self._triggers = len(triggers)
+        key = (tuple(triggers), tuple(extra for _, extra in shared))
         db = _COMPILED.get(key)
         if db is None:
             expressions: list[bytes] = []
@@ -125,6 +166,13 @@ class HyperscanPrefilter:
                     expressions.append(part.encode("ascii"))
                     flags.append(flag)
                     ids.append(index)
+            index = len(triggers)
+            for _, extra in shared:
+                for expression, flag in extra:
+                    expressions.append(expression)
+                    flags.append(flag)
+                    ids.append(index)
+                    index += 1
             db = compile_database(expressions, flags, ids)
             if len(_COMPILED) >= _MAX_COMPILED:
                 _COMPILED.clear()
@@ -139,6 +187,8 @@ class HyperscanPrefilter:
             scratch = self._local.scratch
         except AttributeError:
             scratch = self._local.scratch = self._scratch.clone()
+        if self._companions:
+            return self._hits_and_companions(text, scratch)
         found: list[int] = []
         self._db.scan(
             text.encode("utf-8", "surrogatepass"),
@@ -150,6 +200,21 @@ class HyperscanPrefilter:
             # Several parts of one trigger may each report its index once.
             return sorted(set(found))
         return found
+
+    def _hits_and_companions(self, text: str, scratch: Any) -> list[int]:
+        """:meth:`hits`, with each companion primed with its share of the same scan."""
+        found: list[tuple[int, int]] = []
+        self._db.scan(
+            text.encode("utf-8", "surrogatepass"),
+            match_event_handler=_collect_ends,
+            context=found,
+            scratch=scratch,
+        )
+        n = self._triggers
+        own = sorted({i for i, _ in found if i < n})
+        for companion, lo, hi in self._companions:
+            companion.prime(text, [(i - lo, end) for i, end in found if lo <= i < hi])
+        return own
 
 
 #: Environment variable naming the directory of compiled databases kept between processes
@@ -213,12 +278,24 @@ def _collect(idx: int, _start: int, _end: int, _flags: int, found: object) -> No
     cast("list[int]", found).append(idx)
 
 
-def build_prefilter(triggers: Sequence[tuple[str, bool]], backend: str = "auto") -> Prefilter:
-    """Return a Hyperscan prefilter when available (``backend="auto"``), else the ``re`` one."""
+def _collect_ends(idx: int, _start: int, end: int, _flags: int, found: object) -> None:
+    cast("list[tuple[int, int]]", found).append((idx, end))
+
+
+def build_prefilter(
+    triggers: Sequence[tuple[str, bool]],
+    backend: str = "auto",
+    companions: Sequence[ScanCompanion] = (),
+) -> Prefilter:
+    """Return a Hyperscan prefilter when available (``backend="auto"``), else the ``re`` one.
+
+    ``companions`` (Hyperscan only) have their expressions matched in the same scan and are
+    primed with the hits before :meth:`Prefilter.hits` returns (see :class:`ScanCompanion`).
+    """
     if backend in ("auto", "hyperscan"):
         try:
-            return HyperscanPrefilter(triggers)
+            return HyperscanPrefilter(triggers, companions)
         except ImportError:
             if backend == "hyperscan":
                 raise
-    return RegexPrefilter(triggers)
+    return RegexPrefilter(triggers, companions)

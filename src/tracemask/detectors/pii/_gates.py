@@ -17,6 +17,13 @@ stands, and :func:`finditer_at` tries the regex at those offsets only instead of
 position of the string. The anchors must cover every place a match can start (a superset is
 fine); offsets are only given for ASCII strings (where an offset in the lower-cased UTF-8 bytes
 is an offset in the string), otherwise the regex searches the whole string as before.
+
+**One scan with the engine's prefilter.** With Hyperscan the engine compiles the gates' and
+anchors' expressions into its own prefilter database (:meth:`Gates.shared_expressions`,
+caseless on the original text instead of exact on the lower-cased text: the same matches on
+ASCII text, see there) and hands each ASCII string's hits to :meth:`Gates.prime` before any
+detector runs: the detectors' :meth:`Gates.scan` of that string is then answered from them, as
+it already was for the second detector. Non-ASCII strings and the ``re`` backend scan here.
 """
 
 from __future__ import annotations
@@ -101,6 +108,12 @@ class Gates:
         #: its anchor list, bytes from the match end back to where the literal starts).
         self._anchor_expressions = tuple(expr for _, expr, _ in compiled)
         self._anchors = tuple((i, back) for i, _, back in compiled)
+        #: The id in this database of each expression of :meth:`shared_expressions`: one per
+        #: gate (any of its expressions opens it), one per anchor expression.
+        self._shared_ids = (
+            *(i for i, ps in enumerate(expressions.values()) for _ in ps),
+            *range(len(self.names), len(self.names) + len(self._anchors)),
+        )
         self._db: Any = None
         self._wanted = backend
         self._lock = threading.Lock()
@@ -125,6 +138,42 @@ class Gates:
                 if self._db is None:
                     self._db = _compile(self._expressions, self._anchor_expressions)
         return self._db
+
+    def shared_expressions(self) -> tuple[tuple[bytes, int], ...] | None:
+        """The gate and anchor expressions with their Hyperscan flags, to be matched
+        **caseless on the original text** in another database (ids: positions here, as
+        :meth:`prime` expects them), or ``None`` when these gates do not use Hyperscan.
+
+        On ASCII text that is the same as matching them exactly on the lower-cased text
+        (what :meth:`scan` does): lower-casing ASCII only maps ``A-Z`` to ``a-z``, so a pattern
+        character matches the lower-cased character exactly when its caseless form matches the
+        original, provided no character or class of the pattern holds an upper-case letter and
+        no negated class a lower-case one (checked here: such gates are not shared).
+        """
+        if self._wanted == "re" or not all(
+            _caseless_safe(p) for ps in self._expressions.values() for p in ps
+        ):
+            return None
+        if not all(_caseless_safe(p) for p in self._anchor_expressions):
+            return None
+        import hyperscan  # noqa: PLC0415 - only with the Hyperscan backend
+
+        caseless = hyperscan.HS_FLAG_CASELESS
+        gate = hyperscan.HS_FLAG_SINGLEMATCH | caseless
+        shared = [(p.encode("ascii"), gate) for ps in self._expressions.values() for p in ps]
+        shared += [(p.encode("ascii"), caseless) for p in self._anchor_expressions]
+        return tuple(shared)
+
+    def prime(self, text: str, hits: Sequence[tuple[int, int]]) -> None:
+        """Take the hits of :meth:`shared_expressions` in ``text`` (``(position, end)``,
+        matched caseless on ``text``): the next :meth:`scan` of ``text.lower()`` by this
+        thread is answered from them. Non-ASCII strings are left to :meth:`scan`."""
+        if not text.isascii():
+            return
+        ids = self._shared_ids
+        answer = self._answer([(ids[i], end) for i, end in hits], offsets=True)
+        last = self._local
+        last.lower, last.offsets, last.answer = text.lower(), True, answer
 
     def open(self, lower: str) -> frozenset[str]:
         """The names of the lists one of whose literals occurs in ``lower``."""
@@ -170,6 +219,12 @@ class Gates:
             context=hits,
             scratch=scratch,
         )
+        return self._answer(hits, offsets)
+
+    def _answer(
+        self, hits: Sequence[tuple[int, int]], offsets: bool
+    ) -> tuple[frozenset[str], Mapping[str, Sequence[int]] | None]:
+        """What :meth:`scan` answers for these ``(id, end)`` hits of the gate database."""
         gates = len(self.names)
         opened = frozenset(self.names[i] for i, _ in hits if i < gates)
         if not offsets or not self.anchor_names:
@@ -217,6 +272,19 @@ def lazy_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
     dozens of long regexes, many needed only for some inputs (non-Latin scripts, address
     blocks), and compiling them all at import cost ~40 ms of start-up."""
     return cast("re.Pattern[str]", LazyPattern(pattern, flags))
+
+
+def _caseless_safe(pattern: str) -> bool:
+    """Whether ``pattern`` matches the same caseless on ASCII text as exactly on its lower-cased
+    form: no upper-case ASCII letter outside escapes, no escaped letter (``\\x41``), and no
+    lower-case letter in a negated class (``[^a-z]`` caseless would also exclude ``A-Z``)."""
+    for m in re.finditer(r"\\x([0-9a-fA-F]{2})", pattern):
+        if chr(int(m.group(1), 16)).isascii() and chr(int(m.group(1), 16)).isalpha():
+            return False
+    for m in re.finditer(r"\[\^((?:\\.|[^\]\\])*)\]", pattern):
+        if re.search("[a-zA-Z]", re.sub(r"\\.", "", m.group(1))):
+            return False
+    return re.search("[A-Z]", re.sub(r"\\.", "", pattern)) is None
 
 
 def _collect(idx: int, _start: int, end: int, _flags: int, hits: list[tuple[int, int]]) -> None:

@@ -355,7 +355,7 @@ class LocationDetector(PatternDetector):
     def __init__(self, lexicon: Lexicon | None = None) -> None:
         super().__init__()
         self.lexicon = lexicon if lexicon is not None else shared_lexicon()
-        self._gates = address_gates()
+        self._gates = self.shared_scan = address_gates()
         self._place_plans: dict[str, tuple[tuple[int, int, tuple[str, ...], str], ...]] = {}
 
     def detect(self, text: str) -> Iterator[Finding]:

@@ -206,7 +206,7 @@ class PersonDetector(PatternDetector):
         self.lexicon = lexicon if lexicon is not None else shared_lexicon()
         self._shapes: dict[str, tuple[str, int, int, bool, bool, bool, bool]] = {}
         self._plans: dict[str, _Plan] = {}
-        self._gates = person_gates()
+        self._gates = self.shared_scan = person_gates()
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield PERSON findings in ``text``."""
