@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar, Protocol, cast
 
 from tracemask._finding import Finding
 from tracemask._tokens import TOKEN
 from tracemask.detectors._lazyre import LazyPattern
-
-if TYPE_CHECKING:
-    from tracemask.detectors._prefilter import ScanCompanion
 
 #: Characters inspected on each side of a candidate when looking for context words.
 CONTEXT_WINDOW = 48
@@ -34,6 +31,27 @@ class DetectorSettings:
     """What a policy tells built-in detectors beyond on/off (see :meth:`PatternDetector.create`)."""
 
     phone_regions: tuple[str, ...] = ("US",)
+
+
+class ScanCompanion(Protocol):
+    """Expressions a detector wants matched in the prefilter's own Hyperscan scan.
+
+    The name and address detectors' gates (``pii._gates.Gates``) are one: instead of scanning
+    each string a second time, their expressions are compiled into the prefilter's database
+    (ids after the triggers') and the hits of that one scan are handed to :meth:`prime`
+    before any detector runs (``detectors._prefilter``). The ``re`` prefilter ignores
+    companions: they scan on their own.
+    """
+
+    def shared_expressions(self) -> Sequence[tuple[bytes, int]] | None:
+        """``(expression, Hyperscan flags)`` in the order of the ids :meth:`prime` receives,
+        or ``None`` when they cannot be shared (the companion then scans on its own)."""
+        ...
+
+    def prime(self, text: str, hits: Sequence[tuple[int, int]]) -> None:
+        """Take ``(id, end offset)`` of every match of the shared expressions in ``text``
+        (ids as in :meth:`shared_expressions`; none when nothing matched)."""
+        ...
 
 
 class PatternDetector:
@@ -63,7 +81,7 @@ class PatternDetector:
     Instance attributes:
         shared_scan: expressions (gates) this detector wants matched in the engine's prefilter
             scan and handed to it, instead of scanning each string again itself (see
-            :class:`~tracemask.detectors._prefilter.ScanCompanion`); ``None``: none.
+            :class:`ScanCompanion`); ``None``: none.
     """
 
     name: ClassVar[str] = ""

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-from tracemask.detectors._pattern import compile_regex
+from tracemask.detectors._pattern import ScanCompanion, compile_regex
 
 
 class Prefilter(Protocol):
@@ -28,26 +28,6 @@ class Prefilter(Protocol):
 
     def hits(self, text: str) -> list[int]:
         """Return the sorted indices of the triggers that match somewhere in ``text``."""
-        ...
-
-
-class ScanCompanion(Protocol):
-    """Expressions a detector wants matched in the prefilter's own Hyperscan scan.
-
-    The name and address detectors' gates (``pii._gates.Gates``) are one: instead of scanning
-    each string a second time, their expressions are compiled into the prefilter's database
-    (ids after the triggers') and the hits of that one scan are handed to :meth:`prime`
-    before any detector runs. The ``re`` prefilter ignores companions (they scan themselves).
-    """
-
-    def shared_expressions(self) -> Sequence[tuple[bytes, int]] | None:
-        """``(expression, Hyperscan flags)`` in the order of the ids :meth:`prime` receives,
-        or ``None`` when they cannot be shared (the companion then scans on its own)."""
-        ...
-
-    def prime(self, text: str, hits: Sequence[tuple[int, int]]) -> None:
-        """Take ``(id, end offset)`` of every match of the shared expressions in ``text``
-        (ids as in :meth:`shared_expressions`; none when nothing matched)."""
         ...
 
 
