@@ -43,9 +43,9 @@ class ScanCompanion(Protocol):
     companions: they scan on their own.
     """
 
-    def shared_expressions(self) -> Sequence[tuple[bytes, int]] | None:
-        """``(expression, Hyperscan flags)`` in the order of the ids :meth:`prime` receives,
-        or ``None`` when they cannot be shared (the companion then scans on its own)."""
+    def shared_expressions(self) -> Sequence[tuple[bytes, int, int]] | None:
+        """``(expression, Hyperscan flags, id)``, ids from 0 (several expressions may share
+        one), or ``None`` when they cannot be shared (the companion then scans on its own)."""
         ...
 
     def prime(self, text: str, hits: Sequence[tuple[int, int]]) -> None:

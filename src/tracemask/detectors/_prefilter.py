@@ -118,17 +118,18 @@ class HyperscanPrefilter:
     ) -> None:
         import hyperscan  # noqa: PLC0415 - imported only when chosen
 
-        shared: list[tuple[ScanCompanion, Sequence[tuple[bytes, int]]]] = []
+        shared: list[tuple[ScanCompanion, Sequence[tuple[bytes, int, int]]]] = []
         for companion in companions:
             extra = companion.shared_expressions()
-            if extra is not None and not any(companion is c for c, _ in shared):
+            if extra and not any(companion is c for c, _ in shared):
                 shared.append((companion, tuple(extra)))
-        #: Companions and the first id of their expressions (after the triggers' ids).
+        #: Companions and the range of ids their expressions have here (after the triggers').
         self._companions: tuple[tuple[ScanCompanion, int, int], ...] = ()
         base = len(triggers)
         for companion, extra in shared:
-            self._companions += ((companion, base, base + len(extra)),)
-            base += len(extra)
+            end = base + 1 + max(i for _, _, i in extra)
+            self._companions += ((companion, base, end),)
+            base = end
         self._triggers = len(triggers)
         key = (tuple(triggers), tuple(extra for _, extra in shared))
         db = _COMPILED.get(key)
@@ -146,13 +147,11 @@ class HyperscanPrefilter:
                     expressions.append(part.encode("ascii"))
                     flags.append(flag)
                     ids.append(index)
-            index = len(triggers)
-            for _, extra in shared:
-                for expression, flag in extra:
+            for (_, extra), (_, base, _) in zip(shared, self._companions, strict=True):
+                for expression, flag, i in extra:
                     expressions.append(expression)
                     flags.append(flag)
-                    ids.append(index)
-                    index += 1
+                    ids.append(base + i)
             db = compile_database(expressions, flags, ids)
             if len(_COMPILED) >= _MAX_COMPILED:
                 _COMPILED.clear()
@@ -192,8 +191,13 @@ class HyperscanPrefilter:
         )
         n = self._triggers
         own = sorted({i for i, _ in found if i < n})
-        for companion, lo, hi in self._companions:
-            companion.prime(text, [(i - lo, end) for i, end in found if lo <= i < hi])
+        companions = self._companions
+        if len(companions) == 1:
+            companion, lo, _ = companions[0]
+            companion.prime(text, [(i - lo, end) for i, end in found if i >= lo])
+        else:
+            for companion, lo, hi in companions:
+                companion.prime(text, [(i - lo, end) for i, end in found if lo <= i < hi])
         return own
 
 

@@ -108,12 +108,6 @@ class Gates:
         #: its anchor list, bytes from the match end back to where the literal starts).
         self._anchor_expressions = tuple(expr for _, expr, _ in compiled)
         self._anchors = tuple((i, back) for i, _, back in compiled)
-        #: The id in this database of each expression of :meth:`shared_expressions`: one per
-        #: gate (any of its expressions opens it), one per anchor expression.
-        self._shared_ids = (
-            *(i for i, ps in enumerate(expressions.values()) for _ in ps),
-            *range(len(self.names), len(self.names) + len(self._anchors)),
-        )
         self._db: Any = None
         self._wanted = backend
         self._lock = threading.Lock()
@@ -139,10 +133,10 @@ class Gates:
                     self._db = _compile(self._expressions, self._anchor_expressions)
         return self._db
 
-    def shared_expressions(self) -> tuple[tuple[bytes, int], ...] | None:
-        """The gate and anchor expressions with their Hyperscan flags, to be matched
-        **caseless on the original text** in another database (ids: positions here, as
-        :meth:`prime` expects them), or ``None`` when these gates do not use Hyperscan.
+    def shared_expressions(self) -> tuple[tuple[bytes, int, int], ...] | None:
+        """The gate and anchor expressions with their Hyperscan flags and ids (those of this
+        gate database), to be matched **caseless on the original text** in another database,
+        or ``None`` when these gates do not use Hyperscan.
 
         On ASCII text that is the same as matching them exactly on the lower-cased text
         (what :meth:`scan` does): lower-casing ASCII only maps ``A-Z`` to ``a-z``, so a pattern
@@ -160,18 +154,25 @@ class Gates:
 
         caseless = hyperscan.HS_FLAG_CASELESS
         gate = hyperscan.HS_FLAG_SINGLEMATCH | caseless
-        shared = [(p.encode("ascii"), gate) for ps in self._expressions.values() for p in ps]
-        shared += [(p.encode("ascii"), caseless) for p in self._anchor_expressions]
+        # The ids of this gate database: one per gate (reported once), one per anchor.
+        shared = [
+            (p.encode("ascii"), gate, i)
+            for i, ps in enumerate(self._expressions.values())
+            for p in ps
+        ]
+        shared += [
+            (p.encode("ascii"), caseless, i)
+            for i, p in enumerate(self._anchor_expressions, start=len(self.names))
+        ]
         return tuple(shared)
 
     def prime(self, text: str, hits: Sequence[tuple[int, int]]) -> None:
-        """Take the hits of :meth:`shared_expressions` in ``text`` (``(position, end)``,
-        matched caseless on ``text``): the next :meth:`scan` of ``text.lower()`` by this
+        """Take the hits of :meth:`shared_expressions` in ``text`` (``(id, end)``, matched
+        caseless on ``text``): the next :meth:`scan` of ``text.lower()`` by this
         thread is answered from them. Non-ASCII strings are left to :meth:`scan`."""
         if not text.isascii():
             return
-        ids = self._shared_ids
-        answer = self._answer([(ids[i], end) for i, end in hits], offsets=True)
+        answer = self._answer(hits, offsets=True)
         last = self._local
         last.lower, last.offsets, last.answer = text.lower(), True, answer
 
