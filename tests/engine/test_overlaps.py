@@ -52,6 +52,22 @@ def test_an_email_that_lost_its_local_part_leaves_the_host_alone() -> None:
     assert resolve_overlaps([password, email], RANK, text) == [password]
 
 
+def test_an_exact_email_survives_an_over_long_one_that_ran_into_a_phone_number() -> None:
+    # ``?email=john.doe@example.com&phone=+14155550132``: one detector read the email's value up
+    # to the end of the string. Merged with the exact email, the union lost to the phone, and
+    # since an email's parts are harmless alone, the whole email went out unmasked.
+    text = "?email=john.doe@example.com&phone=+14155550132"
+    exact = f(7, 27, "EMAIL_ADDRESS", 0.9, "email")
+    long = f(7, 46, "EMAIL_ADDRESS", 0.9, "fields")
+    phone = f(34, 46, "PHONE_NUMBER", 1.0, "phone")
+    assert resolve_overlaps([exact, long, phone], RANK, text) == [exact, phone]
+
+
+def test_an_email_query_field_is_masked_next_to_a_phone_field() -> None:
+    masked = Masker().mask_text("GET /api/users?email=john.doe@example.com&phone=+14155550132")
+    assert masked == "GET /api/users?email=<EMAIL_ADDRESS>&phone=<PHONE_NUMBER>"
+
+
 def test_a_loser_fully_inside_the_winner_adds_nothing() -> None:
     found = resolve_overlaps(
         [f(0, 10, "CREDIT_CARD", 0.9, "card"), f(2, 8, "PHONE_NUMBER", 0.5, "phone")], RANK

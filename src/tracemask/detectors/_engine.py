@@ -13,6 +13,7 @@ from tracemask._finding import Finding
 from tracemask._tokens import token_spans
 from tracemask.detectors._fold import fold
 from tracemask.detectors._prefilter import Prefilter, build_prefilter
+from tracemask.detectors._views import decoded_view
 from tracemask.entities import BY_NAME
 from tracemask.typing import Detector, is_field_aware, is_triggered
 
@@ -79,6 +80,8 @@ class DetectionEngine:
 
         Detectors read the string with other scripts' digits and full-width forms folded to
         ASCII (``_fold``): the offsets are the same, so a full-width phone number is found too.
+        A string with escapes (``%40``, ``&#64;``, ``\\u0040``, a query's ``+``) is read a
+        second time with them undone (``_views``); those findings cover their escapes.
         """
         text = fold(text)
         if field is not None and self._field_detectors:
@@ -87,6 +90,19 @@ class DetectionEngine:
                 return hinted
         if len(text) < MIN_TEXT_LENGTH:
             return []
+        found = self._detect_plain(text)
+        view = decoded_view(text)
+        if view is None:
+            return found
+        unescaped = self._detect_plain(view.text)
+        if not unescaped:
+            return found
+        for f in unescaped:
+            start, end = view.original(f.start, f.end)
+            found.append(Finding(start, end, f.entity, f.score, f.recognizer))
+        return resolve_overlaps(found, self._rank_by_name, text)
+
+    def _detect_plain(self, text: str) -> list[Finding]:
         hits = self.prefilter.hits(text)
         if not hits and not self._always:
             return []
@@ -137,18 +153,20 @@ def resolve_overlaps(
       listed first in the policy). What the loser covers outside the winner stays masked
       under the loser's entity, trimmed to its letters and digits (found in ``text``; without
       it, untrimmed), unless a part of that entity is harmless alone (an email's domain:
-      ``Entity.parts_sensitive``).
+      ``Entity.parts_sensitive``). Such a loser still keeps each finding it was merged from
+      that the winners do not touch: one detector's over-long email that runs into a phone
+      number must not take the email another detector found exactly down with it.
 
     O(n log n) in the number of findings.
     """
     if len(findings) <= 1:
         return list(findings)
     merged = _merge_same_entity(findings, rank)
-    order = sorted(merged, key=lambda f: _priority(f, rank))
+    order = sorted(merged, key=lambda fp: _priority(fp[0], rank))
     starts: list[int] = []
     kept: list[Finding] = []
-    for f in order:
-        for piece in _uncovered(f, starts, kept, text):
+    for f, parts in order:
+        for piece in _uncovered(f, parts, starts, kept, text):
             i = bisect.bisect_right(starts, piece.start)
             starts.insert(i, piece.start)
             kept.insert(i, piece)
@@ -159,27 +177,42 @@ def _priority(f: Finding, rank: Mapping[str, int]) -> tuple[float, int, int, int
     return (-f.score, -(f.end - f.start), rank.get(f.recognizer, 1 << 30), f.start)
 
 
-def _merge_same_entity(findings: Sequence[Finding], rank: Mapping[str, int]) -> list[Finding]:
-    """``findings`` with the overlapping ones of each entity replaced by their union."""
-    out: list[Finding] = []
+def _merge_same_entity(
+    findings: Sequence[Finding], rank: Mapping[str, int]
+) -> list[tuple[Finding, list[Finding]]]:
+    """``findings`` with the overlapping ones of each entity replaced by their union, each
+    with the findings it was merged from."""
+    out: list[tuple[Finding, list[Finding]]] = []
     last: dict[str, int] = {}  # entity -> index in ``out`` of its rightmost-ending finding
     for f in sorted(findings, key=lambda f: (f.start, -f.end)):
         j = last.get(f.entity)
-        if j is not None and out[j].end > f.start:
-            cur = out[j]
+        if j is not None and out[j][0].end > f.start:
+            cur, parts = out[j]
             best = cur if _priority(cur, rank) <= _priority(f, rank) else f
-            out[j] = Finding(cur.start, max(cur.end, f.end), f.entity, best.score, best.recognizer)
+            union = Finding(cur.start, max(cur.end, f.end), f.entity, best.score, best.recognizer)
+            parts.append(f)
+            out[j] = (union, parts)
         else:
             last[f.entity] = len(out)
-            out.append(f)
+            out.append((f, [f]))
     return out
 
 
+def _touches(f: Finding, starts: list[int], kept: list[Finding]) -> bool:
+    """Whether ``f`` overlaps one of the findings ``kept`` (sorted, disjoint)."""
+    i = bisect.bisect_right(starts, f.start)
+    if i > 0 and kept[i - 1].end > f.start:
+        return True
+    return i < len(kept) and kept[i].start < f.end
+
+
 def _uncovered(
-    f: Finding, starts: list[int], kept: list[Finding], text: str | None
+    f: Finding, parts: list[Finding], starts: list[int], kept: list[Finding], text: str | None
 ) -> list[Finding]:
     """The parts of ``f`` outside the findings already ``kept`` (sorted, disjoint): ``[f]``
-    when it overlaps none. Parts are trimmed to their first and last letter or digit."""
+    when it overlaps none. Parts are trimmed to their first and last letter or digit. For an
+    entity whose parts are harmless alone, the findings ``f`` was merged from (``parts``)
+    that overlap nothing kept, overlapping ones joined."""
     i = bisect.bisect_right(starts, f.start)
     if i > 0 and kept[i - 1].end > f.start:
         i -= 1
@@ -187,7 +220,7 @@ def _uncovered(
         return [f]
     entity = BY_NAME.get(f.entity)
     if entity is not None and not entity.parts_sensitive:
-        return []
+        return _untouched(parts, starts, kept)
     pieces: list[tuple[int, int]] = []
     pos = f.start
     while i < len(kept) and kept[i].start < f.end:
@@ -207,4 +240,20 @@ def _uncovered(
                 b -= 1
         if a < b:
             out.append(Finding(a, b, f.entity, f.score, f.recognizer))
+    return out
+
+
+def _untouched(parts: list[Finding], starts: list[int], kept: list[Finding]) -> list[Finding]:
+    """The ``parts`` that overlap nothing ``kept``, sorted, overlapping ones as their union."""
+    out: list[Finding] = []
+    for p in sorted(parts):
+        if _touches(p, starts, kept):
+            continue
+        if out and out[-1].end > p.start:
+            last = out[-1]
+            out[-1] = Finding(
+                last.start, max(last.end, p.end), p.entity, last.score, last.recognizer
+            )
+        else:
+            out.append(p)
     return out

@@ -506,6 +506,12 @@ class KeyValueDetector:
                 if close < 0:
                     continue
                 limit = close
+            elif m.start() > 0 and text[m.start() - 1] in "?&;":
+                # A query or form field (``?email=a@b.io&phone=…``): its value ends at the next
+                # field, so that it never swallows the next field's value.
+                amp = text.find("&", pos, limit)
+                if amp >= 0:
+                    limit = amp
             stop = hint.shape.prefix(text, pos, limit)
             if stop is None:
                 continue
