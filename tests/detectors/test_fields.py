@@ -53,6 +53,11 @@ HINTED = [
     ("passport_number", "C01X00T47", "NATIONAL_ID"),
     ("national_id", "AB 12 34 56 C", "NATIONAL_ID"),
     ("codice_fiscale", "RSSMRA80A01H501U", "NATIONAL_ID"),
+    ("mrn", "00123456", "NATIONAL_ID"),  # HIPAA: a medical record number
+    ("patient_mrn", "A-778812", "NATIONAL_ID"),
+    ("medical_record_number", "4471-22", "NATIONAL_ID"),
+    ("health_plan_number", "XK1234567", "NATIONAL_ID"),
+    ("driver_license", "D1234-56789-01234", "NATIONAL_ID"),
     ("adresse", "12 rue de la Paix, Paris", "LOCATION"),
     ("address", "221B Baker Street", "LOCATION"),
     ("city", "Springfield", "LOCATION"),
@@ -77,6 +82,8 @@ DECOYS = [
     ("address", "https://example.com/a b"),
     ("iban", "missing"),
     ("passport", "none"),
+    ("mrn", "n/a"),
+    ("patient_id", "true"),
     ("order_id", "4111111111111112"),
     ("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"),
     ("model", "gpt-4o-2024-08-06"),
@@ -138,6 +145,11 @@ def test_evidence_is_value_free_and_shared_by_styles(engine: DetectionEngine) ->
         ("GET /u?phone=0612345678&ok=1", "GET /u?phone=<PHONE_NUMBER>&ok=1"),
         ("Teléfono: 612 34 56 78", "Teléfono: <PHONE_NUMBER>"),
         ("Straße: Hauptstraße 5", "Straße: <LOCATION>"),
+        ("Patient MRN: 00123456", "Patient MRN: <NATIONAL_ID>"),
+        (
+            "/u?email=a.b@example.com&phone=+14155550132",
+            "/u?email=<EMAIL_ADDRESS>&phone=<PHONE_NUMBER>",
+        ),
     ],
 )
 def test_key_value_pairs_in_text(backend: str, text: str, expected: str) -> None:
