@@ -148,7 +148,9 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 @contextlib.contextmanager
-def _process(args: list[str], ready_url: str, log: Path, timeout: float = 240) -> Iterator[None]:
+def _process(
+    args: list[str], ready_url: str, log: Path, timeout: float = 240
+) -> Iterator[subprocess.Popen[bytes]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACEMASK_")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
     with log.open("wb") as out:
@@ -168,7 +170,7 @@ def _process(args: list[str], ready_url: str, log: Path, timeout: float = 240) -
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{ready_url} not ready in {timeout:.0f} s")
             time.sleep(0.2)
-        yield
+        yield proc
     finally:
         proc.terminate()
         try:
@@ -176,6 +178,20 @@ def _process(args: list[str], ready_url: str, log: Path, timeout: float = 240) -
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages (other processes share the CPUs)."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used (Linux ``/proc``; ``None`` elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _guardrail(base: str) -> Any:
@@ -221,7 +237,11 @@ async def _call(
 
 
 async def _scenario(
-    args: argparse.Namespace, model: FakeUpstream, guards: dict[str, Any], scenario: str
+    args: argparse.Namespace,
+    model: FakeUpstream,
+    guards: dict[str, Any],
+    scenario: str,
+    pids: dict[str, int],
 ) -> None:
     messages = SCENARIOS[scenario]
     size = sum(len(text.encode()) for _, text in messages)
@@ -229,7 +249,10 @@ async def _scenario(
     call: dict[str, list[float]] = {name: [] for name in guards}
     sent: dict[str, str] = {}
     names = list(guards)
+    cpu: dict[str, float | None] = {}
     for i in range(args.warmup + args.calls):
+        if i == args.warmup:
+            cpu = {name: _cpu_seconds(pid) for name, pid in pids.items()}
         order = names[i % len(names) :] + names[: i % len(names)]
         for name in order:
             # LiteLLM finishes a call's logging in background tasks and threads: let them run
@@ -241,12 +264,20 @@ async def _scenario(
                 call[name].append(c)
             sent[name] = got
 
+    # Each server answers its own variant only: its CPU time over the timed calls, per call.
+    cpu_per_call: dict[str, float] = {}
+    for name, pid in pids.items():
+        before, after = cpu.get(name), _cpu_seconds(pid)
+        if before is not None and after is not None:
+            cpu_per_call[name] = (after - before) / args.calls
+
     def ms(x: float) -> str:
         return f"{x * 1000:.2f}"
 
     print(
         f"\n### {scenario}: {len(messages)} messages, {size:,} bytes; {args.calls} calls per "
-        f"variant after {args.warmup} warm-up, one at a time, alternating"
+        f"variant after {args.warmup} warm-up, one at a time, alternating; load average at "
+        f"the end {_load()}"
     )
     print("\n| guardrail target | added (hook) p50 | p90 | p99 | mean | whole call p50 | p99 |")
     print("|---|---|---|---|---|---|---|")
@@ -275,6 +306,20 @@ async def _scenario(
             f"tracemask {ms(_percentile(hook['tracemask'], 0.5) - floor)}, "
             f"presidio {ms(_percentile(hook['presidio'], 0.5) - floor)}"
         )
+    if cpu_per_call:
+        print(
+            "server CPU per call (user + system, whole process): "
+            + ", ".join(f"{name} {ms(v)}" for name, v in cpu_per_call.items())
+        )
+        if {"tracemask", "presidio"} <= set(cpu_per_call):
+            tm, pr = cpu_per_call["tracemask"], cpu_per_call["presidio"]
+            print(f"Presidio / tracemask server CPU per call: {pr / tm:.1f}x")
+            if "floor" in cpu_per_call:
+                fl = cpu_per_call["floor"]
+                print(
+                    f"server CPU per call above the floor's: tracemask {ms(tm - fl)}, "
+                    f"presidio {ms(pr - fl)}"
+                )
     for name in names:
         if name == "floor":
             continue
@@ -311,11 +356,13 @@ def _engines(reps: int = 15) -> None:
         print(f"| {label} | {size:,} | {a * 1000:.2f} ms | {b * 1000:.2f} ms | {a / b:.0f}x |")
 
 
-async def _run(args: argparse.Namespace, model: FakeUpstream, bases: dict[str, str]) -> int:
+async def _run(
+    args: argparse.Namespace, model: FakeUpstream, bases: dict[str, str], pids: dict[str, int]
+) -> int:
     guards = {"none": None, **{name: _guardrail(base) for name, base in bases.items()}}
     try:
         for scenario in args.scenario:
-            await _scenario(args, model, guards, scenario)
+            await _scenario(args, model, guards, scenario, pids)
     finally:
         for guard in guards.values():
             if guard is not None:
@@ -351,6 +398,7 @@ def main() -> int:
     ).stdout.strip()
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit}")
     print(f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
+    print(f"load average at start: {_load()}")
     tm_port, presidio_port, floor_port = _free_port(), _free_port(), _free_port()
     model = FakeUpstream().start()
     with tempfile.TemporaryDirectory() as tmp:
@@ -369,27 +417,29 @@ def main() -> int:
         ports = {"tracemask": tm_port, "presidio": presidio_port}
         try:
             with contextlib.ExitStack() as stack:
-                stack.enter_context(
-                    _process(serve, f"http://127.0.0.1:{tm_port}/health", Path(tmp) / "tm.log")
-                )
-                stack.enter_context(
-                    _process(
-                        [*app, "--port", str(presidio_port)],
-                        f"http://127.0.0.1:{presidio_port}/health",
-                        Path(tmp) / "presidio.log",
-                    )
-                )
+                pids = {
+                    "tracemask": stack.enter_context(
+                        _process(serve, f"http://127.0.0.1:{tm_port}/health", Path(tmp) / "tm.log")
+                    ).pid,
+                    "presidio": stack.enter_context(
+                        _process(
+                            [*app, "--port", str(presidio_port)],
+                            f"http://127.0.0.1:{presidio_port}/health",
+                            Path(tmp) / "presidio.log",
+                        )
+                    ).pid,
+                }
                 if args.floor:
-                    stack.enter_context(
+                    pids["floor"] = stack.enter_context(
                         _process(
                             [*app, "--port", str(floor_port), "--floor"],
                             f"http://127.0.0.1:{floor_port}/health",
                             Path(tmp) / "floor.log",
                         )
-                    )
+                    ).pid
                     ports["floor"] = floor_port
                 bases = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-                status = asyncio.run(_run(args, model, bases))
+                status = asyncio.run(_run(args, model, bases, pids))
         finally:
             model.stop()
     if args.engines:

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -34,18 +35,25 @@ from tracemask.entities import ENTITIES
 from tracemask.operators import Encrypt
 from tracemask.server._errors import BadRequestError, ForbiddenError, UnsupportedMediaError
 from tracemask.server._http import deadline_of, guarded, masker_for, state_of
+from tracemask.server._state import AppState
 
 #: tracemask's entity names to Presidio's, and every Presidio label back to ours.
 TO_PRESIDIO = {e.name: (e.ner.get("presidio") or (e.name,))[0] for e in ENTITIES}
 FROM_PRESIDIO = {label: e.name for e in ENTITIES for label in (*e.ner.get("presidio", ()), e.name)}
 _HASH_KEY = (os.environ.get("TRACEMASK_HASH_KEY") or "").encode() or secrets.token_bytes(32)
-#: Texts up to this many characters are analyzed and anonymized on the event loop, not handed
-#: to a masking thread: well under a millisecond of work, where the two thread hand-offs cost
-#: more under load, and Presidio's clients wait for each answer before the LLM call goes out.
-#: Measured (2 cores, load ~13, LiteLLM's two calls for a system + 170-character user message,
-#: aiohttp): p50 5.2 ms inline against 11.7 ms through the thread pool, p99 46 against 129.
+#: Presidio's clients wait for each answer before the LLM call goes out, and under load each
+#: hand-off to a masking thread and back waits for the scheduler and the GIL (1-5 ms each way
+#: measured at load ~5 on 2 cores). So small work runs on the event loop instead: texts up to
+#: this many characters always (well under a millisecond of detection) ...
 INLINE_MAX_CHARS = 2048
-#: ... and with no more results than this to resolve (a small text may come with many).
+#: ... and longer ones, up to :data:`INLINE_CAP_CHARS`, when the server's learnt cost of masking
+#: (:class:`~tracemask.server._state.CostModel`) predicts at most this many seconds: no longer
+#: than a worker thread running Python code would hold the GIL from the loop anyway (a few
+#: switch intervals). Under heavier load the prediction grows and they go to the threads again.
+INLINE_BUDGET_S = 0.010
+INLINE_CAP_CHARS = 32_768
+#: Anonymizing is a splice (no detection, cheaper than parsing the body the loop has already
+#: parsed): on the loop at any text length, with no more results than this to resolve.
 INLINE_MAX_RESULTS = 256
 
 
@@ -436,12 +444,26 @@ async def analyze_endpoint(request: Request) -> Response:
     state = state_of(request)
     masker = masker_for(state.runtime(), request)
     req = await _json(request, AnalyzeRequest)
-    if len(req.text) <= INLINE_MAX_CHARS and not req.ad_hoc_recognizers:
+    size = len(req.text)
+    if req.ad_hoc_recognizers or not _inline(state, size):
+        # Threaded: a deadline can abandon it, and the cost model learns from it.
+        results = await state.run(analyze, masker, req, deadline=deadline_of(request), size=size)
+        return JSONResponse(results)
+    if size <= INLINE_MAX_CHARS:
         return JSONResponse(analyze(masker, req))
-    results = await state.run(
-        analyze, masker, req, deadline=deadline_of(request), size=len(req.text)
-    )
+    start = time.perf_counter()
+    results = analyze(masker, req)
+    state.cost.observe(size, time.perf_counter() - start)  # keeps the prediction current
     return JSONResponse(results)
+
+
+def _inline(state: AppState, size: int) -> bool:
+    """Whether detection on ``size`` characters runs on the event loop (see
+    :data:`INLINE_BUDGET_S`)."""
+    if size <= INLINE_MAX_CHARS:
+        return True
+    expected = state.cost.estimate(size) if size <= INLINE_CAP_CHARS else None
+    return expected is not None and expected <= INLINE_BUDGET_S
 
 
 @guarded
@@ -449,7 +471,7 @@ async def anonymize_endpoint(request: Request) -> Response:
     state = state_of(request)
     ring = keyring_of(masker_for(state.runtime(), request))
     req = await _json(request, AnonymizeRequest)
-    if len(req.text) <= INLINE_MAX_CHARS and len(req.analyzer_results) <= INLINE_MAX_RESULTS:
+    if len(req.analyzer_results) <= INLINE_MAX_RESULTS:
         return JSONResponse(anonymize(req, ring))
     return JSONResponse(await state.run(anonymize, req, ring, deadline=deadline_of(request)))
 

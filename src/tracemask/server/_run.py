@@ -81,6 +81,49 @@ def connection_cap(limits: LimitSettings, fd_limit: int) -> int:
     return max(1, min(limits.max_connections, fd_limit - _FD_RESERVE))
 
 
+class CoalescingTransport:
+    """A transport whose writes in one turn of the event loop leave as one ``send``.
+
+    uvicorn's h11 protocol writes a response's head and its body apart: two syscalls and, with
+    ``TCP_NODELAY``, two segments, so a waiting client may wake (and be scheduled) twice per
+    answer. Here they are joined and written at the end of the loop's turn, which is when the
+    handler has sent both. Closing writes what is pending first; aborting drops it. Everything
+    else is the wrapped transport's.
+    """
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if not data:
+            return
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending.append(data if isinstance(data, bytes) else bytes(data))
+
+    def flush(self) -> None:
+        """Write what is pending now (a closing transport takes nothing more)."""
+        if not self._pending:
+            return
+        data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+        self._pending.clear()
+        if not self._transport.is_closing():
+            self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._pending.clear()
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with a header timeout and a connection cap (see the module)."""
 
@@ -93,6 +136,7 @@ class GuardedH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self.transport = CoalescingTransport(transport, self.loop)  # type: ignore[assignment]
         self._waiting_since = time.monotonic()
         if len(self.connections) > self.max_connections:
             victim = self._oldest_waiting() or self

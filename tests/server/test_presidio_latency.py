@@ -1,0 +1,147 @@
+"""Issue 15: the latency path of Presidio's routes. Detection runs on the event loop while it is
+predicted cheap (no thread hand-off for a LiteLLM guardrail's message), and an answer's head
+and body leave in one write."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.server.conftest import PLANTED
+from tracemask.server import ConfigSource, create_app, load_config
+from tracemask.server._presidio import (
+    INLINE_BUDGET_S,
+    INLINE_CAP_CHARS,
+    INLINE_MAX_CHARS,
+    _inline,
+)
+from tracemask.server._run import CoalescingTransport
+from tracemask.server._state import AppState
+
+SHAPES_ONLY = {"sink": {"kind": "none"}, "reload_interval_s": 0, "limits": {"timeout_ms": 30_000}}
+#: A pasted thread well over the always-inline size, with a value to find in every paragraph.
+PARAGRAPH = (
+    "Hello team, please refund order 88231 to the card below and write back to me at {email} "
+    "or call {phone} after five. The card was {card}. Kind regards and thanks for the help.\n\n"
+)
+LONG = PARAGRAPH.format(email=PLANTED[0], phone=PLANTED[1], card=PLANTED[2]) * 30
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> AppState:
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"server": SHAPES_ONLY}))
+    return AppState(load_config(ConfigSource(path=str(config), env={})))
+
+
+def test_inline_decision_follows_the_learnt_cost(state: AppState) -> None:
+    size = 6000
+    assert _inline(state, INLINE_MAX_CHARS)  # small texts: always
+    assert not _inline(state, size)  # nothing learnt yet: the threads
+    state.cost.per_byte = INLINE_BUDGET_S / size / 2  # predicted at half the budget
+    assert _inline(state, size)
+    assert not _inline(state, INLINE_CAP_CHARS + 1)  # over the cap: never
+    state.cost.per_byte = INLINE_BUDGET_S / size * 2  # a loaded box: over the budget
+    assert not _inline(state, size)
+
+
+def test_long_texts_find_the_same_on_the_loop_and_in_a_thread(tmp_path: Path) -> None:
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"server": SHAPES_ONLY}))
+    app = create_app(ConfigSource(path=str(config), env={}))
+    state: AppState = app.app.state  # type: ignore[attr-defined]  # Observe -> Intake
+    assert len(LONG) > INLINE_MAX_CHARS
+    with TestClient(app) as c:
+        # Nothing learnt for the first two (the first is a warm-up): both threaded.
+        threaded = [c.post("/analyze", json={"text": LONG}).json() for _ in range(2)]
+        assert state.cost.per_byte is not None  # learnt from them
+        state.cost.per_byte = INLINE_BUDGET_S / len(LONG) / 4  # now predicted cheap
+        learnt = state.cost.per_byte
+        inline = c.post("/analyze", json={"text": LONG}).json()
+        assert state.cost.per_byte != learnt  # the inline call was timed and learnt from
+        anonymized = c.post("/anonymize", json={"text": LONG, "analyzer_results": inline})
+    assert threaded[0] == threaded[1] == inline
+    found = {LONG[x["start"] : x["end"]] for x in inline}
+    assert set(PLANTED[:3]) <= found
+    assert len(inline) >= 90  # every paragraph's three values
+    masked = anonymized.json()["text"]
+    assert not any(value in masked for value in PLANTED[:3])
+
+
+class Recording(asyncio.Transport):
+    """A transport that records what reaches it (the socket's writes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[bytes] = []
+        self.closing = False
+        self.aborted = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        assert not self.closing, "written after close"
+        self.writes.append(bytes(data))
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def abort(self) -> None:
+        self.closing = self.aborted = True
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return ("127.0.0.1", 5002) if name == "sockname" else default
+
+
+@pytest.fixture
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    loop = asyncio.new_event_loop()
+    try:
+        yield loop
+    finally:
+        loop.close()
+
+
+def test_one_write_per_turn_of_the_loop(loop: asyncio.AbstractEventLoop) -> None:
+    raw = Recording()
+    out = CoalescingTransport(raw, loop)
+
+    async def answer() -> None:
+        out.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n")
+        out.write(bytearray(b"{}"))
+        out.write(b"")  # h11's end of a sized body
+        assert raw.writes == []  # nothing yet: the turn is not over
+        await asyncio.sleep(0)
+        assert raw.writes == [b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}"]
+        out.write(b"next")  # a later turn: a write of its own
+        await asyncio.sleep(0)
+
+    loop.run_until_complete(answer())
+    assert raw.writes[1:] == [b"next"]
+    assert out.get_extra_info("sockname") == ("127.0.0.1", 5002)  # the rest is the transport's
+
+
+def test_close_sends_what_is_pending_and_abort_drops_it(loop: asyncio.AbstractEventLoop) -> None:
+    raw = Recording()
+    out = CoalescingTransport(raw, loop)
+    out.write(b"head")
+    out.write(b"body")
+    out.close()
+    assert raw.writes == [b"headbody"]
+    assert raw.closing
+    loop.run_until_complete(asyncio.sleep(0))  # the scheduled flush finds nothing left
+    assert raw.writes == [b"headbody"]
+
+    raw = Recording()
+    out = CoalescingTransport(raw, loop)
+    out.write(b"half an answer")
+    out.abort()
+    loop.run_until_complete(asyncio.sleep(0))
+    assert raw.writes == []
+    assert raw.aborted
