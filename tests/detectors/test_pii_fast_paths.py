@@ -10,6 +10,7 @@ before, nor on the backend.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 import pytest
 from hypothesis import example, given, settings
@@ -371,3 +372,91 @@ def test_one_scan_serves_both_detectors() -> None:
     first = gates.scan("my son jim moved to 12 rue de la paix", True)
     assert gates.scan("my son jim moved to 12 rue de la paix", True) is first
     assert gates.scan("another string", True) is not first
+
+
+#: The street regexes tried only where a match can start, with the finder of those offsets.
+STARTED = [
+    ("box", address._STREETS[0][0], address._box_starts),
+    ("typed", address._STREETS[1][0], address._numbers),
+    ("lower_prefix", address._STREETS[3][0], address._numbers),
+    ("numbered", address._STREETS[4][0], address._numbers),
+    ("number_then_word", address._NUMBER_THEN_WORD, address._numbers),
+]
+
+#: Text around a drawn street: digits, letters, separators and scripts the lookbehinds exclude.
+_AROUND = st.text(alphabet=st.sampled_from(list("1 9,./-+:_\tAbÉß\u0663x\n")), max_size=6)
+
+
+@pytest.mark.parametrize(("name", "regex", "starts"), STARTED, ids=[s[0] for s in STARTED])
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_started_street_regex_finds_what_finditer_finds(
+    name: str, regex: re.Pattern[str], starts: Callable[[str], list[int]], data: st.DataObject
+) -> None:
+    """Strings drawn from the regex itself (any script), with text around: every match starts
+    at an offset the finder gives, and trying only those gives the matches of ``finditer``."""
+    del name
+    drawn = data.draw(st.from_regex(_real(regex)))
+    text = data.draw(_AROUND) + drawn + data.draw(_AROUND) + data.draw(prose)
+    offsets = starts(text)
+    whole = [m.span() for m in regex.finditer(text)]
+    assert {s for s, _ in whole} <= set(offsets)
+    assert [m.span() for m in finditer_at(regex, text, offsets)] == whole
+
+
+@pytest.mark.parametrize(("name", "regex", "starts"), STARTED, ids=[s[0] for s in STARTED])
+@given(text=prose)
+def test_a_started_street_regex_agrees_on_prose(
+    name: str, regex: re.Pattern[str], starts: Callable[[str], list[int]], text: str
+) -> None:
+    del name
+    whole = [m.span() for m in regex.finditer(text)]
+    found = [m.span() for m in finditer_at(regex, text, starts(text))]
+    assert found == whole
+
+
+def _ending_matches(matches: Iterable[re.Match[str]]) -> list[tuple[int, int]]:
+    return [m.span() for m in matches if m.group("word").lower().endswith(address._ENDINGS)]
+
+
+_ENDING_WORDS = st.sampled_from(
+    [
+        *address._ENDINGS,
+        *("Parijsstraat", "HAUPTSTRASSE", "Kiannonkatu", "Paul-Nevermann-Platz", "İSTRASSE"),
+        *("Große-Straße", "Storgatan", "ΟΔΟΣ", "during", "Hauptstr", "weg²"),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            _ENDING_WORDS,
+            st.from_regex(_real(address._WORD_THEN_NUMBER)),
+            _AROUND,
+            st.sampled_from(VOCABULARY),
+        ),
+        max_size=12,
+    ).map("".join)
+)
+@example("Parijsstraat 8")
+@example("Hauptstr. 5, 10115 Berlin")
+@example("xParijsstraat 8 Kiannonkatu  98a/2b")
+@example("see Paul-Nevermann-Platz\t47")
+@example("Atatürk Bulvar\u0131 12, Gedimino gatvė 9")
+def test_words_then_number_finds_every_match_with_a_street_ending(text: str) -> None:
+    """``_words_then_number`` gives every match of ``_WORD_THEN_NUMBER`` whose word ends with a
+    street-word ending (the ones the detector keeps), in order."""
+    whole = _ending_matches(address._WORD_THEN_NUMBER.finditer(text))
+    assert _ending_matches(address._words_then_number(text)) == whole
+
+
+def test_a_string_without_spaces_is_only_looked_up_as_a_place() -> None:
+    """No street, facility or cue holds no space: such strings skip the gate scan, and listed
+    places are still found."""
+    det = LocationDetector(LEXICON)
+    assert [(f.start, f.end) for f in det.detect("Zürich")] == [(0, 6)]
+    assert [(f.start, f.end) for f in det.detect("Uruguay,Gargara")] == [(0, 7)]
+    assert list(det.detect("2025-09-13T04:19:42.228733+00:00")) == []
+    assert list(det.detect("call_taUWM6ZO88eb0ogET9D9XyYq")) == []

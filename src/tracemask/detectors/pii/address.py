@@ -361,9 +361,14 @@ class LocationDetector(PatternDetector):
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield LOCATION findings in ``text``."""
         taken = _Taken()
+        if " " not in text and "\t" not in text:
+            # Streets, facilities, transfers and place cues all hold a space or tab: a string
+            # without one (an id, a timestamp, a one-word value) can only be a listed place.
+            yield from self._places(text, text, taken, cue_gate=False)
+            return
         lower = text.lower()
         gates, at = self._gates.scan(lower, text.isascii())
-        if _DIGIT.search(text) is not None:
+        if not gates.isdisjoint(_STREET_GATES) and _DIGIT.search(text) is not None:
             for start, end, score in self._streets(text, gates, at):
                 if _overlaps(taken, start, end):
                     continue
@@ -393,7 +398,9 @@ class LocationDetector(PatternDetector):
         """Street candidates ``(start, end, score)``, strongest shapes first (``at``: where the
         anchored regexes can start, see :func:`address_gates`)."""
         # The street regexes are long alternations that Python's ``re`` tries at every
-        # position; cheap necessary conditions skip them on most strings.
+        # position; cheap necessary conditions skip them on most strings, and where one opens,
+        # a regex is tried only where a match can start (see ``_box_starts``, ``_numbers``).
+        numbers: list[int] | None = None
         for i, (regex, score) in enumerate(_STREETS):
             if i == 0 and "box" not in gates:
                 continue
@@ -407,7 +414,15 @@ class LocationDetector(PatternDetector):
                 continue
             # Number, words, number (no street word to vouch for it), or a plain phrase before
             # a street type ("5 Key Points"): the words must not all be dictionary words.
-            for m in finditer_at(regex, text, None if i != 2 else anchored(at, "prefix")):
+            if i == 0:
+                starts: Sequence[int] | None = _box_starts(text)
+            elif i == 2:
+                starts = anchored(at, "prefix")
+            else:
+                if numbers is None:
+                    numbers = _numbers(text)
+                starts = numbers
+            for m in finditer_at(regex, text, starts):
                 start, end = m.span("value")
                 if i == 4 and not self._street_ok(text, start, end):
                     continue
@@ -423,15 +438,17 @@ class LocationDetector(PatternDetector):
                     if head is not None or _HAS_DIGIT.search(text, start, end):
                         found = 0.85  # "Rua X 12", "8, chemin Y": as sure as a street type
                 yield start, end, found
-        endings_gate = "endings" in gates
-        for m in _WORD_THEN_NUMBER.finditer(text) if endings_gate else ():
-            if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
-                head = _STREET_HEAD.search(text, max(0, m.start() - 60), m.start())
-                start = head.start() if head is not None else m.start()
-                yield start, m.end(), 0.85
-        for m in _NUMBER_THEN_WORD.finditer(text) if endings_gate else ():
-            if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
-                yield m.start(), m.end(), 0.85
+        if "endings" in gates:
+            for m in _words_then_number(text):
+                if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
+                    head = _STREET_HEAD.search(text, max(0, m.start() - 60), m.start())
+                    start = head.start() if head is not None else m.start()
+                    yield start, m.end(), 0.85
+            if numbers is None:
+                numbers = _numbers(text)
+            for m in finditer_at(_NUMBER_THEN_WORD, text, numbers):
+                if m.group("word").lower().endswith(_ENDINGS) and not self._plain(m.group("word")):
+                    yield m.start(), m.end(), 0.85
         if "cue" not in gates:
             return
         for m in finditer_at(_CUED_STREET, text, anchored(at, "cue")):
@@ -758,6 +775,76 @@ _SEPARATOR = lazy_regex(
 _BOUNDARY = lazy_regex(r"\Z|[\n,.;)!?]|[ \t]")
 _PREFIX_ONLY = lazy_regex(rf"(?:{_NUM}{_SP})?(?:{STREET_PREFIXES})")
 
+
+#: Where a street regex that starts with a house number (``_STREETS[1]``, ``[3]``, ``[4]``,
+#: ``_NUMBER_THEN_WORD``) can start: a digit not after a word character or one of ``/.,-``
+#: (each regex's lookbehind excludes these, some more), its number's shape, then spaces, maybe
+#: a second number (``_STREETS[1]``) and spaces, then a letter (each regex has a word there).
+#: The number it consumes starts no other match (digits, letters, ``/``, ``-`` and commas are
+#: excluded by the lookbehinds), so ``finditer`` reports every such start.
+_NUMBER_START = re.compile(
+    r"\d(?<![\w/.,-]\d)\d*[A-Za-z]?(?:[/-]\d+[A-Za-z]?)?,?"
+    r"(?=[ \t]+(?:\d+[A-Za-z]?(?:[/-]\d+[A-Za-z]?)?[ \t]+)?[^\W\d_])"
+)
+#: Where ``_STREETS[0]`` (a PO box, a military address) can start: the first letter of one of
+#: ``_BOX``'s alternatives, not after a word character or ``/.-`` (its lookbehind).
+_BOX_START = re.compile(r"[PACBSUHFD](?<![\w/.-][PACBSUHFD])")
+#: A space or tab, then a digit: where the house number of ``_WORD_THEN_NUMBER`` can begin.
+_SPACE_DIGIT = re.compile(r"[ \t]\d")
+#: The longest street-word ending: a word that ends with one ends so in the last this many
+#: characters (lower-casing maps one character to at most three).
+_ENDING_SPAN = 3 * max(map(len, _ENDINGS))
+
+
+def _numbers(text: str) -> list[int]:
+    """The offsets where a house-number street regex can start in ``text`` (``_NUMBER_START``)."""
+    return [m.start() for m in _NUMBER_START.finditer(text)]
+
+
+def _box_starts(text: str) -> list[int]:
+    """The offsets where ``_STREETS[0]`` can start in ``text`` (``_BOX_START``)."""
+    return [m.start() for m in _BOX_START.finditer(text)]
+
+
+def _words_then_number(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_WORD_THEN_NUMBER`` whose word can end with a street-word ending.
+
+    ``_WORD_THEN_NUMBER.finditer`` tries every position; a match is a word, maybe a period,
+    spaces and a number, and no other match can start inside one (its letters follow letters or
+    hyphens, its number's letters follow digits). So each match is the one found at the start of
+    its word: for each space-then-digit, the word before it is looked at (cheaply first: whether
+    the characters before it end with a street-word ending at all), and the regex tried at its
+    start. The caller still checks the word itself.
+    """
+    n = 0
+    for m in _SPACE_DIGIT.finditer(text):
+        end = m.start()
+        if end < n:
+            continue
+        while end and text[end - 1] in " \t":
+            end -= 1
+        if end and text[end - 1] == ".":
+            end -= 1
+        if not end or not text[end - 1].isalpha():
+            continue  # a number, a symbol: every ending ends with a letter
+        if not text[max(0, end - _ENDING_SPAN) : end].lower().endswith(_ENDINGS):
+            continue
+        start = end
+        while start and (text[start - 1] == "-" or _is_letter(text[start - 1])):
+            start -= 1
+        found = _WORD_THEN_NUMBER.match(text, start)
+        if found is not None:
+            n = found.end()
+            yield found
+
+
+def _is_letter(char: str) -> bool:
+    r"""``[^\W\d_]`` for one character: a word character that is not a decimal digit."""
+    return char.isalnum() and not char.isdecimal()
+
+
+#: The gates of :meth:`LocationDetector._streets`: with none open, it finds nothing.
+_STREET_GATES = frozenset({"box", "typed", "prefix", "lower_prefix", "numbered", "endings", "cue"})
 
 #: Distinct runs whose places are remembered (then the memo starts over).
 _MAX_PLANS = 1 << 16
