@@ -92,7 +92,9 @@ class RanText:
     stderr: str
 
 
-def invoke_text(*args: str, cwd: Path, stdin: bytes | str = b"") -> RanText:
+def invoke_text(
+    *args: str, cwd: Path, stdin: bytes | str = b"", env: dict[str, str] | None = None
+) -> RanText:
     """:func:`invoke` with text output."""
-    ran = invoke(*args, cwd=cwd, stdin=stdin)
+    ran = invoke(*args, cwd=cwd, stdin=stdin, env=env)
     return RanText(ran.returncode, ran.stdout.decode("utf-8"), ran.stderr.decode("utf-8"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import settings
 
+from tests import ci_plugin
+
 pytest_plugins = ["pytester"]
 
 SKIPPING = """
@@ -48,3 +50,10 @@ def test_a_module_level_skip_counts_too(
     monkeypatch.setenv("TRACEMASK_CI", "1")
     result = pytester.runpytest("-p", "tests.ci_plugin")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_dev_runs_a_fifth_of_the_examples_and_ci_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ci_plugin, "PROFILE", "ci")
+    assert [ci_plugin.examples(n) for n in (5, 40, 300)] == [5, 40, 300]
+    monkeypatch.setattr(ci_plugin, "PROFILE", "dev")
+    assert [ci_plugin.examples(n) for n in (5, 40, 300)] == [5, 10, 60]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.ci_plugin import examples
 from tests.cli.conftest import Run
 
 from tracemask import Masker
@@ -251,7 +252,7 @@ _RECORDS = st.recursive(
     size=st.integers(1, 400),
     last_eol=st.booleans(),
 )
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 def test_chunked_output_equals_record_by_record(
     lines: list[tuple[str, str]],
     size: int,

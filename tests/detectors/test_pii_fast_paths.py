@@ -16,6 +16,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tests.ci_plugin import examples
 from tracemask.detectors.data import Lexicon
 from tracemask.detectors.pii import _capitals, address, person
 from tracemask.detectors.pii._capitals import RUN, capital_runs
@@ -57,7 +58,7 @@ def _found(detector: PersonDetector | LocationDetector, text: str) -> list[objec
     return [(f.start, f.end, f.entity, f.score) for f in detector.detect(text)]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(prose)
 @example("Dr. Smith met Mary Jones. Dr. Smith met Mary Jones in Paris")
 @example("Kucharski, Jennifer lives in Springfield\nKucharski, Jennifer")
@@ -66,7 +67,7 @@ def test_findings_do_not_depend_on_what_the_detector_saw_before(text: str) -> No
     assert _found(SHARED_LOCATION, text) == _found(LocationDetector(LEXICON), text)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(prose)
 def test_both_backends_give_the_same_findings_on_random_prose(text: str) -> None:
     pytest.importorskip("hyperscan")
@@ -231,7 +232,7 @@ def _gates(which: str) -> Gates:
 
 
 @pytest.mark.parametrize(("which", "name", "regex", "on_lower"), ANCHORED, ids=NAMES)
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(data=st.data())
 def test_every_match_of_an_anchored_regex_starts_at_an_anchor(
     which: str, name: str, regex: re.Pattern[str], on_lower: bool, data: st.DataObject
@@ -310,7 +311,7 @@ cue_text = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(cue_text, st.data())
 @example("My name is\u3000", None)
 @example("Dear Dr.\n", None)

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.ci_plugin import examples
 from tracemask.detectors import secrets
 from tracemask.detectors._engine import DetectionEngine
 from tracemask.detectors._pattern import PatternDetector
@@ -118,7 +119,10 @@ FRAGMENTS = [
 
 
 @settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+    max_examples=examples(400),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
 )
 @given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=14).map("".join))
 def test_every_finding_has_its_trigger(text: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.ci_plugin import examples
 from tracemask import Masker
 from tracemask.encryption import TOKEN, KeyRing, decrypt
 from tracemask.testing import fake_card, fake_email, fake_iban, fake_ssn, fake_us_phone
@@ -76,7 +77,9 @@ with_json_strings = json_like(
         st.builds(dumps, json_like(scalars), st.integers(0, 2)),
     )
 )
-common = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+common = settings(
+    max_examples=examples(250), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def same_json(a: Any, b: Any) -> bool:

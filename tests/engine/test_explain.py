@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.ci_plugin import examples
 from tracemask import Masker
 from tracemask._explain import explain
 from tracemask._paths import PathSegment, render_path
@@ -37,7 +38,7 @@ def changed_paths(a: Any, b: Any, path: tuple[PathSegment, ...] = ()) -> set[str
     }
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values)
 def test_explained_paths_are_the_masked_ones(value: Any) -> None:
     found = explain(MASKER, value)

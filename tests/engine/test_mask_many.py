@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.ci_plugin import examples
 from tests.engine.test_extensions import _Raises
 from tracemask import Masker, Report
 from tracemask.exceptions import MaskingError
@@ -54,7 +55,7 @@ def test_path_rules_apply_in_batches() -> None:
 
 
 @given(items=st.lists(_TREES, max_size=5))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_mask_many_is_mask_per_item_with_the_same_report(items: list[Any]) -> None:
     m = Masker(POLICY)
     one, many = Report(), Report()

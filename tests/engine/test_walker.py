@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.ci_plugin import examples
 from tracemask import Masker, MaskingError, Report
 from tracemask import _walker as walker_module
 
@@ -177,7 +178,7 @@ def _trees(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 trees = st.recursive(leaf, _trees, max_leaves=30)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(trees, st.sampled_from(range(len(MASKERS))))
 def test_iterative_walk_equals_recursive_walk(value: Any, which: int) -> None:
     masker = MASKERS[which]

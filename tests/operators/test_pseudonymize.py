@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr, ValidationError
 
+from tests.ci_plugin import examples
 from tracemask import Masker, PolicyError, use_scope
 from tracemask.operators import MemoryStore, Pseudonymize, SqliteStore
 from tracemask.operators._stores import _when_unlocked
@@ -204,7 +205,7 @@ def test_tokens_are_not_masked_again() -> None:
 emails = st.integers(min_value=0, max_value=10_000).map(fake_email)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(emails, min_size=1, max_size=6), st.sampled_from(["hash", "counter"]))
 def test_equal_values_equal_tokens_distinct_values_distinct_tokens(
     values: list[str], style: str

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from tests.ci_plugin import examples
 from tracemask import Masker
 from tracemask.detectors import validators
 from tracemask.operators import Surrogate
@@ -129,7 +130,7 @@ def test_a_value_already_in_the_fictional_range_is_kept() -> None:
     assert OP.apply(phone, "PHONE_NUMBER") == phone
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(RESERVED), st.integers(0, 10_000)), max_size=5))
 def test_masking_with_reserved_range_fakes_is_idempotent_and_leaks_nothing(
     picks: list[tuple[object, int]],

@@ -10,6 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.ci_plugin import examples
 from tracemask import Masker
 from tracemask.encryption import generate_key, key_line
 
@@ -78,7 +79,9 @@ def strings(value: Any) -> list[str]:
     return []
 
 
-common = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+common = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @common
@@ -165,7 +168,7 @@ shared_parts = st.one_of(
 )
 
 
-@settings(common, max_examples=100)
+@settings(common, max_examples=examples(100))
 @given(
     shared_parts,
     st.lists(st.tuples(st.sampled_from(["a", "password", "body"]), keys), max_size=4),

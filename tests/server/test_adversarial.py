@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from tests.ci_plugin import examples
 from tests.server.conftest import PLANTED, TOKEN, TRACE_PB, Server, Upstream, leaks, start_server
 from tests.server.test_bypass import TRACE_SHAPES
 from tracemask.server._sink import read_batches
@@ -136,8 +137,9 @@ DOCS = st.tuples(
 
 
 @settings(
-    # CI: 60 fixed examples (~8 s). A soak: ADVERSARIAL_EXAMPLES=2000 ADVERSARIAL_RANDOM=1.
-    max_examples=int(os.environ.get("ADVERSARIAL_EXAMPLES", "60")),
+    # CI: 60 fixed examples (~8 s; the dev profile 12). A soak: ADVERSARIAL_EXAMPLES=2000
+    # ADVERSARIAL_RANDOM=1.
+    max_examples=int(os.environ.get("ADVERSARIAL_EXAMPLES") or examples(60)),
     deadline=None,
     derandomize=not os.environ.get("ADVERSARIAL_RANDOM"),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

@@ -1,4 +1,7 @@
-"""``tracemask serve`` on the command line: lazy imports, the missing extra, config errors."""
+"""``tracemask serve`` on the command line: lazy imports, the missing extra, config errors.
+
+The first two need a process of their own (what a fresh interpreter imports; a missing
+package); ``serve --check`` runs in process, through the CLI's entry function."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.clirun import invoke_text
 
 
 def _run(
@@ -70,7 +75,7 @@ def test_config_errors_are_one_line(
     tmp_path: Path, config: str, env: dict[str, str], message: str
 ) -> None:
     (tmp_path / "c.yaml").write_text(config, encoding="utf-8")
-    r = _run("-m", "tracemask", "serve", "--config", "c.yaml", "--check", cwd=tmp_path, env=env)
+    r = invoke_text("serve", "--config", "c.yaml", "--check", cwd=tmp_path, env=env)
     assert r.returncode == 2, r.stderr
     assert r.stderr.startswith("tracemask: error: ")
     assert r.stderr.count("\n") == 1
@@ -91,6 +96,6 @@ def test_check_accepts_a_full_config(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     env = {"TRACEMASK_AUTH_TOKENS": "c,d", "TRACEMASK_UPSTREAM_HEADERS": '{"x-k": "v"}'}
-    r = _run("-m", "tracemask", "serve", "--config", "c.yaml", "--check", cwd=tmp_path, env=env)
+    r = invoke_text("serve", "--config", "c.yaml", "--check", cwd=tmp_path, env=env)
     assert r.returncode == 0, r.stderr
     assert r.stdout == "ok\n"

@@ -21,6 +21,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from tests.ci_plugin import examples
 from tracemask.encryption import generate_key, key_line
 from tracemask.server import ConfigSource, create_app
 
@@ -349,7 +350,7 @@ def anonymize_bodies(draw: st.DrawFn) -> dict[str, Any]:
     return {"text": text, "analyzer_results": results, "anonymizers": anonymizers}
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(body=anonymize_bodies())
 def test_anonymize_matches_presidios_engine(api: TestClient, body: dict[str, Any]) -> None:
     """Same text and items as Presidio's engine for replace/redact/keep/mask, any set of

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +15,7 @@ import pytest
 import yaml
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from tests.clirun import RanText, invoke_text
 from tests.server.conftest import CALLBACK_BODY, TRACE_PB, Server, leaks, start_server
 
 SERVER_SECTION = {"reload_interval_s": 0.2, "sink": {"kind": "sqlite", "dir": "data"}}
@@ -31,17 +30,9 @@ def sinky(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         server.stop()
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACEMASK_")}
-    return subprocess.run(
-        [sys.executable, "-m", "tracemask", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def _cli(*args: str, cwd: Path) -> RanText:
+    """``tracemask ARGS`` in this process: the server that wrote the store is another one."""
+    return invoke_text(*args, cwd=cwd)
 
 
 def test_sink_stores_masked_batches_and_cli_lists_and_exports(sinky: Server) -> None:

@@ -7,12 +7,15 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.ci_plugin import examples
 from tests.stream._texts import planted_text
 from tracemask import Masker, StreamMasker
 
 MASKER = Masker()
 
-common = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+common = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def split(text: str, sizes: list[int]) -> list[str]:
