@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tracemask import Masker
 from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors.pii.crypto import CryptoWalletDetector
 from tracemask.detectors.pii.email import EmailDetector
 from tracemask.detectors.pii.network import IPv4Detector, IPv6Detector, MacAddressDetector
 
@@ -19,6 +20,7 @@ ANCHORED: tuple[type[PatternDetector], ...] = (
     IPv4Detector,
     IPv6Detector,
     MacAddressDetector,
+    CryptoWalletDetector,
 )
 
 #: Pieces of addresses and near-misses, glued in random order.
@@ -26,7 +28,12 @@ FRAGMENTS = (
     "@", ".", ":", "::", "-", "_", "+", "%", "'", " ", "\n", "a", "Z", "9", "0", "255", "10",
     "fe80", "ab", "0a1b", "jane.doe", "j", "example", "com", "co.uk", "mail", "é", "ü", "中",
     "xn--", "192.168.1.20", "2001:db8::1", "00:1a:2b:3c:4d:5e", "0a1b.2c3d.4e5f", "x" * 70,
+    "bc1", "0x", "qar0srrr7xf", "deadbeef" * 5, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2",
 )  # fmt: skip
+#: A bech32 and an Ethereum address (public documentation examples, also in test_pii_network).
+BECH32 = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+ETH = "0x52908400098527886E0F7030069857D2E4169EE7"
+FRAGMENTS = (*FRAGMENTS, BECH32, ETH)
 
 texts = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=4), max_size=30).map("".join)
 
@@ -42,6 +49,8 @@ def _unanchored(cls: type[PatternDetector]) -> PatternDetector:
 @example(text="a" * 64 + "@example.com")
 @example(text="b" * 70 + "@example.com")
 @example(text="see 2001:db8::1 and fe80::1:2")
+@example(text=f"x{BECH32} {BECH32}")
+@example(text=f"0x{ETH} a{ETH}")
 def test_anchored_search_finds_what_a_full_search_finds(
     cls: type[PatternDetector], text: str
 ) -> None:
@@ -71,6 +80,7 @@ def test_every_match_holds_its_anchor_within_reach(cls: type[PatternDetector], t
         "mail " + "a" * 63 + "@example.com or jane@example.org",
         "hosts 10.1.2.3, 2001:db8::8a2e:370:7334 and fe80::1ff:fe23:4567:890a%eth0",
         "x" * 5000 + " jane.doe+tag@mail.example.co.uk",
+        f"pay {BECH32} or {ETH}",
     ],
 )
 def test_anchored_detectors_agree_on_both_backends(text: str, backend: str) -> None:

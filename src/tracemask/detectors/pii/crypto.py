@@ -28,6 +28,10 @@ class CryptoWalletDetector(PatternDetector):
         r"(?=bc1)(?<![A-Za-z0-9])(?P<value>bc1[02-9ac-hj-np-z]{8,87})(?![A-Za-z0-9])",
         r"(?=0x)(?<![A-Za-z0-9])(?P<value>0x[0-9a-fA-F]{40})(?![A-Za-z0-9])",
     )
+    # A bech32 and an Ethereum address start with their prefix (the match starts there): the
+    # search jumps from one "bc1" / "0x" to the next (``str.find``) instead of trying every
+    # position. The Base58 one has no literal.
+    anchors = (None, ("bc1", 0), ("0x", 0))
     context = ("wallet", "bitcoin", "btc", "eth", "ethereum", "address", "crypto", "send to")
     score = 0.9
 
