@@ -161,11 +161,29 @@ class _Tok(NamedTuple):
     period: bool  # ended with a period
 
 
+#: ``_Tok`` from a tuple without the generated ``__new__`` (a Python-level call per token).
+_new_tok = tuple.__new__
+
 #: A name candidate in a run: its tokens, the token after it, honorific before, cue before.
 _Candidate = tuple[tuple[_Tok, ...], _Tok | None, bool, bool]
+
+
+class _Scored(NamedTuple):
+    """A candidate with what its tokens alone say (worked out once per distinct run)."""
+
+    name: tuple[_Tok, ...]
+    after: _Tok | None  # the token after it in the run
+    score: float  # before context (``max(score, 0.85)`` after an honorific)
+    titled: bool  # after an honorific
+    cued: bool  # a cue word right before it in the run
+    boost: bool  # a cue before or after may add CONTEXT_BOOST
+    after_ok: bool  # a cue after counts (an unlisted or listed-name word in it)
+    single_caps: bool  # one word, ALL CAPS
+
+
 #: A run's plan: the ``Last, First`` segment pair to try first (runs with one comma), then the
 #: name candidates.
-_Plan = tuple[tuple[list[_Tok], list[_Tok]] | None, tuple[_Candidate, ...]]
+_Plan = tuple[tuple[list[_Tok], list[_Tok]] | None, tuple[_Scored, ...]]
 #: The plan of a run that cannot hold a name (most runs: "The", "JSON", "Please").
 _NO_CANDIDATE: _Plan = (None, ())
 
@@ -244,7 +262,12 @@ class PersonDetector(PatternDetector):
             else:
                 segments[-1].append(self._tok(m.group(), m.start()))
         pair = (segments[0], segments[1]) if len(segments) == 2 else None
-        candidates = tuple(c for seg in segments for c in self._candidates(seg))
+        candidates = tuple(
+            scored
+            for seg in segments
+            for c in self._candidates(seg)
+            if (scored := self._base(c)) is not None
+        )
         if pair is None and not candidates:
             return _NO_CANDIDATE
         return pair, candidates
@@ -265,31 +288,39 @@ class PersonDetector(PatternDetector):
         # only, so it is worked out once per distinct token (bounded memo).
         shape = self._shapes.get(raw)
         if shape is None:
-            period = raw.endswith(".")
-            word = raw[:-1] if period else raw
-            stripped = _CONTRACTION.sub("", word)
-            key = stripped.lower()
-            letters = len(stripped)
-            caps = letters > 1 and word.isupper()
-            simple = not caps and (letters == 1 or _simple_title(word))
-            flags = self.lexicon.flags(key)
-            if (
-                not flags
-                and "-" in key
-                and all(self.lexicon.flags(part) & (WORD | STOP) for part in key.split("-"))
-            ):
-                flags = WORD  # "Plug-And-Play", "Back-End": compounds of dictionary words
-            elif not flags and "-" in key:
-                parts = [self.lexicon.flags(part) for part in key.split("-")]
-                if all(f & (GIVEN | SURNAME) for f in parts):
-                    # "Élodie-Andrée", "Sébastien-Marcel": compounds of names.
-                    flags = GIVEN if parts[0] & GIVEN else SURNAME
-            shape = (key, letters, flags, caps, letters == 1, simple, period)
+            shape = self._shape(raw)
             if len(self._shapes) >= _MAX_SHAPES:
                 self._shapes.clear()
             self._shapes[raw] = shape
         key, length, flags, caps, initial, simple, period = shape
-        return _Tok(start, start + length, key, flags, caps, initial, simple, period)
+        return _new_tok(_Tok, (start, start + length, key, flags, caps, initial, simple, period))
+
+    def _shape(self, raw: str) -> tuple[str, int, int, bool, bool, bool, bool]:
+        """What a token is, from its text: ``_Tok`` without the offsets."""
+        period = raw[-1] == "."
+        word = raw[:-1] if period else raw
+        # Only a token with an apostrophe can end with a contraction; only one with an
+        # apostrophe or a hyphen has parts for ``_simple_title`` to split.
+        joined = "'" in word or "\u2019" in word
+        stripped = _CONTRACTION.sub("", word) if joined else word
+        key = stripped.lower()
+        letters = len(stripped)
+        caps = letters > 1 and word.isupper()
+        if caps:
+            simple = False
+        elif letters == 1 or (not joined and "-" not in word and word[1:].islower()):
+            simple = True  # what _simple_title answers for one part with no inner capital
+        else:
+            simple = _simple_title(word)
+        flags = self.lexicon.flags(key)
+        if not flags and "-" in key:
+            parts = [self.lexicon.flags(part) for part in key.split("-")]
+            if all(f & (WORD | STOP) for f in parts):
+                flags = WORD  # "Plug-And-Play", "Back-End": compounds of dictionary words
+            elif all(f & (GIVEN | SURNAME) for f in parts):
+                # "Élodie-Andrée", "Sébastien-Marcel": compounds of names.
+                flags = GIVEN if parts[0] & GIVEN else SURNAME
+        return key, letters, flags, caps, letters == 1, simple, period
 
     def _capable(self, tok: _Tok, titled: bool) -> bool:
         """Whether ``tok`` can be part of a name (``titled``: first token after ``Dr``)."""
@@ -345,22 +376,10 @@ class PersonDetector(PatternDetector):
             titled = cued = False
             i = j
 
-    def _score(self, text: str, offset: int, candidate: _Candidate) -> Finding | None:
-        """Score a name candidate of a run found at ``offset`` (token offsets are relative to
-        the run), or ``None``."""
+    def _base(self, candidate: _Candidate) -> _Scored | None:
+        """What a candidate's tokens say, before its context: ``None`` when no context can make
+        it a finding (no word; a listed place; too low a score even with a cue)."""
         name, after, titled, cued = candidate
-        start, end = offset + name[0].start, offset + name[-1].end
-        if name[-1].initial and name[-1].period:
-            end += 1
-        nxt = after.key if after is not None else _next_word(text, end)
-        if nxt in NOT_PERSON_AFTER:
-            return None
-        if (
-            not titled
-            and "he" in text[max(0, start - 5) : start]
-            and _ARTICLE_BEFORE.search(text, max(0, start - 5), start)
-        ):
-            return None  # "The Washington Post", "the Smiths": an article names no person
         words = [t for t in name if not t.initial]
         if not words:
             return None
@@ -394,22 +413,41 @@ class PersonDetector(PatternDetector):
             score = 0.1 if caps else 0.2
         # A cue adds CONTEXT_BOOST, unless it cannot lift the score to the threshold or the
         # score is already high; a lone ambiguous or dictionary word gets no boost at all.
+        single_caps = len(words) == 1 and caps
         if titled:
             score = max(score, 0.85)
-        elif (
-            0.15 <= score < 0.85
-            and not (len(words) == 1 and (ambiguous or _plain_word(f0)))
-            and (
-                cued
-                or _cue_before(text, start)
-                or (
-                    _AFTER_CUE.match(text, end, end + 24)
-                    and any(t.flags == 0 or _listed_name(t) for t in words)
-                )
+            boost = False
+        else:
+            boost = 0.15 <= score < 0.85 and not (
+                len(words) == 1 and (ambiguous or _plain_word(f0))
             )
+        best = score + CONTEXT_BOOST if boost else score
+        if (best < 0.5 and single_caps) or best < 0.3:
+            return None
+        after_ok = any(t.flags == 0 or _listed_name(t) for t in words)
+        return _Scored(name, after, score, titled, cued, boost, after_ok, single_caps)
+
+    def _score(self, text: str, offset: int, candidate: _Scored) -> Finding | None:
+        """Score a name candidate of a run found at ``offset`` (token offsets are relative to
+        the run) in its context, or ``None``."""
+        name, after, score, titled, cued, boost, after_ok, single_caps = candidate
+        start, end = offset + name[0].start, offset + name[-1].end
+        if name[-1].initial and name[-1].period:
+            end += 1
+        nxt = after.key if after is not None else _next_word(text, end)
+        if nxt in NOT_PERSON_AFTER:
+            return None
+        if (
+            not titled
+            and "he" in text[max(0, start - 5) : start]
+            and _ARTICLE_BEFORE.search(text, max(0, start - 5), start)
+        ):
+            return None  # "The Washington Post", "the Smiths": an article names no person
+        if boost and (
+            cued or _cue_before(text, start) or (after_ok and _AFTER_CUE.match(text, end, end + 24))
         ):
             score += CONTEXT_BOOST
-        if (score < 0.5 and len(words) == 1 and caps) or score < 0.3:
+        if (score < 0.5 and single_caps) or score < 0.3:
             return None
         if _in_street(text, start, end):
             return None
