@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import settings
 
 from tests import ci_plugin
 
 pytest_plugins = ["pytester"]
+
+TESTS = Path(__file__).parent
 
 SKIPPING = """
 import pytest
@@ -57,3 +62,17 @@ def test_dev_runs_a_fifth_of_the_examples_and_ci_all(monkeypatch: pytest.MonkeyP
     assert [ci_plugin.examples(n) for n in (5, 40, 300)] == [5, 40, 300]
     monkeypatch.setattr(ci_plugin, "PROFILE", "dev")
     assert [ci_plugin.examples(n) for n in (5, 40, 300)] == [5, 10, 60]
+
+
+def test_every_property_test_sizes_its_search_through_examples() -> None:
+    """A literal ``max_examples=300`` would run all 300 in a plain ``pytest`` too: the README's
+    run would grow with every such test (``examples(300)`` is 300 in CI, 60 there)."""
+    literal = re.compile(r"max_examples\s*=\s*\d")
+    found = [
+        f"{path.relative_to(TESTS.parent)}:{number}"
+        for path in sorted(TESTS.rglob("*.py"))
+        if path.name != "test_ci_plugin.py"  # this file names the pattern
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if literal.search(line)
+    ]
+    assert found == [], "use max_examples=examples(N) (tests/ci_plugin.py)"

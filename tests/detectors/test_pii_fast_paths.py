@@ -389,7 +389,7 @@ _AROUND = st.text(alphabet=st.sampled_from(list("1 9,./-+:_\tAbÉß\u0663x\n")),
 
 
 @pytest.mark.parametrize(("name", "regex", "starts"), STARTED, ids=[s[0] for s in STARTED])
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(data=st.data())
 def test_a_started_street_regex_finds_what_finditer_finds(
     name: str, regex: re.Pattern[str], starts: Callable[[str], list[int]], data: st.DataObject
@@ -429,7 +429,7 @@ _ENDING_WORDS = st.sampled_from(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     st.lists(
         st.one_of(

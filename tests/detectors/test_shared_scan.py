@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tests.ci_plugin import examples
 from tracemask import Masker
 from tracemask.detectors._engine import DetectionEngine
 from tracemask.detectors._prefilter import HyperscanPrefilter, RegexPrefilter
@@ -57,7 +58,7 @@ def _primed(text: str) -> object:
     return GATES.scan(text.lower(), text.isascii())
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(prose)
 @example("12 OAK RIDGE DR")
 @example("Lives At Maneeži 37")
@@ -114,7 +115,7 @@ def _engine(shared: bool) -> DetectionEngine:
 SHARED_ENGINE, OWN_ENGINE = _engine(True), _engine(False)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(prose)
 @example("Dr. Smith lives at 12 Oak Ridge Dr, moved to Paris from London")
 def test_findings_are_those_of_the_detectors_own_gate_scan(text: str) -> None:
