@@ -13,7 +13,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.server.conftest import PLANTED
+from tracemask import Masker
 from tracemask.server import ConfigSource, create_app, load_config
+from tracemask.server import _recent as recent
 from tracemask.server._presidio import (
     INLINE_BUDGET_S,
     INLINE_CAP_CHARS,
@@ -56,13 +58,15 @@ def test_long_texts_find_the_same_on_the_loop_and_in_a_thread(tmp_path: Path) ->
     app = create_app(ConfigSource(path=str(config), env={}))
     state: AppState = app.app.state  # type: ignore[attr-defined]  # Observe -> Intake
     assert len(LONG) > INLINE_MAX_CHARS
+    # Texts never seen before (a text seen again is answered from the recent findings).
+    texts = [LONG + "x" * n for n in range(3)]
     with TestClient(app) as c:
         # Nothing learnt for the first two (the first is a warm-up): both threaded.
-        threaded = [c.post("/analyze", json={"text": LONG}).json() for _ in range(2)]
+        threaded = [c.post("/analyze", json={"text": t}).json() for t in texts[:2]]
         assert state.cost.per_byte is not None  # learnt from them
         state.cost.per_byte = INLINE_BUDGET_S / len(LONG) / 4  # now predicted cheap
         learnt = state.cost.per_byte
-        inline = c.post("/analyze", json={"text": LONG}).json()
+        inline = c.post("/analyze", json={"text": texts[2]}).json()
         assert state.cost.per_byte != learnt  # the inline call was timed and learnt from
         anonymized = c.post("/anonymize", json={"text": LONG, "analyzer_results": inline})
     assert threaded[0] == threaded[1] == inline
@@ -145,3 +149,47 @@ def test_close_sends_what_is_pending_and_abort_drops_it(loop: asyncio.AbstractEv
     loop.run_until_complete(asyncio.sleep(0))
     assert raw.writes == []
     assert raw.aborted
+
+
+def test_a_text_seen_again_is_answered_from_recent_findings(tmp_path: Path) -> None:
+    """The guardrail sends the system prompt and the conversation so far on every call."""
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"server": SHAPES_ONLY}))
+    app = create_app(ConfigSource(path=str(config), env={}))
+    state: AppState = app.app.state  # type: ignore[attr-defined]
+    masker = state.runtime().masker
+    text = f"Hi, I'm Jane ({PLANTED[0]}), call {PLANTED[1]}."
+    with TestClient(app) as c:
+        first = c.post("/analyze", json={"text": text}).json()
+        assert recent.recent_for(masker).get(text) == tuple(masker.detect(text))
+        again = c.post("/analyze", json={"text": text}).json()
+        only = c.post("/analyze", json={"text": text, "entities": ["PHONE_NUMBER"]}).json()
+        # A long text seen before is answered on the loop, whatever its predicted cost.
+        c.post("/analyze", json={"text": LONG})
+        state.cost.per_byte = 1.0  # a second per byte: a new long text would go to a thread
+        assert not _inline(state, len(LONG))
+        assert recent.seen(masker, LONG)
+        assert c.post("/analyze", json={"text": LONG}).status_code == 200
+    assert first == again
+    assert [x["entity_type"] for x in only] == ["PHONE_NUMBER"]  # filters apply after the cache
+    assert {text[x["start"] : x["end"]] for x in first} >= set(PLANTED[:2])
+
+
+def test_recent_findings_are_per_policy_and_bounded() -> None:
+    one, other = Masker(), Masker({"entities": {"EMAIL_ADDRESS": {"enabled": False}}})
+    text = f"write to {PLANTED[0]}"
+    assert [f.entity for f in recent.detect(one, text)] == ["EMAIL_ADDRESS"]
+    assert recent.detect(other, text) == ()  # another policy: its own answer, not the cache's
+    cache = recent.RecentFindings(max_chars=100)
+    for i in range(10):
+        cache.put(f"{i:02d}" + "." * 28, ())  # 30 characters each
+    assert cache.chars <= 100
+    assert len(cache) == 3
+    assert cache.get("09" + "." * 28) == ()
+    assert cache.get("00" + "." * 28) is None  # the oldest went first
+    cache.put("x" * 101, ())  # over the bound: never kept
+    assert cache.get("x" * 101) is None
+    big = LONG * 20
+    assert len(big) > recent.MAX_TEXT_CHARS
+    recent.detect(one, big)
+    assert not recent.seen(one, big)

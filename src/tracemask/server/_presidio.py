@@ -33,6 +33,7 @@ from tracemask.encryption._keyring import KeyRing
 from tracemask.encryption._token import TOKEN, TokenError, seal, unseal
 from tracemask.entities import ENTITIES
 from tracemask.operators import Encrypt
+from tracemask.server import _recent as recent
 from tracemask.server._errors import BadRequestError, ForbiddenError, UnsupportedMediaError
 from tracemask.server._http import deadline_of, guarded, masker_for, state_of
 from tracemask.server._state import AppState
@@ -232,7 +233,7 @@ def analyze(masker: Masker, req: AnalyzeRequest) -> list[dict[str, Any]]:
             "score": round(f.score, 4),
             "recognizer": f.recognizer,
         }
-        for f in masker.detect(req.text)
+        for f in recent.detect(masker, req.text)
     ]
     for rec in req.ad_hoc_recognizers:
         hits.extend(_ad_hoc(rec, req.text, req.context or []))
@@ -445,11 +446,12 @@ async def analyze_endpoint(request: Request) -> Response:
     masker = masker_for(state.runtime(), request)
     req = await _json(request, AnalyzeRequest)
     size = len(req.text)
-    if req.ad_hoc_recognizers or not _inline(state, size):
+    seen = recent.seen(masker, req.text)  # analyzed before: nothing to detect
+    if req.ad_hoc_recognizers or not (seen or _inline(state, size)):
         # Threaded: a deadline can abandon it, and the cost model learns from it.
         results = await state.run(analyze, masker, req, deadline=deadline_of(request), size=size)
         return JSONResponse(results)
-    if size <= INLINE_MAX_CHARS:
+    if seen or size <= INLINE_MAX_CHARS:
         return JSONResponse(analyze(masker, req))
     start = time.perf_counter()
     results = analyze(masker, req)
