@@ -352,7 +352,7 @@ class Walk:
         if t is str:
             return self.string(v, rule, field)
         if t in _SCALARS:
-            return v
+            return self.number(v, rule, field) if t is int else v
         memo = self.memo
         if memo is None or (t is not dict and t is not list) or not v:
             return self._node(v, t, rule, depth, field)
@@ -423,7 +423,7 @@ class Walk:
                 self.current = k
                 f = k if type(k) is str and k not in _WRAPPERS else field  # _field_of, inlined
                 out[k] = self.string(x, r, f)
-            elif tx in _SCALARS and r is None:
+            elif tx in _SCALARS and r is None and (tx is not int or type(k) is not str):
                 out[k] = x
             else:
                 segs.append(k)
@@ -461,7 +461,11 @@ class Walk:
                 items.append(self.string(x, rule, field))
                 continue
             if tx in _SCALARS:
-                items.append(x)
+                if tx is int:
+                    self.current = i
+                    items.append(self.number(x, rule, field))
+                else:
+                    items.append(x)
                 continue
             entry = named_entry(x) if tx is dict and len(x) == 2 else None
             if entry is None:
@@ -498,6 +502,9 @@ class Walk:
             return _DROPPED
         tx = type(x)
         if tx in _SCALARS:  # what node() returns for them, without the push and pop
+            if tx is int:
+                self.current = seg
+                return self.number(x, rule, field)
             return x
         if tx is str:
             self.current = seg
@@ -570,6 +577,8 @@ class Walk:
         """Mask a value that is not a container."""
         if type(value) is str:
             return self.string(value, rule, field)
+        if type(value) is int:
+            return self.number(value, rule, field)
         if type(value) is Premasked:
             if rule is not None and (rule.keep or rule.entity not in _SECRET_RULES):
                 return self.string(value.original, rule, field)
@@ -592,6 +601,18 @@ class Walk:
             masked = self.string(str(value), rule, field)
             return value if masked == value else masked
         return value
+
+    def number(self, value: int, rule: Rule | None, field: str | None) -> int:
+        """An integer at the current path: ``0`` where its digits, as a string, would be masked
+        (a PIN under ``pin``, a phone number under ``phone``, a card number under
+        ``card_number``), else ``value``. The type is kept, so the payload's schema is too."""
+        if rule is None:
+            if field is None or not self.by_field or self.m.telling(field) is None:
+                return value  # token counts, timestamps, ids: nothing says they are personal
+        elif rule.keep:
+            return value
+        text = str(value)
+        return value if self.string(text, rule, field) == text else 0
 
     def string(self, text: str, rule: Rule | None, field: str | None) -> str:
         """Mask one string at the current path under ``rule`` (a key/path rule, or ``None``)."""

@@ -153,7 +153,7 @@ def test_key_rules_mask_whole_values(masker: Masker) -> None:
     assert out["max_tokens"] == 256
     assert out["token_count"] == "12"
     assert out["session.id"] == "sess_2024_11_jd"
-    assert out["auth"] == {"user": "<SECRET>", "pin": 1234}
+    assert out["auth"] == {"user": "<SECRET>", "pin": 0}  # an integer PIN too (type kept)
 
 
 def test_otlp_attribute_keys_drive_key_rules(masker: Masker) -> None:
