@@ -382,10 +382,11 @@ STARTED = [
     ("lower_prefix", address._STREETS[3][0], address._numbers),
     ("numbered", address._STREETS[4][0], address._numbers),
     ("number_then_word", address._NUMBER_THEN_WORD, address._numbers),
+    ("named", address._NAMED_STREET, address._named_starts),
 ]
 
 #: Text around a drawn street: digits, letters, separators and scripts the lookbehinds exclude.
-_AROUND = st.text(alphabet=st.sampled_from(list("1 9,./-+:_\tAbÉß\u0663x\n")), max_size=6)
+_AROUND = st.text(alphabet=st.sampled_from(list("1 9,./-+:_\tAbÉß\u0663x\n'\u2019")), max_size=6)
 
 
 @pytest.mark.parametrize(("name", "regex", "starts"), STARTED, ids=[s[0] for s in STARTED])
@@ -461,3 +462,14 @@ def test_a_string_without_spaces_is_only_looked_up_as_a_place() -> None:
     assert [(f.start, f.end) for f in det.detect("Uruguay,Gargara")] == [(0, 7)]
     assert list(det.detect("2025-09-13T04:19:42.228733+00:00")) == []
     assert list(det.detect("call_taUWM6ZO88eb0ogET9D9XyYq")) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["O'Main Street", "x O\u2019Brien Oak Street", "(Anderson Street", "a.Main Street Main Road"],
+)
+def test_a_named_street_is_found_from_the_words_before_its_street_word(text: str) -> None:
+    whole = [m.span() for m in address._NAMED_STREET.finditer(text)]
+    assert whole
+    starts = address._named_starts(text)
+    assert [m.span() for m in finditer_at(address._NAMED_STREET, text, starts)] == whole

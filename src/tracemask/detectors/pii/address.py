@@ -380,7 +380,7 @@ class LocationDetector(PatternDetector):
                 yield Finding(start, end, self.entity, score, self.name)
                 yield from self._components(text, end, taken)
         if "named" in gates and any(word in text for word in _NAMED_WORDS):
-            for m in _NAMED_STREET.finditer(text):
+            for m in finditer_at(_NAMED_STREET, text, _named_starts(text)):
                 start, end = m.span("value")
                 if not _overlaps(taken, start, end) and self._street_ok(text, start, end):
                     taken.append((start, end))
@@ -836,6 +836,42 @@ def _words_then_number(text: str) -> Iterator[re.Match[str]]:
         if found is not None:
             n = found.end()
             yield found
+
+
+def _named_starts(text: str) -> list[int]:
+    """The offsets where ``_NAMED_STREET`` can start in ``text``.
+
+    A match is up to four words (letters, apostrophes, hyphens, periods) separated by spaces or
+    tabs, then a street word of ``_NAMED_WORDS``: walking back from each occurrence of one, the
+    start of each of the four words before it, and any place in them right after an apostrophe
+    (``O'Brien``: the regex's lookbehind allows a start there).
+    """
+    starts: set[int] = set()
+    for word in _NAMED_WORDS:
+        i = text.find(word)
+        while i != -1:
+            pos = i
+            for _ in range(4):
+                end = pos
+                while end and text[end - 1] in " \t":
+                    end -= 1
+                if end == pos:
+                    break  # not after a space or tab: no word of the street's name before
+                start = end
+                while start and (text[start - 1] in _NAME_CHARS or _is_letter(text[start - 1])):
+                    start -= 1
+                if start == end:
+                    break
+                starts.add(start)
+                starts.update(j + 1 for j in range(start, end) if text[j] in _APOSTROPHES)
+                pos = start
+            i = text.find(word, i + 1)
+    return sorted(starts)
+
+
+#: What the words of a street's name hold besides letters.
+_NAME_CHARS = "'\u2019-."
+_APOSTROPHES = "'\u2019"
 
 
 def _is_letter(char: str) -> bool:
