@@ -28,6 +28,9 @@ from __future__ import annotations
 PASSWORD_KEYS = (
     "password", "passwd", "pwd", "pw", "pass", "passphrase", "passcode", "pin", "otp",
     "pincode", "*password", "*passwd", "*passphrase", "*passcode", "*pwd",
+    # a card's security code (PCI DSS: never stored after authorisation)
+    "cvv", "cvv2", "cvc", "cvc2", "csc", "securitycode", "cardsecuritycode", "*cvv",
+    "*cvc", "cardverificationvalue", "cardverificationcode",
     # de, fr, es/pt, it, nl, pl, sv/da/no, fi
     "passwort", "*passwort", "kennwort", "*kennwort", "motdepasse", "mdp", "contrasena",
     "contraseña", "senha", "parola", "parolad'ordine", "wachtwoord", "haslo", "hasło",

@@ -5,6 +5,7 @@ import random
 import pytest
 
 from tests.detectors._tables import spans
+from tracemask import Masker
 from tracemask.detectors.pii.card import CreditCardDetector
 from tracemask.testing import fake_card
 
@@ -18,6 +19,7 @@ POSITIVES = [
     ("discover 6011111111111117", "6011111111111117"),
     ("jcb 3530111333300000", "3530111333300000"),
     ("my credit card 3590730093437731 has been", "3590730093437731"),  # Luhn + context
+    ("card 4111.1111.1111.1111 please", "4111.1111.1111.1111"),  # typed with dots
 ]
 NEGATIVES = [
     "order 4111111111111112 shipped",  # Luhn-invalid
@@ -27,6 +29,7 @@ NEGATIVES = [
     "amount 0.4111111111111111",  # a float
     "id 4111111111111111-abc",  # part of a token
     "1111 1111 1111 1111",  # one repeated digit, no issuer
+    "version 2024.1111.1111.1111",  # dotted, no issuer, Luhn-invalid
 ]
 
 
@@ -80,3 +83,25 @@ def test_a_wrong_checksum_next_to_a_card_word_is_a_card(
 )
 def test_a_wrong_checksum_alone_is_not_a_card(text: str, backend: str) -> None:
     assert spans(CreditCardDetector(), text, backend) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("exp 12/27 cvv 123", "exp 12/27 cvv <CREDIT_CARD>"),
+        ("CVC2: 4567", "CVC2: <CREDIT_CARD>"),
+        ("security code is 987", "security code is <CREDIT_CARD>"),
+        ('cvv: "123"', 'cvv: "<CREDIT_CARD>"'),
+        ("cvv 123456", "cvv 123456"),  # not a security code's length
+        ("cvv 12/27", "cvv 12/27"),  # an expiry
+        ("the CVV field is required", "the CVV field is required"),
+        ("csc 2024-08-06", "csc 2024-08-06"),
+    ],
+)
+def test_a_security_code_after_its_name(text: str, masked: str, backend: str) -> None:
+    assert Masker(backend=backend).mask_text(text) == masked
+
+
+def test_a_security_code_under_its_key() -> None:
+    out = Masker().mask({"card": {"cvv": "123", "cvc2": 4567, "expiry": "12/27"}})
+    assert out == {"card": {"cvv": "<PASSWORD>", "cvc2": 0, "expiry": "12/27"}}

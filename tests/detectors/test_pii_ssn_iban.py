@@ -13,6 +13,7 @@ SSN_POSITIVES = [
     ("ssn 123-45-6780 on file", "123-45-6780"),
     ("my SSN is 123456780", "123456780"),
     ("social security 123 45 6780", "123 45 6780"),
+    ("my ssn is 912456789", "912456789"),  # invented (area 9xx), but named
 ]
 SSN_NEGATIVES = [
     "id 000-12-3456",  # area 000
@@ -47,12 +48,15 @@ IBAN_POSITIVES = [
     ("IBAN DE89 3704 0044 0532 0130 00 please", "DE89 3704 0044 0532 0130 00"),
     ("to GB82WEST12345698765432.", "GB82WEST12345698765432"),
     ("FR1420041010050500013M02606", "FR1420041010050500013M02606"),
+    ("iban de89 3704 0044 0532 0130 00", "de89 3704 0044 0532 0130 00"),  # typed in lower case
 ]
 IBAN_NEGATIVES = [
     "DE89 3704 0044 0532 0130 01",  # checksum off by one
     "XX89370400440532013000",  # unknown country
     "DE8937040044053201300",  # wrong length for DE
     "ID12 is not an account",
+    "ab12 cdef 0123 4567 89ab",  # lower-case hex groups: no registry length
+    "de893704004405320130",  # lower case, compact: as often a hex id
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tracemask.detectors._pattern import PatternDetector
 from tracemask.detectors.pii.address import LocationDetector
-from tracemask.detectors.pii.card import CreditCardDetector
+from tracemask.detectors.pii.card import CardSecurityCodeDetector, CreditCardDetector
 from tracemask.detectors.pii.crypto import CryptoWalletDetector
 from tracemask.detectors.pii.dates import AgeDetector, DateOfBirthDetector
 from tracemask.detectors.pii.email import EmailDetector
@@ -20,6 +20,7 @@ from tracemask.detectors.secrets import SECRET_DETECTORS
 PII_DETECTORS: tuple[type[PatternDetector], ...] = (
     EmailDetector,
     CreditCardDetector,
+    CardSecurityCodeDetector,
     IbanDetector,
     UsSsnDetector,
     IPv4Detector,

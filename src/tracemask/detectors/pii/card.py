@@ -15,7 +15,7 @@ _IBAN_HEAD = re.compile(IBAN_HEAD)
 
 
 class CreditCardDetector(PatternDetector):
-    """12-19 digit PANs, plain or grouped by spaces or dashes.
+    """12-19 digit PANs, plain or grouped by spaces, dashes or dots.
 
     The checksum and the issuer range are evidence, not a verdict: a Luhn-valid number from a
     known issuer scores 0.9 on its own; one typed with a wrong digit scores 0.2, which a card
@@ -28,11 +28,13 @@ class CreditCardDetector(PatternDetector):
     trigger = (
         r"\b(?:[0-9]{12,19}|[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{1,4}(?:-[0-9]{3})?"
         r"|[0-9]{4} [0-9]{4} [0-9]{4} [0-9]{1,4}(?: [0-9]{3})?"
+        r"|[0-9]{4}\.[0-9]{4}\.[0-9]{4}\.[0-9]{1,4}(?:\.[0-9]{3})?"
         r"|3[47][0-9]{2}[ -][0-9]{6}[ -][0-9]{5})\b"
     )
     patterns = (
-        # 4-4-4-4(-3) groups with one consistent separator, Amex 4-6-5, or a plain digit run.
-        rf"{_BEFORE}(?P<value>[0-9]{{4}}([ -]?)[0-9]{{4}}\2[0-9]{{4}}\2[0-9]{{1,4}}"
+        # 4-4-4-4(-3) groups with one consistent separator (people type dots too), Amex 4-6-5,
+        # or a plain digit run.
+        rf"{_BEFORE}(?P<value>[0-9]{{4}}([ .-]?)[0-9]{{4}}\2[0-9]{{4}}\2[0-9]{{1,4}}"
         rf"(?:\2[0-9]{{3}})?){_AFTER}",
         rf"{_BEFORE}(?P<value>3[47][0-9]{{2}}[ -][0-9]{{6}}[ -][0-9]{{5}}){_AFTER}",
         rf"{_BEFORE}(?P<value>[0-9]{{12,19}}){_AFTER}",
@@ -47,7 +49,7 @@ class CreditCardDetector(PatternDetector):
     )  # fmt: skip
     negative_context = ("order", "invoice", "tracking", "shipment", "ticket", "account no")
     score = 0.9
-    trim_separators = " -"
+    trim_separators = " .-"
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         if _IBAN_HEAD.search(text, max(0, start - 40), start):
@@ -71,3 +73,18 @@ class CreditCardDetector(PatternDetector):
             # A bare 12-15 digit run is as often an id as a card.
             score -= 0.5
         return score
+
+
+class CardSecurityCodeDetector(PatternDetector):
+    """A card's security code after its name: ``CVV 123``, ``cvc2: 4567``, ``security code is
+    987``. PCI DSS forbids keeping it after authorisation; three digits alone say nothing, so
+    only the name makes them one (``{"cvv": …}`` in JSON is a key rule)."""
+
+    entity = "CREDIT_CARD"
+    ignore_case = True
+    trigger = r"\b(?:cvv2?|cvc2?|csc|security code)\b"
+    patterns = (
+        r"\b(?:cvv2?|cvc2?|csc|security code)\b[ \t]*(?:[:=#]|is|was)?[ \t]*[\"']?"
+        r"(?P<value>[0-9]{3,4})\b(?![.,/:-]?[0-9])",
+    )
+    score = 0.85

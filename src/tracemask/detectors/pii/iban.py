@@ -17,11 +17,17 @@ class IbanDetector(PatternDetector):
     """
 
     entity = "IBAN_CODE"
-    trigger = r"[A-Z]{2}[0-9]{2}"
+    trigger = r"[A-Z]{2}[0-9]{2}|[a-z]{2}[0-9]{2} [a-z0-9]{4} "
     patterns = (
         r"(?=[A-Z])"
         + not_before("A-Za-z0-9")
         + r"(?P<value>[A-Z]{2}[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?)"
+        + not_after("A-Za-z0-9"),
+        # Typed in lower case ("iban de89 3704 0044 …"): grouped by spaces, as people type it
+        # (a compact lower-case run is as often a hex id).
+        r"(?=[a-z])"
+        + not_before("A-Za-z0-9")
+        + r"(?P<value>[a-z]{2}[0-9]{2}(?: [a-z0-9]{4}){2,7}(?: [a-z0-9]{1,4})?)"
         + not_after("A-Za-z0-9"),
     )
     context = (
@@ -37,8 +43,10 @@ class IbanDetector(PatternDetector):
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         if validators.iban(value):
             return self.score
-        compact = "".join(value.split()).replace("-", "")
+        compact = "".join(value.split()).replace("-", "").upper()
         expected = validators.IBAN_LENGTHS.get(compact[:2])
+        if value.islower() and len(compact) != expected:
+            return None  # lower case: only a registry country and its exact length
         if expected is None or len(compact) != expected:
             # A country outside the registry, or a length the registry does not give it
             # (generated and invented IBANs): a valid mod-97 checksum is strong evidence

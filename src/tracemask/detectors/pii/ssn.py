@@ -36,7 +36,8 @@ class UsSsnDetector(PatternDetector):
         if len(set(number)) < 2:
             return None  # 000-00-0000, 999-99-9999: placeholders
         if not validators.us_ssn(number):
-            return 0.2 if "-" in value else None
+            # An invented or mistyped SSN: a context word ("SSN is 912456789") lifts it.
+            return 0.2
         if "-" in value:
             return self.score
         # Spaced or bare nine digits are as often other numbers: they need a context word.
