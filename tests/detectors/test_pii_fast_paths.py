@@ -473,3 +473,23 @@ def test_a_named_street_is_found_from_the_words_before_its_street_word(text: str
     assert whole
     starts = address._named_starts(text)
     assert [m.span() for m in finditer_at(address._NAMED_STREET, text, starts)] == whole
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    st.sampled_from([address._PLACE_CUE, address._STRONG_PLACE_CUE]).flatmap(
+        lambda cue: st.from_regex(_real(cue))
+    ),
+    st.text(alphabet=st.sampled_from(list("a\u01312_ \t.\u0130")), max_size=4),
+)
+@example("lives in ", "")
+@example("vis\u0131ted ", "")
+@example("moved to the\t", "x")
+def test_a_place_cue_ends_with_a_word_the_lookup_knows(cue: str, before: str) -> None:
+    """Whenever a cue regex matches before a place, ``_cue_word_before`` says one can."""
+    text = before + cue
+    start = len(text)
+    strong = address._STRONG_PLACE_CUE.search(text, max(0, start - 30), start)
+    weak = address._PLACE_CUE.search(text, max(0, start - 16), start)
+    if strong or weak:
+        assert address._cue_word_before(text, start)

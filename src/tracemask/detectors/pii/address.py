@@ -642,6 +642,11 @@ class LocationDetector(PatternDetector):
         """The listed places of a run with no cue in it, longest first from each word:
         ``(start, end, words, kind)`` relative to the run. It depends on the run's text alone,
         so each distinct run is looked up once (runs repeat across strings)."""
+        if " " not in run and "\t" not in run and "," not in run:
+            # One token, so one word (and maybe a period): "Paris", "St.", "Foo-Bar".
+            word = run[:-1] if run.endswith(".") else run
+            kind = self.lexicon.places.get(word.lower(), "")
+            return ((0, len(word), (word,), kind),) if kind else ()
         if self.lexicon.place_words.isdisjoint(
             run.lower().replace(",", " ").replace(".", " ").split()
         ):
@@ -714,7 +719,9 @@ class LocationDetector(PatternDetector):
             score -= 0.2
         if first.isupper():
             score -= 0.3  # ALL CAPS: "AROUND ALOT" is no place
-        if _STRONG_PLACE_CUE.search(text, max(0, start - 30), start):
+        if not _cue_word_before(text, start):
+            pass
+        elif _STRONG_PLACE_CUE.search(text, max(0, start - 30), start):
             score += 0.4
         elif _PLACE_CUE.search(text, max(0, start - 16), start):
             score += 0.3 if not ambiguous or kind == COUNTRY else 0.15
@@ -872,6 +879,34 @@ def _named_starts(text: str) -> list[int]:
 #: What the words of a street's name hold besides letters.
 _NAME_CHARS = "'\u2019-."
 _APOSTROPHES = "'\u2019"
+
+
+#: The last word of every place cue (``_PLACE_CUE``, ``_STRONG_PLACE_CUE``), or ``the``.
+_PLACE_CUE_ENDS = frozenset(
+    _words(
+        "in to from of the at near visit visiting visited via across around outside inside "
+        "toward towards into"
+    )
+)
+
+
+def _cue_word_before(text: str, start: int) -> bool:
+    """Whether a place cue can end right before ``start``: each ends with a word of
+    ``_PLACE_CUE_ENDS`` then spaces or tabs. The cue regexes try every position of a window;
+    most places have no cue, and the word before them is looked at first. A non-ASCII word
+    is left to the regexes (their case folding matches dotless ``\u0131`` to ``i``)."""
+    end = start
+    while end and text[end - 1] in " \t":
+        end -= 1
+    if end == start:
+        return False
+    i = end
+    while i and end - i <= 12 and text[i - 1].isalpha():
+        i -= 1
+    if i and end - i > 12 and text[i - 1].isalpha():
+        return False  # a word longer than any cue's: no boundary before the cue's word
+    word = text[i:end]
+    return not word.isascii() or word.lower() in _PLACE_CUE_ENDS
 
 
 def _is_letter(char: str) -> bool:

@@ -256,11 +256,15 @@ class PersonDetector(PatternDetector):
         ("The", "Dr. Smith", "Please"): each distinct run is planned once (bounded memo), and
         most plans are empty."""
         segments: list[list[_Tok]] = [[]]
-        for m in _TOKEN_RE.finditer(run):
-            if m.group() == ",":
-                segments.append([])
-            else:
-                segments[-1].append(self._tok(m.group(), m.start()))
+        if " " not in run and "\t" not in run and "," not in run:
+            # One token (a run holds several only with spaces, tabs or commas between them).
+            segments[0].append(self._tok(run, 0))
+        else:
+            for m in _TOKEN_RE.finditer(run):
+                if m.group() == ",":
+                    segments.append([])
+                else:
+                    segments[-1].append(self._tok(m.group(), m.start()))
         pair = (segments[0], segments[1]) if len(segments) == 2 else None
         candidates = tuple(
             scored
