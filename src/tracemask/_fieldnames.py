@@ -122,6 +122,13 @@ FIELD_HINTS: dict[str, tuple[str, ...]] = {
         "cuentabancaria", "numerodecuenta", "contocorrente", "rekeningnummer",
         "numerrachunku", "kontonr",
     ),
+    # ``bank_account`` and the like are IBAN_CODE's: a digits-only value under them is this.
+    "BANK_ACCOUNT": (
+        "accountnumber", "*accountnumber", "accountno", "*accountno", "acctno", "*acctno",
+        "acctnumber", "*acctnumber", "acctnum", "routingnumber", "*routingnumber",
+        "abanumber", "abaroutingnumber", "routingtransitnumber", "sortcode", "*sortcode",
+        "bsb", "bsbnumber",
+    ),
     "US_SSN": (
         "ssn", "*ssn", "socialsecuritynumber", "*socialsecuritynumber", "socialsecurity",
         "socialsecurityno", "socsec", "ssnumber", "ssnlast4", "*ssnlast4", "last4ssn",

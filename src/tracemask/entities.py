@@ -112,6 +112,16 @@ ENTITIES: tuple[Entity, ...] = (
         ner={"presidio": ("IBAN_CODE",), "comprehend": ("INTERNATIONAL_BANK_ACCOUNT_NUMBER",)},
     ),
     Entity(
+        "BANK_ACCOUNT",
+        "a bank account or routing number (an IBAN is IBAN_CODE)",
+        "OTHER",
+        normalize="compact",
+        ner={
+            "presidio": ("US_BANK_NUMBER", "ABA_ROUTING_NUMBER"),
+            "comprehend": ("BANK_ACCOUNT_NUMBER", "BANK_ROUTING"),
+        },
+    ),
+    Entity(
         "IP_ADDRESS",
         "an IPv4 or IPv6 address",
         "IP_ADDRESS",

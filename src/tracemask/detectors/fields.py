@@ -150,6 +150,11 @@ def _text_ok(value: str) -> bool:
     return value.casefold() not in _PLACEHOLDERS and any(c.isalpha() for c in value)
 
 
+def _account_ok(value: str) -> bool:
+    digits = [c for c in value if c.isdigit()]
+    return len(set(digits)) > 1  # 000000, 11111111: placeholders
+
+
 def _location_ok(value: str) -> bool:
     if not _text_ok(value) or "@" in value or "://" in value:
         return False
@@ -181,6 +186,8 @@ SHAPES: dict[str, Shape] = {
             re.compile(r"[A-Za-z]{2}\d{2}(?:[ \t]?[A-Za-z0-9]){10,32}(?![\w@])"),
             _iban_ok,
         ),
+        # A bank account or routing number: 6-17 digits, grouped or not (a sort code is six).
+        Shape("account", re.compile(r"\d(?:[ \t-]?\d){5,16}(?![\w@])"), _account_ok),
         Shape("ssn", re.compile(r"\d{3}[ \t.-]?\d{2}[ \t.-]?\d{4}(?![\w@])")),
         Shape("last4", re.compile(r"\d{4}(?![\w@])")),
         Shape("email", re.compile(r"[^\s@<>()\[\]\"',;:]{1,64}@[^\s@<>()\[\]\"',;:]{1,255}")),
@@ -216,6 +223,7 @@ ENTITY_SHAPES = {
     "CREDIT_CARD": "card",
     "IBAN_CODE": "iban",
     "US_SSN": "ssn",
+    "BANK_ACCOUNT": "account",
     "NATIONAL_ID": "id",
     "DATE_OF_BIRTH": "date",
     "PERSON": "person",
@@ -229,9 +237,26 @@ class Hint:
 
     entity: str
     shape: Shape
+    #: What a value of another shape under the same name is (a bank account's name holds an
+    #: IBAN in Europe, digits in the US).
+    fallback: Hint | None = None
 
     def __str__(self) -> str:  # the text-cache key component: entity and shape, no value
-        return f"{self.entity}/{self.shape.name}"
+        own = f"{self.entity}/{self.shape.name}"
+        return own if self.fallback is None else f"{own}|{self.fallback}"
+
+    def fitting(self, value: str) -> Hint | None:
+        """This hint or its fallback, whichever shape ``value`` has, else ``None``."""
+        if self.shape.fits(value):
+            return self
+        return self.fallback.fitting(value) if self.fallback is not None else None
+
+    def prefix(self, text: str, start: int, end: int) -> tuple[Hint, int] | None:
+        """The hint whose shape matches at ``text[start:]`` (within ``end``), and where it stops."""
+        stop = self.shape.prefix(text, start, end)
+        if stop is not None:
+            return self, stop
+        return self.fallback.prefix(text, start, end) if self.fallback is not None else None
 
 
 # -- the table ---------------------------------------------------------------------------------
@@ -306,6 +331,8 @@ class FieldTable:
             hint = Hint(found, SHAPES[ENTITY_SHAPES[found]])
             if found == "US_SSN" and norm.endswith(("last4", "lastfour")):
                 hint = Hint(found, SHAPES["last4"])
+            elif found == "IBAN_CODE" and "BANK_ACCOUNT" in self.entities:
+                hint = Hint(found, hint.shape, Hint("BANK_ACCOUNT", SHAPES["account"]))
         if len(self._cache) >= _MAX_CACHE:
             self._cache.clear()
         self._cache[field] = hint
@@ -467,8 +494,9 @@ class KeyValueDetector:
         value = text[start:end]
         if not value or value.casefold() in _PLACEHOLDERS:
             return []
-        if hint.shape.fits(value):
-            return [Finding(start, end, hint.entity, FIELD_SCORE, self.name)]
+        fitting = hint.fitting(value)
+        if fitting is not None:
+            return [Finding(start, end, fitting.entity, FIELD_SCORE, self.name)]
         return list(self._runs(text, start, end, hint))
 
     def _runs(self, text: str, start: int, end: int, hint: Hint) -> Iterator[Finding]:
@@ -479,10 +507,10 @@ class KeyValueDetector:
         while pos < end:
             at_start = pos == start or not text[pos - 1].isalnum()
             if at_start and (text[pos].isalnum() or text[pos] in "+("):
-                stop = hint.shape.prefix(text, pos, end)
-                if stop is not None:
-                    yield Finding(pos, stop, hint.entity, FIELD_SCORE, self.name)
-                    pos = stop
+                matched = hint.prefix(text, pos, end)
+                if matched is not None:
+                    yield Finding(pos, matched[1], matched[0].entity, FIELD_SCORE, self.name)
+                    pos = matched[1]
                     continue
             pos += 1
 
@@ -512,13 +540,14 @@ class KeyValueDetector:
                 amp = text.find("&", pos, limit)
                 if amp >= 0:
                     limit = amp
-            stop = hint.shape.prefix(text, pos, limit)
-            if stop is None:
+            matched = hint.prefix(text, pos, limit)
+            if matched is None:
                 continue
+            shaped, stop = matched
             while stop > pos and text[stop - 1] in " \t,.":
                 stop -= 1
             if stop > pos and text[pos:stop].casefold() not in _PLACEHOLDERS:
-                yield Finding(pos, stop, hint.entity, FIELD_SCORE, self.name)
+                yield Finding(pos, stop, shaped.entity, FIELD_SCORE, self.name)
 
 
 def _longer_key_hint(table: FieldTable, text: str, start: int) -> Hint | None:
