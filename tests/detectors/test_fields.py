@@ -284,3 +284,35 @@ def test_any_shaped_value_after_a_telling_key_is_masked_once(pair: tuple[str, st
     assert value not in once
     assert once.endswith("\nstatus: ok")
     assert masker.mask_text(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Address: 1 Bowen Outlook\nWest Patricia, WA, 2697\nok", "Address: <LOCATION>\nok"),
+        ("Address: Kossuth utca 186.\nH-9028 Szeged", "Address: <LOCATION>"),
+        ("Adresse: 12 rue de la Paix\r\n75002 Paris\r\nMerci", "Adresse: <LOCATION>\r\nMerci"),
+        ("Address: 221B Baker Street\nLondon NW1 6XE", "Address: <LOCATION>"),
+        (  # the value on the line after its name
+            "Shipping address:\n12 Main Street\nSpringfield, IL 62704\nThanks!",
+            "Shipping address:\n<LOCATION>\nThanks!",
+        ),
+        ("Name:\nJohn Smith\nRole: admin", "Name:\n<PERSON>\nRole: admin"),
+    ],
+)
+def test_an_address_over_several_lines(backend: str, text: str, expected: str) -> None:
+    assert Masker(backend=backend).mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Address: 12 Main St\nOrder 12345 shipped",
+        "Address: 12 Main St\nThanks for your help, 2 items",
+        "Address: 5 Elm St.\nv1.2.3 released",
+        "Address: 5 Elm St\nStatus: 200",
+    ],
+)
+def test_the_line_after_an_address_stays_unless_it_is_a_locality(text: str) -> None:
+    masked = Masker().mask_text(text)
+    assert masked.split("\n", 1)[1] == text.split("\n", 1)[1]

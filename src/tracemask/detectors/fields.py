@@ -529,6 +529,13 @@ class KeyValueDetector:
             quote = m.group("quote")
             line = _LINE_END.search(text, pos)
             limit = line.start() if line is not None else len(text)
+            if line is not None and not quote and not text[pos:limit].strip():
+                # "Address:" alone on its line: the value is on the next one.
+                if hint.entity not in _MULTILINE:
+                    continue
+                pos = _next_line(text, line.end())
+                line = _LINE_END.search(text, pos)
+                limit = line.start() if line is not None else len(text)
             if quote:
                 close = text.find(quote, pos, limit)
                 if close < 0:
@@ -546,8 +553,41 @@ class KeyValueDetector:
             shaped, stop = matched
             while stop > pos and text[stop - 1] in " \t,.":
                 stop -= 1
+            if shaped.entity == "LOCATION" and not quote and not text[stop:limit].strip(" \t,."):
+                stop = max(stop, _locality_lines(text, limit))
             if stop > pos and text[pos:stop].casefold() not in _PLACEHOLDERS:
                 yield Finding(pos, stop, shaped.entity, FIELD_SCORE, self.name)
+
+
+#: Entities whose value may start on the line after its name ("Shipping address:\n12 Main St").
+_MULTILINE = frozenset({"LOCATION", "PERSON"})
+# The line after a street, when it holds a postcode and a town: "75002 Paris", "H-9028
+# Szeged", "Springfield, IL 62704", "West Patricia, WA, 2697", "London NW1 6XE".
+_LOCALITY = re.compile(
+    r"[ \t]*(?:(?:[A-Z]{1,2}-)?\d{4,6}[ \t]+[^\W\d][^\n\r:=]{0,60}"
+    r"|[^\W\d][^\n\r,:=]{0,40},[^\n\r:=]{0,40}\d{3,}[^\n\r:=]{0,12}"
+    r"|[^\W\d][^\n\r:=]{0,40}[ \t][A-Z]{1,2}[0-9][A-Z0-9]?[ \t]*[0-9][A-Z]{2})[ \t]*(?=[\r\n]|$)"
+)
+
+
+def _next_line(text: str, pos: int) -> int:
+    """``pos`` past the line break(s) a ``\\r\\n`` pair makes."""
+    return pos + 1 if text[pos - 1 : pos] == "\r" and text[pos : pos + 1] == "\n" else pos
+
+
+def _locality_lines(text: str, stop: int) -> int:
+    """``stop`` moved past the next line when it is an address's postcode and town line."""
+    line = _LINE_END.match(text, stop)
+    if line is None:
+        return stop
+    start = _next_line(text, line.end())
+    found = _LOCALITY.match(text, start)
+    if found is None:
+        return stop
+    end = found.end()
+    while end > start and text[end - 1] in " \t,.":
+        end -= 1
+    return end
 
 
 def _longer_key_hint(table: FieldTable, text: str, start: int) -> Hint | None:
