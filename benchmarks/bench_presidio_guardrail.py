@@ -17,8 +17,11 @@ call's, p50/p90/p99/mean, and what reached the model.
     python benchmarks/bench_presidio_guardrail.py --repeat   # the same texts on every call
 
 Scenarios: ``short`` (a system prompt and a 170-byte user message with personal data and a
-key) and ``long`` (the same plus a pasted ~4 KB e-mail thread with names, addresses, phones,
-cards and IBANs of several countries).
+key), ``long`` (the same plus a pasted ~4 KB e-mail thread with names, addresses, phones,
+cards and IBANs of several countries) and ``chat`` (the system prompt, four earlier turns and
+the short user message). Texts are new on every call (cold), except in ``chat``, where only the
+last message is (the conversation is sent again, as a chat client does), and with
+``--repeat``, where none is.
 
 Needs the ``server``, ``litellm`` and ``compare`` extras (presidio-analyzer,
 presidio-anonymizer, a spaCy pipeline).
@@ -47,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from tests.integrations._litellm_proxy import PLANTED, PROMPT, FakeUpstream  # noqa: E402
+from tests.integrations._litellm_proxy import EMAIL, PLANTED, PROMPT, FakeUpstream  # noqa: E402
 
 SYSTEM = "You are a billing assistant. Answer briefly and never repeat card numbers."
 #: A pasted e-mail thread (~4 KB): the long prompt of a support or RAG call.
@@ -129,10 +132,21 @@ THREAD = "\n\n".join(
         ),
     )
 )
+#: A conversation so far (LiteLLM's guardrail analyzes every message on every call).
+HISTORY = [
+    ("user", "Hi, I was charged twice for order #88231 last week."),
+    ("assistant", "Sorry about that. Could you confirm the email address on the account?"),
+    ("user", f"Sure, it's {EMAIL}. Both charges went to the card ending in 1111."),
+    ("assistant", "Thanks. I can see two charges of EUR 149.90. I will open a refund request."),
+]
 SCENARIOS = {
     "short": [("system", SYSTEM), ("user", PROMPT)],
     "long": [("system", SYSTEM), ("user", PROMPT), ("user", THREAD)],
+    "chat": [("system", SYSTEM), *HISTORY, ("user", PROMPT)],
 }
+#: Scenarios where only the last message is new on each call (the rest is the conversation the
+#: client sends again, as a chat does turn after turn).
+ONLY_LAST_NEW = frozenset({"chat"})
 
 
 def _free_port() -> int:
@@ -181,10 +195,17 @@ def _process(
             proc.wait(5)
 
 
-def _unseen(messages: list[tuple[str, str]], call: int) -> list[tuple[str, str]]:
+def _unseen(
+    messages: list[tuple[str, str]], call: int, only_last: bool = False
+) -> list[tuple[str, str]]:
     """The messages made new for call number ``call`` (a reference number that no detector
-    reads as a value: the same findings, a text no server has seen)."""
-    return [(role, f"{text} (message {call:05d})") for role, text in messages]
+    reads as a value: the same findings, a text no server has seen); ``only_last``: the last
+    one only."""
+    first = len(messages) - 1 if only_last else 0
+    return [
+        (role, f"{text} (message {call:05d})" if i >= first else text)
+        for i, (role, text) in enumerate(messages)
+    ]
 
 
 def _load() -> str:
@@ -262,7 +283,7 @@ async def _scenario(
             cpu = {name: _cpu_seconds(pid) for name, pid in pids.items()}
         # Cold by default: every call's texts are new to every server (tracemask answers a
         # text it analyzed before from its recent findings; --repeat measures that case).
-        sent_now = messages if args.repeat else _unseen(messages, i)
+        sent_now = messages if args.repeat else _unseen(messages, i, scenario in ONLY_LAST_NEW)
         order = names[i % len(names) :] + names[: i % len(names)]
         for name in order:
             # LiteLLM finishes a call's logging in background tasks and threads: let them run
@@ -284,7 +305,13 @@ async def _scenario(
     def ms(x: float) -> str:
         return f"{x * 1000:.2f}"
 
-    texts = "the same texts on every call" if args.repeat else "texts new on every call"
+    texts = (
+        "the same texts on every call"
+        if args.repeat
+        else "only the last message new on each call"
+        if scenario in ONLY_LAST_NEW
+        else "texts new on every call"
+    )
     print(
         f"\n### {scenario}: {len(messages)} messages, {size:,} bytes; {args.calls} calls per "
         f"variant after {args.warmup} warm-up, one at a time, alternating, {texts}; load "
