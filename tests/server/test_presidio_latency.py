@@ -131,6 +131,22 @@ def test_one_write_per_turn_of_the_loop(loop: asyncio.AbstractEventLoop) -> None
     assert out.get_extra_info("sockname") == ("127.0.0.1", 5002)  # the rest is the transport's
 
 
+def test_large_answers_reach_the_transport_at_once(loop: asyncio.AbstractEventLoop) -> None:
+    """Past FLUSH_AT bytes pending, a write goes through in the same turn: the transport's own
+    buffer (and its flow control, which pauses a streaming answer) sees it."""
+    raw = Recording()
+    out = CoalescingTransport(raw, loop)
+    chunk = b"x" * (CoalescingTransport.FLUSH_AT // 2)
+    out.write(b"head")
+    out.write(chunk)
+    assert raw.writes == []
+    out.write(chunk)  # now over the threshold
+    assert raw.writes == [b"head" + chunk + chunk]
+    out.write(b"tail")
+    loop.run_until_complete(asyncio.sleep(0))
+    assert raw.writes[1:] == [b"tail"]
+
+
 def test_close_sends_what_is_pending_and_abort_drops_it(loop: asyncio.AbstractEventLoop) -> None:
     raw = Recording()
     out = CoalescingTransport(raw, loop)

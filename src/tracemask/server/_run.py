@@ -87,14 +87,19 @@ class CoalescingTransport:
     uvicorn's h11 protocol writes a response's head and its body apart: two syscalls and, with
     ``TCP_NODELAY``, two segments, so a waiting client may wake (and be scheduled) twice per
     answer. Here they are joined and written at the end of the loop's turn, which is when the
-    handler has sent both. Closing writes what is pending first; aborting drops it. Everything
-    else is the wrapped transport's.
+    handler has sent both. Past :attr:`FLUSH_AT` bytes pending they are written at once, so that
+    a large or streamed answer reaches the transport's own buffer and its flow control as
+    before. Closing writes what is pending first; aborting drops it. Everything else is the
+    wrapped transport's.
     """
+
+    FLUSH_AT = 64 * 1024
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
         self._pending: list[bytes] = []
+        self._size = 0
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if not data:
@@ -102,6 +107,9 @@ class CoalescingTransport:
         if not self._pending:
             self._loop.call_soon(self.flush)
         self._pending.append(data if isinstance(data, bytes) else bytes(data))
+        self._size += len(data)
+        if self._size >= self.FLUSH_AT:
+            self.flush()
 
     def flush(self) -> None:
         """Write what is pending now (a closing transport takes nothing more)."""
@@ -109,6 +117,7 @@ class CoalescingTransport:
             return
         data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
         self._pending.clear()
+        self._size = 0
         if not self._transport.is_closing():
             self._transport.write(data)
 
@@ -118,6 +127,7 @@ class CoalescingTransport:
 
     def abort(self) -> None:
         self._pending.clear()
+        self._size = 0
         self._transport.abort()
 
     def __getattr__(self, name: str) -> Any:
