@@ -418,7 +418,8 @@ class Walk:
             tx = type(x)
             if tx is str:
                 if k == "intValue" and _kept_int(k, x, v):
-                    out[k] = x
+                    self.current = k
+                    out[k] = self.int_literal(x, r, field)
                     continue
                 self.current = k
                 f = k if type(k) is str and k not in _WRAPPERS else field  # _field_of, inlined
@@ -511,7 +512,7 @@ class Walk:
             if fate == _NAME:
                 return self.string(x, rule, None)
             if type(parent) is dict and _kept_int(seg, x, parent):
-                return x
+                return self.int_literal(x, rule, field)
             return self.string(x, rule, field)
         self.segs.append(seg)
         self.current = None
@@ -566,7 +567,7 @@ class Walk:
             if fate == _NAME:
                 new = self.string(x, r, None)
             elif type(x) is str and type(frame.src) is dict and _kept_int(seg, x, frame.src):
-                new = x
+                new = self.int_literal(x, r, f)
             else:
                 new = self.leaf(x, r, f)
             frame.out.append(new if frame.kind == _SEQ else (seg, new))
@@ -613,6 +614,13 @@ class Walk:
             return value
         text = str(value)
         return value if self.string(text, rule, field) == text else 0
+
+    def int_literal(self, value: str, rule: Rule | None, field: str | None) -> str:
+        """A typed integer written as a string (``{"intValue": "4155550132"}``, OTLP/JSON's
+        int64): masked as :meth:`number` masks it, and written back as a string."""
+        number = int(value)
+        masked = self.number(number, rule, field)
+        return value if masked == number else str(masked)
 
     def string(self, text: str, rule: Rule | None, field: str | None) -> str:
         """Mask one string at the current path under ``rule`` (a key/path rule, or ``None``)."""

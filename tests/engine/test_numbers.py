@@ -98,3 +98,27 @@ def test_numbers_keep_their_type_and_the_input_is_not_mutated(payload: dict[str,
         assert type(out[key]) is type(value)
         assert out[key] in (value, 0)
     assert MASKER.mask(out) == out
+
+
+def test_an_otlp_json_int64_under_a_personal_key_is_masked_as_a_string() -> None:
+    # OTLP/JSON writes int64 values as decimal strings: they stay strings.
+    attributes = [
+        {"key": "user.phone", "value": {"intValue": "4155550132"}},
+        {"key": "enduser.pin", "value": {"intValue": "1234"}},
+        {"key": "http.status_code", "value": {"intValue": "200"}},
+        {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "4111111111111111"}},
+    ]
+    out = MASKER.mask({"attributes": attributes})["attributes"]
+    assert [a["value"]["intValue"] for a in out] == ["0", "0", "200", "4111111111111111"]
+    deep: dict[str, Any] = {"attributes": attributes}
+    for _ in range(3000):  # the iterative walk takes the same decision
+        deep = {"next": deep}
+    node = MASKER.mask(deep)
+    while "next" in node:
+        node = node["next"]
+    assert [a["value"]["intValue"] for a in node["attributes"]] == [
+        "0",
+        "0",
+        "200",
+        "4111111111111111",
+    ]
