@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -209,3 +211,42 @@ def test_recent_findings_are_per_policy_and_bounded() -> None:
     assert len(big) > recent.MAX_TEXT_CHARS
     recent.detect(one, big)
     assert not recent.seen(one, big)
+
+
+def test_each_policy_is_warmed_up_before_it_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A new runtime detects a made-up text once per distinct policy (its first request would
+    otherwise load data and compile patterns inside its deadline); a failure there is logged by
+    type, and the server still starts."""
+    config = tmp_path / "c.json"
+    projects = [
+        {"project_id": "a", "policy": {"threshold": 0.8}},
+        {"project_id": "b", "policy": {"threshold": 0.9}},
+    ]
+    config.write_text(json.dumps({"server": {**SHAPES_ONLY, "projects": projects}}))
+    seen: list[int] = []
+    real = Masker.detect
+
+    def counting(self: Masker, text: str) -> list[Any]:
+        seen.append(id(self))
+        return real(self, text)
+
+    monkeypatch.setattr(Masker, "detect", counting)
+    runtime = AppState(load_config(ConfigSource(path=str(config), env={}))).runtime()
+    assert len(seen) == len(set(seen)) == 3  # the default policy and the two projects'
+
+    def failing(self: Masker, text: str) -> list[Any]:
+        raise RuntimeError(text)  # the message holds the text: it must not be logged
+
+    monkeypatch.setattr(Masker, "detect", failing)
+    logger = logging.getLogger("tracemask.server")  # the server may have stopped propagation
+    logger.addHandler(caplog.handler)
+    try:
+        with caplog.at_level("WARNING", logger="tracemask.server"):
+            state = AppState(load_config(ConfigSource(path=str(config), env={})))
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert state.runtime().generation == runtime.generation
+    assert "warming up a policy failed: RuntimeError" in caplog.text
+    assert "Jane" not in caplog.text
