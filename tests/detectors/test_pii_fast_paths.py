@@ -493,3 +493,11 @@ def test_a_place_cue_ends_with_a_word_the_lookup_knows(cue: str, before: str) ->
     weak = address._PLACE_CUE.search(text, max(0, start - 16), start)
     if strong or weak:
         assert address._cue_word_before(text, start)
+
+
+@given(st.sets(st.integers(0, 60)), st.integers(0, 60), st.integers(0, 20))
+def test_a_cue_inside_a_run_is_found_by_bisection(cued: set[int], start: int, length: int) -> None:
+    """A run holds a strong place cue when one ends inside it (was a scan of every cue per
+    run: quadratic on a long text of "lives in X")."""
+    expected = any(start <= c < start + length for c in cued)
+    assert address._any_within(sorted(cued), start, start + length) == expected

@@ -616,9 +616,10 @@ class LocationDetector(PatternDetector):
             if cue_gate
             else set()
         )
+        ends = sorted(cued)  # a run holds a cue when one ends inside it: a bisect per run
         plans = self._place_plans
         for base, run in capital_runs(text):
-            if cued and any(base <= c < base + len(run) for c in cued):
+            if cued and _any_within(ends, base, base + len(run)):
                 found = self._cued_places(text, base, run, cued)
             else:
                 plan = plans.get(run)
@@ -907,6 +908,12 @@ def _cue_word_before(text: str, start: int) -> bool:
         return False  # a word longer than any cue's: no boundary before the cue's word
     word = text[i:end]
     return not word.isascii() or word.lower() in _PLACE_CUE_ENDS
+
+
+def _any_within(sorted_offsets: Sequence[int], start: int, end: int) -> bool:
+    """Whether one of ``sorted_offsets`` lies in ``[start, end)``."""
+    i = bisect.bisect_left(sorted_offsets, start)
+    return i < len(sorted_offsets) and sorted_offsets[i] < end
 
 
 def _is_letter(char: str) -> bool:
