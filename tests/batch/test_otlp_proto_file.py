@@ -60,3 +60,26 @@ def test_neither_is_one_line_naming_both_forms(tmp_path: Path, run: Run) -> None
     assert "one OTLP traces export request" in ran.stderr
     assert "Traceback" not in ran.stderr
     assert not (tmp_path / "out.pb").exists()
+
+
+def test_an_int_attribute_under_a_personal_name_is_zeroed(tmp_path: Path, run: Run) -> None:
+    from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue  # noqa: PLC0415
+
+    request = ExportTraceServiceRequest()
+    span = request.resource_spans.add().scope_spans.add().spans.add()
+    span.name, span.trace_id, span.span_id = "lookup", b"\x01" * 16, b"\x02" * 8
+    span.attributes.extend(
+        [
+            KeyValue(key="user.phone", value=AnyValue(int_value=4155550132)),
+            KeyValue(key="gen_ai.usage.input_tokens", value=AnyValue(int_value=4111111111111111)),
+        ]
+    )
+    (tmp_path / "ints.pb").write_bytes(request.SerializeToString())
+    ran = run("redact", "ints.pb", "-o", "masked.pb")
+    assert ran.returncode == 0, ran.stderr
+    masked = ExportTraceServiceRequest.FromString((tmp_path / "masked.pb").read_bytes())
+    attributes = masked.resource_spans[0].scope_spans[0].spans[0].attributes
+    assert [(a.key, a.value.int_value) for a in attributes] == [
+        ("user.phone", 0),
+        ("gen_ai.usage.input_tokens", 4111111111111111),
+    ]

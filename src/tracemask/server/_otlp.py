@@ -219,6 +219,10 @@ def seal(root: Any, masker: Masker, report: Report) -> None:
             if any(type(k) is str and k not in _FIELD_NAMES for k in node):
                 _mask_keys(node, masker, report)
             for k, v in node.items():
+                if k == "intValue" and attr is not None and type(v) is str and len(node) == 1:
+                    # An attribute's int64 as a decimal string: the walker keeps it, unless its
+                    # attribute's name makes it personal (``user.phone``, a PIN): then "0".
+                    continue
                 if _opaque(k, v):
                     node[k] = Opaque(v)
                 elif k in _BYTES_FIELDS and type(v) is str:
