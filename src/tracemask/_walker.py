@@ -607,6 +607,8 @@ class Walk:
         """An integer at the current path: ``0`` where its digits, as a string, would be masked
         (a PIN under ``pin``, a phone number under ``phone``, a card number under
         ``card_number``), else ``value``. The type is kept, so the payload's schema is too."""
+        if value == 0:
+            return value  # what a masked integer is: masking it again finds nothing
         if rule is None:
             if field is None or not self.by_field or self.m.telling(field) is None:
                 return value  # token counts, timestamps, ids: nothing says they are personal

@@ -122,3 +122,9 @@ def test_an_otlp_json_int64_under_a_personal_key_is_masked_as_a_string() -> None
         "200",
         "4111111111111111",
     ]
+
+
+def test_a_masked_integer_is_no_finding() -> None:
+    masked = MASKER.mask({"pin": 1234, "phone": 4155550132})
+    assert masked == {"pin": 0, "phone": 0}
+    assert MASKER.scan(masked).total == 0
