@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -48,8 +49,14 @@ def _triggers() -> list[tuple[str, bool]]:
 
 
 TRIGGERS = _triggers()
-HYPERSCAN = HyperscanPrefilter(TRIGGERS)
 REGEX = RegexPrefilter(TRIGGERS)
+
+
+@functools.cache
+def _hyperscan() -> HyperscanPrefilter:
+    """Built on first use: compiling it takes a second, which only the xdist worker that runs
+    this file should pay (every worker imports every test module)."""
+    return HyperscanPrefilter(TRIGGERS)
 
 
 def test_every_builtin_trigger_is_its_alternatives_joined() -> None:
@@ -76,7 +83,7 @@ FRAGMENTS = (
 
 @given(st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=3), max_size=24).map("".join))
 def test_split_hyperscan_prefilter_equals_the_regex_prefilter(text: str) -> None:
-    assert HYPERSCAN.hits(text) == REGEX.hits(text)
+    assert _hyperscan().hits(text) == REGEX.hits(text)
 
 
 def test_a_trigger_matched_by_several_parts_is_reported_once() -> None:

@@ -7,6 +7,8 @@ gates before the detectors run. The detectors must see exactly the answer their 
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -48,13 +50,19 @@ prose = st.lists(
 ).map(lambda parts: "".join(_recase(w, how) + sep for w, how, sep in parts))
 
 GATES = address_gates("hyperscan")
-#: The engine's prefilter with the gates as companion (no trigger of its own needed here).
-SHARED = HyperscanPrefilter([("[0-9]", False)], [GATES])
+
+
+@functools.cache
+def _shared() -> HyperscanPrefilter:
+    """The engine's prefilter with the gates as companion (no trigger of its own needed here).
+    Built on first use: compiling it takes a second, which only the xdist worker that runs
+    this file should pay (every worker imports every test module)."""
+    return HyperscanPrefilter([("[0-9]", False)], [GATES])
 
 
 def _primed(text: str) -> object:
     GATES._local.lower = None  # forget the last answer: what follows must come from ``hits``
-    SHARED.hits(text)
+    _shared().hits(text)
     return GATES.scan(text.lower(), text.isascii())
 
 
@@ -70,7 +78,7 @@ def test_the_shared_scan_gives_the_gates_answer_of_their_own_scan(text: str) -> 
 
 def test_non_ascii_strings_are_left_to_the_gates_own_scan() -> None:
     GATES._local.lower = None
-    SHARED.hits("Zürich Straße 12, Lives In Bern")
+    _shared().hits("Zürich Straße 12, Lives In Bern")
     assert getattr(GATES._local, "lower", None) is None
 
 
@@ -105,6 +113,7 @@ def test_caseless_safety_check(pattern: str, safe: bool) -> None:
     assert _caseless_safe(pattern) is safe
 
 
+@functools.cache  # built on first use, like _shared()
 def _engine(shared: bool) -> DetectionEngine:
     people, places = PersonDetector(), LocationDetector()
     if not shared:
@@ -112,16 +121,14 @@ def _engine(shared: bool) -> DetectionEngine:
     return DetectionEngine([places, people], backend="hyperscan")
 
 
-SHARED_ENGINE, OWN_ENGINE = _engine(True), _engine(False)
-
-
 @settings(max_examples=examples(200), deadline=None)
 @given(prose)
 @example("Dr. Smith lives at 12 Oak Ridge Dr, moved to Paris from London")
 def test_findings_are_those_of_the_detectors_own_gate_scan(text: str) -> None:
-    assert SHARED_ENGINE.prefilter._companions  # type: ignore[attr-defined]
-    assert not OWN_ENGINE.prefilter._companions  # type: ignore[attr-defined]
-    assert SHARED_ENGINE.detect(text) == OWN_ENGINE.detect(text)
+    shared, own = _engine(True), _engine(False)
+    assert shared.prefilter._companions  # type: ignore[attr-defined]
+    assert not own.prefilter._companions  # type: ignore[attr-defined]
+    assert shared.detect(text) == own.detect(text)
 
 
 def test_a_default_masker_shares_the_scan() -> None:
