@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tracemask.detectors._pattern import PatternDetector
 from tracemask.detectors.pii.address import LocationDetector
+from tracemask.detectors.pii.address_intl import IntlAddressDetector
 from tracemask.detectors.pii.card import CardSecurityCodeDetector, CreditCardDetector
 from tracemask.detectors.pii.crypto import CryptoWalletDetector
 from tracemask.detectors.pii.dates import AgeDetector, DateOfBirthDetector
@@ -31,6 +32,7 @@ PII_DETECTORS: tuple[type[PatternDetector], ...] = (
     DateOfBirthDetector,
     AgeDetector,
     LocationDetector,
+    IntlAddressDetector,
     PersonDetector,
 )
 
