@@ -101,6 +101,15 @@ POSITIVES = [
     ("1250 rang Saint-Joseph", "1250 rang Saint-Joseph"),
     ("Block 7 Lot 12 Maligaya Homes Phase 2", "Block 7 Lot 12 Maligaya Homes Phase 2"),
     ("B4 L21 Sampaguita St", "B4 L21 Sampaguita"),
+    ("Entregar na Travessa Boa Vista, 120", "Travessa Boa Vista, 120"),
+    ("Carrera 7 # 71-21 Sur", "Carrera 7 # 71-21 Sur"),
+    ("Vial de los Olmos 15\nZaragoza, 50012", "Vial de los Olmos 15\nZaragoza, 50012"),
+    ("Số 12 Ngõ 45 Phố Huế phường Bách Khoa quận Hai Bà Trưng", "Số 12 Ngõ 45 Phố Huế"),
+    ("Nəsimi ray., Füzuli küç., b. 14, m. 22", "Nəsimi ray., Füzuli küç., b. 14, m. 22"),
+    ("Dlouhá 12\n110 00 Praha", "Dlouhá 12\n110 00 Praha"),
+    ("Марксова 14б\n1000 Скопје", "Марксова 14б\n1000 Скопје"),
+    ("הרצל 17, רחובות, 7640117", "הרצל 17, רחובות, 7640117"),
+    ("12 Ливадия Court", "12 Ливадия Court"),
     ("House No. 17, Road 5", "House No. 17"),
 ]
 
@@ -144,6 +153,10 @@ NEGATIVES = [
     "The k8s pod 3 restarted; via proxy 8080",
     "Plaza Hotel booking for 2 nights",
     "route Requests 5",
+    "Rua de cima foi fechada por 3 dias",
+    "Table 3\nResults 2024 Summary",
+    "See chapter 12 # 3-4 for details",
+    "Số lượng 5 sản phẩm, giá 200000 đồng",
 ]
 
 
