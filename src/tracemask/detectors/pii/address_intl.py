@@ -134,6 +134,9 @@ _CAPS = rf"{_CAP}(?:[ \t](?:{_CAP}|de|del|della|di|da|la|los|las|el|y|e|d'|des|d
 _SP = r"[ \t]+"
 _VN = "[A-ZÀ-ỸĐ][a-zà-ỹđ]*(?:[ \t][A-ZÀ-ỸĐ0-9][a-zà-ỹđ0-9]*){0,4}"
 _AZ = "[A-ZÇƏĞIİÖŞÜ][A-Za-zçəğıöşüÇƏĞIİÖŞÜ.]+"
+#: An English unit word is no street's name ("69308 Johnson Plaza Suite 477": the street
+#: detector's ``Plaza`` and ``Suite``, not a Spanish "Plaza Suite").
+_NOT_UNIT = r"(?!(?:Suite|Apt|Unit|Floor|Room|Ste|Bldg|Building)\b)"
 _LINE_END = r"(?=[ \t]*(?:[\n,;]|\Z|\.(?:[ \t]|\Z)))"
 
 
@@ -347,7 +350,7 @@ _LATIN_RULES: tuple[_Rule, ...] = (
         r"|lungotevere|stradone|vico|rione|piazzetta|vicolo|via|viale|piazza|corso|largo|strada",
         r"(?<![\w])(?:Contrada|C\.da|Borgo|Località|Loc\.|Frazione|Fraz\.|Salita|Traversa"
         r"|Lungomare|Lungotevere|Stradone|Vico|Rione|Piazzetta|Vicolo|Via|Viale|Piazza|Corso"
-        rf"|Largo|Strada)[ \t]{_CAPS},?[ \t][0-9]{{1,4}}[a-zA-Z]?(?![0-9])"
+        rf"|Largo|Strada)[ \t]{_NOT_UNIT}{_CAPS},?[ \t][0-9]{{1,4}}[a-zA-Z]?(?![0-9])"
         r"(?:[ \t](?:Piano|Interno|Int\.|Scala)[ \t][0-9A-Z]{1,3})*"
         rf"(?:[ \t]*\n[ \t]*[0-9]{{5}},?[ \t]{_CAPS}(?:[ \t]\([A-Z]{{2}}\))?)?",
     ),
@@ -360,7 +363,7 @@ _LATIN_RULES: tuple[_Rule, ...] = (
         r"(?<![\w])(?:Cañada|Acceso|Bajada|Barranco|Callejón|Camino|Carretera|Cuesta|Glorieta"
         r"|Paseo|Pasaje|Plaza|Rambla|Ronda|Senda|Subida|Travesía|Urbanización|Vía|Diagonal"
         r"|Diag\.|Calle|Avenida|Av\.|Avda\.|Vial|Continuación|Peatonal|Privada|Cerrada"
-        r"|Retorno|Prolongación|Andador|Circuito)[ \t]"
+        rf"|Retorno|Prolongación|Andador|Circuito)[ \t]{_NOT_UNIT}"
         rf"(?:(?:de[ \t]la|de[ \t]los|de[ \t]las|del|de)[ \t])?(?:{_CAPS}|[0-9]{{1,3}})"
         r",?[ \t](?:N[°º][ \t]?|No\.?[ \t]?|#[ \t]?)?[0-9]{1,5}[A-Za-z]?(?![0-9])"
         r"(?:[ \t]*,?[ \t](?:Piso|Puerta|Dpto\.?|Depto\.?|Dto\.|Apt\.|Local|Oficina|Casa"
@@ -385,7 +388,8 @@ _LATIN_RULES: tuple[_Rule, ...] = (
         r"(?<![\w])(?:Trecho|Trevo|Distrito|Vereda|Viela|Travessa|Setor|Quadra|Rodovia"
         r"|Residencial|Recanto|Núcleo|Ladeira|Jardim|Estrada|Esplanada|Conjunto|Condomínio"
         r"|Chácara|Loteamento|Sítio|Fazenda|Alameda|Praça|Rua|Avenida|Lagoa|Morro|Vila|Favela"
-        rf"|Colônia|Passarela|Pátio|Feira|Área|Lote|Parque)[ \t]{_CAPS},[ \t][0-9]{{1,5}}(?![0-9])"
+        rf"|Colônia|Passarela|Pátio|Feira|Área|Lote|Parque)[ \t]{_NOT_UNIT}{_CAPS}"
+        r",[ \t][0-9]{1,5}(?![0-9])"
         rf"(?:[ \t]*\n[ \t]*{_CAPS}(?:[ \t]{_CAPS})*[ \t]*\n[ \t]*[0-9]{{5}}-[0-9]{{3}}"
         rf"[ \t]{_CAPS}(?:[ \t]/[ \t][A-Z]{{2}})?)?",
     ),
