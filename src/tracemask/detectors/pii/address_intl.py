@@ -93,7 +93,7 @@ _HE_STREET = (
 )
 _AR = f"[{_ARABIC}][{_ARABIC}\u200c]*"
 _AR_STREET = (
-    "(?:شارع|زنقة|نهج|درب|زقاق|جادة|خیابان|خيابان|کوچه|كوچه|بلوار|جاده"
+    "(?:شارع|زنقة|نهج|زقاق|جادة|خیابان|خيابان|کوچه|كوچه|بلوار|جاده"
     "|بن[ \t]?بست|بزرگراه|آزاد[ \t]راه|اتوبان|کوی|گذر)"
 )
 #: Squares: also "field", "arena" in prose, so only after a house number.
@@ -102,7 +102,7 @@ _AR_UNIT = "(?:واحد|طبقه|پلاک|سوئیت|رقم|شقة|عمارة)"
 _TH = f"[{_THAI}]+"
 # A Thai name after a unit abbreviation: two letters at least, no period after (``ต.ค.`` is
 # October, ``อ.`` also a teacher's title before a name).
-_TH_NAME = f"[{_THAI}]{{2,}}(?!\\.?[{_THAI}])"
+_TH_NAME = f"[{_THAI}]{{2,30}}(?!\\.[{_THAI}])"
 _TH_UNIT = r"(?:ถ\.|ถนน|ซ\.|ซอย|ต\.|ตำบล|แขวง|อ\.|อำเภอ|เขต|จ\.|จังหวัด)"
 _KA = f"[{_GEORGIAN}]+"
 _KA_STREET = r"(?:ქ\.|ქუჩა|გამზ\.|გამზირი|შესახვ\.|შესახვევი|ჩიხი|მოედანი|ხეივანი)"
@@ -166,8 +166,8 @@ _RULES: tuple[_Rule, ...] = (
     # -- Chinese: a province then units, maybe a street and house; or a street and a house.
     _rule(
         f"(?:{_ZH_PROVINCES})",
-        rf"(?:[0-9]{{3,6}}[ \t]?)?(?:{_ZH_PROVINCES})(?:省|市|自治区)?"
-        rf"(?:{_ZH}{{1,6}}?{_ZH_ADMIN})+"
+        rf"(?:[0-9]{{3,6}}[ \t]?)?(?:{_ZH_PROVINCES})"
+        rf"(?:(?:省|市|自治区)(?:{_ZH}{{1,6}}?{_ZH_ADMIN})+|(?:{_ZH}{{1,6}}?{_ZH_ADMIN}){{2,}})"
         rf"(?:{_ZH}{{0,10}}?{_ZH_ROAD}(?:{_ZH_HOUSE})?|[0-9A-Za-z]{{1,5}}[号號座栋棟幢])?"
         r"(?:[ \t]?[0-9]{6}(?![0-9]))?",
     ),
@@ -252,13 +252,14 @@ _RULES: tuple[_Rule, ...] = (
     # word, a name and a number; or (Persian order) a number, a name, then the street word.
     _rule(
         _AR_STREET + "|" + _AR_SQUARE + "|حي|بلدية",
-        rf"[0-9]{{1,5}}[ \t]+(?:{_AR_STREET}|{_AR_SQUARE}|حي|بلدية)[ \t]+{_AR}"
+        rf"(?<![0-9.,/])[0-9]{{1,5}}[ \t]+(?:{_AR_STREET}|{_AR_SQUARE}|حي|بلدية)[ \t]+{_AR}"
         rf"(?:[ \t]+{_AR}){{0,3}}"
         rf"(?:[ \t]*[-–،,][ \t]*{_AR}(?:[ \t]+{_AR}){{0,2}})?",
     ),
     _rule(
         _AR_STREET + "|تونل|" + _AR_SQUARE,
-        rf"[0-9]{{1,5}}[ \t]+{_AR}(?:[ \t]+{_AR}){{0,2}}?[ \t]+(?:{_AR_STREET}|{_AR_SQUARE}|تونل)"
+        rf"(?<![0-9.,/])[0-9]{{1,5}}[ \t]+{_AR}(?:[ \t]+{_AR}){{0,2}}?[ \t]+"
+        rf"(?:{_AR_STREET}|{_AR_SQUARE}|تونل)"
         rf"(?:[ \t]+{_AR_UNIT}[ \t]+[0-9]{{1,5}})?"
         rf"(?:[ \t]*\n[ \t]*{_AR}(?:[ \t]+{_AR}){{0,2}}[،,][ \t]*{_AR}(?:[ \t]+{_AR}){{0,2}}"
         r"[ \t]+[0-9]{4,10})?",
@@ -271,7 +272,7 @@ _RULES: tuple[_Rule, ...] = (
     # -- Thai: a house number, then road, sub-district, district and province units.
     _rule(
         _TH_UNIT + "|หมู่",
-        rf"[0-9]{{1,5}}(?:/[0-9]{{1,4}})?[ \t]*(?:หมู่(?:ที่)?[ \t]?[0-9]{{1,3}}[ \t]*)?"
+        rf"(?<![0-9.,/])[0-9]{{1,5}}(?:/[0-9]{{1,4}})?[ \t]*(?:หมู่(?:ที่)?[ \t]?[0-9]{{1,3}}[ \t]*)?"
         rf"{_TH_UNIT}[ \t]?{_TH_NAME}(?:[ \t]*{_TH_UNIT}[ \t]?{_TH_NAME}|[ \t]+{_TH}){{0,5}}"
         r"(?:[ \t]+[0-9]{5}(?![0-9]))?",
     ),
