@@ -424,8 +424,14 @@ class Walk:
                 self.current = k
                 f = k if type(k) is str and k not in _WRAPPERS else field  # _field_of, inlined
                 out[k] = self.string(x, r, f)
-            elif tx in _SCALARS and r is None and (tx is not int or type(k) is not str):
+            elif tx in _SCALARS and r is None:
                 out[k] = x
+                if tx is int and x and type(k) is str and self.by_field:
+                    # Only under a telling name (``phone``, ``pin``) is an integer looked at.
+                    f = k if k not in _WRAPPERS else field
+                    if f is not None and self.m.telling(f) is not None:
+                        self.current = k
+                        out[k] = self.number(x, None, f)
             else:
                 segs.append(k)
                 self.current = None

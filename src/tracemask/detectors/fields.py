@@ -571,7 +571,7 @@ _LOCALITY = re.compile(
 
 
 def _next_line(text: str, pos: int) -> int:
-    """``pos`` past the line break(s) a ``\\r\\n`` pair makes."""
+    """``pos`` (just after a line break) moved past the ``\\n`` of a ``\\r\\n`` pair."""
     return pos + 1 if text[pos - 1 : pos] == "\r" and text[pos : pos + 1] == "\n" else pos
 
 
