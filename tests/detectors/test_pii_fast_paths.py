@@ -501,3 +501,45 @@ def test_a_cue_inside_a_run_is_found_by_bisection(cued: set[int], start: int, le
     run: quadratic on a long text of "lives in X")."""
     expected = any(start <= c < start + length for c in cued)
     assert address._any_within(sorted(cued), start, start + length) == expected
+
+
+#: Street regexes behind a regex gate of the Hyperscan scan, with the gate and, for the
+#: street-word endings, the check the detector makes on a match.
+GATED = [
+    ("typed", address._STREETS[1][0], False),
+    ("numbered", address._STREETS[4][0], False),
+    ("endings", address._NUMBER_THEN_WORD, True),
+    ("endings", address._WORD_THEN_NUMBER, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("gate", "regex", "ending"), GATED, ids=["typed", "numbered", "ntw", "wtn"]
+)
+@settings(max_examples=examples(300), deadline=None)
+@given(data=st.data())
+@example(data=None)
+def test_a_street_regex_gate_opens_wherever_the_regex_matches(
+    gate: str, regex: re.Pattern[str], ending: bool, data: st.DataObject | None
+) -> None:
+    """The Hyperscan gates are necessary conditions: a house number with a letter or a
+    ``/12`` part ("4B Kiannonkatu", "12/3 Main Street") opens them as the ``re`` gates do."""
+    pytest.importorskip("hyperscan")
+    if data is None:
+        texts = ["4b Main Street", "see 4B Foo 12,", "at 4B\tKiannonkatu", "12/3a Oak Ave"]
+    else:
+        alphabet = st.characters(max_codepoint=127)
+        texts = [data.draw(st.from_regex(_real(regex), alphabet=alphabet))]
+    for text in texts:
+        # The gates look a bounded way ahead (120 characters for a street type or a second
+        # number, 40 for a street-word ending): longer matches are not what they promise.
+        limit = 40 if ending else 100
+        matches = [
+            m
+            for m in regex.finditer(text)
+            if m.end() - m.start() <= limit
+            and (not ending or m.group("word").lower().endswith(address._ENDINGS))
+        ]
+        if matches and text.isascii():
+            opened, _ = address_gates("hyperscan").scan(text.lower(), True)
+            assert gate in opened, text

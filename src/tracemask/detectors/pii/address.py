@@ -1026,6 +1026,11 @@ LOWER_ANCHORS = tuple(
 )
 
 
+#: A house number in the gates (lower-cased text): digits, maybe a letter and a ``/12b`` or
+#: ``-3`` part, as the street regexes' numbers (``4B Kiannonkatu``, ``12/3 Main Street``).
+_GATE_NUM = r"[0-9][a-z]?(?:[/-][0-9]{1,4}[a-z]?)?"
+
+
 def address_gates(backend: str = "auto") -> Gates:
     """The address and person detectors' gates, compiled once per process and shared: both
     detectors scan the same strings, and :meth:`Gates.scan` answers the second from the
@@ -1046,16 +1051,17 @@ def _gates(backend: str) -> Gates:
         },
         {
             # A house number, then a street type on the same line ("12 Oak Ridge Dr").
-            "typed": (rf"[0-9][ \t][^\n]{{0,120}}\b(?:{STREET_TYPES.lower()})\b", None),
+            "typed": (rf"{_GATE_NUM}[ \t][^\n]{{0,120}}\b(?:{STREET_TYPES.lower()})\b", None),
             # A number, words, a number ending a line or clause ("172 Maneeži 75,").
             "numbered": (
-                r"[0-9][ \t]+[^ \t\n0-9][^\n]{0,120}[ \t][0-9]{1,5}[a-z]?[ \t]*(?:[\n,;.]|$)",
+                rf"{_GATE_NUM}[ \t]+[^ \t\n0-9][^\n]{{0,120}}"
+                r"[ \t][0-9]{1,5}[a-z]?[ \t]*(?:[\n,;.]|$)",
                 None,
             ),
             # A street-word ending then a house number, or a house number then such a word.
             "endings": (
                 rf"(?:{STREET_ENDINGS})\.?[ \t]+[0-9]"
-                rf"|[0-9][ \t]+[^ \t\n]{{0,40}}(?:{STREET_ENDINGS})",
+                rf"|{_GATE_NUM}[ \t]+[^ \t\n]{{0,40}}(?:{STREET_ENDINGS})",
                 "|".join(re.escape(e) for e in _ENDINGS),
             ),
             # An address cue, then a number further on the line ("lives at Maneeži 37").
