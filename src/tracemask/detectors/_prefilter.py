@@ -58,6 +58,32 @@ _COMPILED: dict[object, Any] = {}
 _MAX_COMPILED = 32
 
 
+class _Base:
+    """A compiled database other trigger sets can reuse: what each of its ids is."""
+
+    def __init__(
+        self,
+        db: Any,
+        triggers: Sequence[tuple[str, bool]],
+        extras: tuple[object, ...],
+        ranges: tuple[tuple[int, int], ...],
+    ) -> None:
+        self.db = db
+        self.index = {t: i for i, t in enumerate(triggers)}
+        self.extras = extras
+        self.ranges = ranges  # each companion's id range, after the triggers'
+
+
+#: Databases compiled here, newest last. A policy that turns an entity off or adds a recognizer
+#: differs from one of them by a few triggers: it scans with that database (ignoring the
+#: triggers it lacks) plus a small one of its own, instead of compiling the whole catalog
+#: again (seconds, on a machine whose cache is empty).
+_BASES: list[_Base] = []
+_MAX_BASES = 4
+#: A base is reused when it holds at least this share of a trigger set's triggers.
+_REUSE_SHARE = 0.75
+
+
 def alternatives(pattern: str) -> list[str]:
     """``pattern`` split at its top-level ``|`` (outside groups and character classes).
 
@@ -131,41 +157,72 @@ class HyperscanPrefilter:
             self._companions += ((companion, base, end),)
             base = end
         self._triggers = len(triggers)
-        key = (tuple(triggers), tuple(extra for _, extra in shared))
+        extras = tuple(extra for _, extra in shared)
+        key = (tuple(triggers), extras)
+        #: For a reused base: each base trigger id's index here (-1: not ours); else None.
+        self._map: tuple[int, ...] | None = None
+        self._own_db: Any = None  # our triggers the base lacks, ids = our indices
         db = _COMPILED.get(key)
         if db is None:
-            expressions: list[bytes] = []
-            flags: list[int] = []
-            ids: list[int] = []
-            for index, (trigger, nocase) in enumerate(triggers):
-                flag = (
-                    hyperscan.HS_FLAG_SINGLEMATCH
-                    | hyperscan.HS_FLAG_ALLOWEMPTY
-                    | (hyperscan.HS_FLAG_CASELESS if nocase else 0)
-                )
-                for part in alternatives(trigger):
-                    expressions.append(part.encode("ascii"))
-                    flags.append(flag)
-                    ids.append(index)
-            for (_, extra), (_, base, _) in zip(shared, self._companions, strict=True):
-                for expression, flag, i in extra:
-                    expressions.append(expression)
-                    flags.append(flag)
-                    ids.append(base + i)
-            db = compile_database(expressions, flags, ids)
+            reusable = _reusable(triggers, extras)
+            if reusable is not None:
+                db = self._reuse(reusable, triggers, shared)
+        if db is None:
+            db = _compile_triggers(triggers, shared, self._companions)
             if len(_COMPILED) >= _MAX_COMPILED:
                 _COMPILED.clear()
             _COMPILED[key] = db
+            ranges = tuple((lo, hi) for _, lo, hi in self._companions)
+            _BASES.append(_Base(db, triggers, extras, ranges))
+            del _BASES[:-_MAX_BASES]
         self._db = db
         self._scratch = hyperscan.Scratch(self._db)
+        self._own_scratch: Any = None
+        if self._own_db is not None:
+            self._own_scratch = hyperscan.Scratch(self._own_db)
         # Scratch space may not be shared by concurrent scans: one clone per thread.
         self._local = threading.local()
+
+    def _reuse(
+        self,
+        base: _Base,
+        triggers: Sequence[tuple[str, bool]],
+        shared: Sequence[tuple[ScanCompanion, Sequence[tuple[bytes, int, int]]]],
+    ) -> Any:
+        """Scan with ``base``'s database: map its trigger ids to ours, compile the rest."""
+        mapping = [-1] * len(base.index)
+        missing: list[tuple[int, tuple[str, bool]]] = []
+        for i, trigger in enumerate(triggers):
+            j = base.index.get(trigger)
+            if j is None or mapping[j] >= 0:
+                missing.append((i, trigger))
+            else:
+                mapping[j] = i
+        self._map = tuple(mapping)
+        self._triggers = len(base.index)
+        self._companions = tuple(
+            (companion, lo, hi)
+            for (companion, _), (lo, hi) in zip(shared, base.ranges, strict=False)
+        )  # ``shared`` is empty or the base's very expressions (see ``_reusable``)
+        if missing:
+            own_key = ("own", tuple(missing))
+            self._own_db = _COMPILED.get(own_key)
+            if self._own_db is None:
+                self._own_db = _compile_triggers(
+                    [t for _, t in missing], (), (), ids=[i for i, _ in missing]
+                )
+                if len(_COMPILED) >= _MAX_COMPILED:
+                    _COMPILED.clear()
+                _COMPILED[own_key] = self._own_db
+        return base.db
 
     def hits(self, text: str) -> list[int]:
         try:
             scratch = self._local.scratch
         except AttributeError:
             scratch = self._local.scratch = self._scratch.clone()
+        if self._map is not None:
+            return self._mapped_hits(text, scratch)
         if self._companions:
             return self._hits_and_companions(text, scratch)
         found: list[int] = []
@@ -179,6 +236,36 @@ class HyperscanPrefilter:
             # Several parts of one trigger may each report its index once.
             return sorted(set(found))
         return found
+
+    def _mapped_hits(self, text: str, scratch: Any) -> list[int]:
+        """:meth:`hits` through a reused base database (and our own small one)."""
+        if self._companions:
+            base_hits = self._hits_and_companions(text, scratch)
+        else:
+            base_hits = []
+            self._db.scan(
+                text.encode("utf-8", "surrogatepass"),
+                match_event_handler=_collect,
+                context=base_hits,
+                scratch=scratch,
+            )
+        mapping = cast("tuple[int, ...]", self._map)
+        n = len(mapping)  # ids past the triggers are the base's companions: not ours
+        own = {mapping[i] for i in base_hits if i < n} - {-1}
+        if self._own_db is not None:
+            try:
+                own_scratch = self._local.own_scratch
+            except AttributeError:
+                own_scratch = self._local.own_scratch = self._own_scratch.clone()
+            extra: list[int] = []
+            self._own_db.scan(
+                text.encode("utf-8", "surrogatepass"),
+                match_event_handler=_collect,
+                context=extra,
+                scratch=own_scratch,
+            )
+            own.update(extra)
+        return sorted(own)
 
     def _hits_and_companions(self, text: str, scratch: Any) -> list[int]:
         """:meth:`hits`, with each companion primed with its share of the same scan."""
@@ -199,6 +286,50 @@ class HyperscanPrefilter:
             for companion, lo, hi in companions:
                 companion.prime(text, [(i - lo, end) for i, end in found if lo <= i < hi])
         return own
+
+
+def _reusable(triggers: Sequence[tuple[str, bool]], extras: tuple[object, ...]) -> _Base | None:
+    """The newest compiled database with the same companions that holds most of ``triggers``."""
+    if not triggers:
+        return None
+    for base in reversed(_BASES):
+        if extras and base.extras != extras:
+            continue  # companions must sit in the base's id ranges; none at all fits any base
+        held = sum(1 for t in set(triggers) if t in base.index)
+        if held >= _REUSE_SHARE * len(set(triggers)):
+            return base
+    return None
+
+
+def _compile_triggers(
+    triggers: Sequence[tuple[str, bool]],
+    shared: Sequence[tuple[ScanCompanion, Sequence[tuple[bytes, int, int]]]],
+    companions: Sequence[tuple[ScanCompanion, int, int]],
+    ids: Sequence[int] | None = None,
+) -> Any:
+    """A database of ``triggers`` (each reporting its index, or ``ids[k]``), each split into
+    its top-level alternatives, and the companions' expressions in their id ranges."""
+    import hyperscan  # noqa: PLC0415 - imported only when chosen
+
+    expressions: list[bytes] = []
+    flags: list[int] = []
+    out_ids: list[int] = []
+    for k, (trigger, nocase) in enumerate(triggers):
+        flag = (
+            hyperscan.HS_FLAG_SINGLEMATCH
+            | hyperscan.HS_FLAG_ALLOWEMPTY
+            | (hyperscan.HS_FLAG_CASELESS if nocase else 0)
+        )
+        for part in alternatives(trigger):
+            expressions.append(part.encode("ascii"))
+            flags.append(flag)
+            out_ids.append(k if ids is None else ids[k])
+    for (_, extra), (_, base, _) in zip(shared, companions, strict=True):
+        for expression, flag, i in extra:
+            expressions.append(expression)
+            flags.append(flag)
+            out_ids.append(base + i)
+    return compile_database(expressions, flags, out_ids)
 
 
 #: Environment variable naming the directory of compiled databases kept between processes
