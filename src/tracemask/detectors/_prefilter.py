@@ -225,13 +225,7 @@ class HyperscanPrefilter:
             return self._mapped_hits(text, scratch)
         if self._companions:
             return self._hits_and_companions(text, scratch)
-        found: list[int] = []
-        self._db.scan(
-            text.encode("utf-8", "surrogatepass"),
-            match_event_handler=_collect,
-            context=found,
-            scratch=scratch,
-        )
+        found = _scan_ids(self._db, text, scratch)
         if len(found) > 1:
             # Several parts of one trigger may each report its index once.
             return sorted(set(found))
@@ -242,13 +236,7 @@ class HyperscanPrefilter:
         if self._companions:
             base_hits = self._hits_and_companions(text, scratch)
         else:
-            base_hits = []
-            self._db.scan(
-                text.encode("utf-8", "surrogatepass"),
-                match_event_handler=_collect,
-                context=base_hits,
-                scratch=scratch,
-            )
+            base_hits = _scan_ids(self._db, text, scratch)
         mapping = cast("tuple[int, ...]", self._map)
         n = len(mapping)  # ids past the triggers are the base's companions: not ours
         own = {mapping[i] for i in base_hits if i < n} - {-1}
@@ -257,14 +245,7 @@ class HyperscanPrefilter:
                 own_scratch = self._local.own_scratch
             except AttributeError:
                 own_scratch = self._local.own_scratch = self._own_scratch.clone()
-            extra: list[int] = []
-            self._own_db.scan(
-                text.encode("utf-8", "surrogatepass"),
-                match_event_handler=_collect,
-                context=extra,
-                scratch=own_scratch,
-            )
-            own.update(extra)
+            own.update(_scan_ids(self._own_db, text, own_scratch))
         return sorted(own)
 
     def _hits_and_companions(self, text: str, scratch: Any) -> list[int]:
@@ -387,6 +368,18 @@ def compile_database(
             tmp.write_bytes(hyperscan.dumpb(db))
             os.replace(tmp, path)  # atomic: a reader never sees half a file
     return db
+
+
+def _scan_ids(db: Any, text: str, scratch: Any) -> list[int]:
+    """The ids ``db`` reports in ``text`` (a trigger's parts may each report it once)."""
+    found: list[int] = []
+    db.scan(
+        text.encode("utf-8", "surrogatepass"),
+        match_event_handler=_collect,
+        context=found,
+        scratch=scratch,
+    )
+    return found
 
 
 def _collect(idx: int, _start: int, _end: int, _flags: int, found: object) -> None:
