@@ -8,8 +8,10 @@ import pytest
 
 pytest.importorskip("hyperscan")
 
+import json
+from pathlib import Path
+
 from tracemask import Masker
-from tracemask.bench.generator import TraceGenerator
 from tracemask.detectors import _prefilter
 
 POLICIES: list[dict[str, Any]] = [
@@ -32,7 +34,11 @@ TEXTS = [
 
 
 def _payloads() -> list[Any]:
-    return [p.obj for p in TraceGenerator(seed=3).corpus(25)]
+    """Real payloads: the OTLP trace the package ships and the SDK captures in tests/data."""
+    here = Path(__file__).parents[2]
+    files = [here / "src/tracemask/examples/otlp_trace.json"]
+    files += sorted((here / "tests/data/samples").glob("*.json"))
+    return [json.loads(f.read_text(encoding="utf-8")) for f in files]
 
 
 @pytest.mark.parametrize("policy", POLICIES, ids=["one-off", "recognizer", "both"])
