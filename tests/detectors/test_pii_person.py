@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.detectors._tables import spans
+from tracemask import Masker
 from tracemask.detectors.data import Lexicon
 from tracemask.detectors.pii.person import PersonDetector
 
@@ -28,6 +29,9 @@ POSITIVES = [
     ("REFER TO MR. BENSKY, NOT MR. SKRIBA- PLEASE DISREGARD", ["BENSKY", "SKRIBA"]),
     ("VENTOLIN/ATROVENT Q4.\n FRANCIS G. LEVINE, RRT", ["FRANCIS G. LEVINE"]),
     ("SOCIAL: LIVES ALONE. SON ROB 285-482-5518 AND", ["ROB"]),
+    # Lower-case names after the pronoun "I", written upper case (no Title case word before).
+    ("I am jose", ["jose"]),
+    ("I'm maria garcia", ["maria garcia"]),
     ("Seen by J. Yi, MD. Pain to right side", ["J. Yi"]),
     # Lower case only after a strong cue.
     ("spo2 97%, some mild stridor noted, dr green aware. however", ["green"]),
@@ -49,6 +53,8 @@ POSITIVES = [
 
 # Near misses and decoys: Title Case that is not a person.
 NEGATIVES = [
+    "I am fine thanks",
+    "I'm good, I am going home",
     "Hello World from Quarterly Revenue Report",
     "Reported by The Washington Post and The New York Times",
     "See the Engineer Plug-And-Play Action-Items Roadmap page",
@@ -111,3 +117,10 @@ def test_lexicon_is_read_on_first_use_only() -> None:
     assert lexicon._tokens is None
     list(PersonDetector(lexicon).detect("Jane Smith"))
     assert lexicon._tokens is not None
+
+
+@pytest.mark.parametrize("text", ["I am jose", "I'm maria garcia"])
+def test_the_trigger_lets_a_capital_i_cue_through(text: str, backend: str) -> None:
+    # The prefilter trigger must match wherever the detector finds a name: it once knew the
+    # cue only in lower case, and "I am jose" never reached the detector.
+    assert Masker(backend=backend).mask_text(text).endswith("<PERSON>")

@@ -216,6 +216,8 @@ class PersonDetector(PatternDetector):
         r"\b[A-Z][A-Za-z]|[^\x00-\x7f]|\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|"
         r"sister|brother|niece|nephew|grandson|granddaughter|grandaughter|girlfriend|"
         r"boyfriend|friend|proxy|name is|named|i'?m|i am)\b"
+        # The pronoun is written upper case ("I am jose", "I'm maria"): no Title case word then.
+        r"|\bI(?:'?m| am)\b"
     )
     score = 0.85
 
