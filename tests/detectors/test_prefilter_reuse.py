@@ -69,3 +69,19 @@ def test_a_reused_database_finds_exactly_what_a_fresh_one_finds(
         assert reused.detect(text) == fresh.detect(text)
     for payload in _payloads():
         assert reused.mask(payload) == fresh.mask(payload)
+
+
+def test_a_base_that_lists_a_trigger_twice_is_reused_safely(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two recognizers with one pattern give one trigger twice; reusing that database once
+    # raised IndexError (its ids were counted by distinct trigger).
+    monkeypatch.setattr(_prefilter, "_BASES", [])
+    monkeypatch.setattr(_prefilter, "_COMPILED", {})
+    twice = [("foo", False), ("bar", False), ("foo", False), ("baz", False)]
+    _prefilter.HyperscanPrefilter(twice)
+    reused = _prefilter.HyperscanPrefilter([("foo", False), ("bar", False), ("baz", False)])
+    assert reused._map is not None
+    assert reused.hits("xx baz foo") == [0, 2]
+    assert reused.hits("bar") == [1]
+    assert reused.hits("nothing") == []

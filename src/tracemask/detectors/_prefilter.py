@@ -69,7 +69,11 @@ class _Base:
         ranges: tuple[tuple[int, int], ...],
     ) -> None:
         self.db = db
-        self.index = {t: i for i, t in enumerate(triggers)}
+        self.count = len(triggers)  # the database's trigger ids are 0..count-1
+        #: Each trigger's first id (a trigger listed twice fires both ids: one is enough).
+        self.index: dict[tuple[str, bool], int] = {}
+        for i, trigger in enumerate(triggers):
+            self.index.setdefault(trigger, i)
         self.extras = extras
         self.ranges = ranges  # each companion's id range, after the triggers'
 
@@ -190,7 +194,7 @@ class HyperscanPrefilter:
         shared: Sequence[tuple[ScanCompanion, Sequence[tuple[bytes, int, int]]]],
     ) -> Any:
         """Scan with ``base``'s database: map its trigger ids to ours, compile the rest."""
-        mapping = [-1] * len(base.index)
+        mapping = [-1] * base.count
         missing: list[tuple[int, tuple[str, bool]]] = []
         for i, trigger in enumerate(triggers):
             j = base.index.get(trigger)
@@ -199,7 +203,7 @@ class HyperscanPrefilter:
             else:
                 mapping[j] = i
         self._map = tuple(mapping)
-        self._triggers = len(base.index)
+        self._triggers = base.count
         self._companions = tuple(
             (companion, lo, hi)
             for (companion, _), (lo, hi) in zip(shared, base.ranges, strict=False)
@@ -273,11 +277,12 @@ def _reusable(triggers: Sequence[tuple[str, bool]], extras: tuple[object, ...]) 
     """The newest compiled database with the same companions that holds most of ``triggers``."""
     if not triggers:
         return None
+    wanted = set(triggers)
     for base in reversed(_BASES):
         if extras and base.extras != extras:
             continue  # companions must sit in the base's id ranges; none at all fits any base
-        held = sum(1 for t in set(triggers) if t in base.index)
-        if held >= _REUSE_SHARE * len(set(triggers)):
+        held = sum(1 for t in wanted if t in base.index)
+        if held >= _REUSE_SHARE * len(wanted):
             return base
     return None
 
