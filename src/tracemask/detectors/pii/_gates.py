@@ -110,6 +110,8 @@ class Gates:
         self._anchors = tuple((i, back) for i, _, back in compiled)
         self._db: Any = None
         self._wanted = backend
+        #: :meth:`shared_expressions`, worked out on the first call (every Masker asks).
+        self._shared: tuple[tuple[tuple[bytes, int, int], ...] | None] | None = None
         self._lock = threading.Lock()
         self._local = threading.local()
         if backend == "hyperscan":
@@ -144,6 +146,11 @@ class Gates:
         original, provided no character or class of the pattern holds an upper-case letter and
         no negated class a lower-case one (checked here: such gates are not shared).
         """
+        if self._shared is None:
+            self._shared = (self._share(),)  # immutable inputs: the same answer every time
+        return self._shared[0]
+
+    def _share(self) -> tuple[tuple[bytes, int, int], ...] | None:
         if self._wanted == "re" or not all(
             _caseless_safe(p) for ps in self._expressions.values() for p in ps
         ):
