@@ -328,6 +328,7 @@ def build_detectors(policy: Policy) -> tuple[Detector, ...]:
         policy.person_keys,
         policy.location_keys,
         frozenset(e for e in hinted if policy.rule(e).enabled),
+        policy.name_keys,
     )
     if field_values is not None:
         detectors.append(field_values)
@@ -356,6 +357,7 @@ def _field_values(
     person_keys: tuple[str, ...],
     location_keys: tuple[str, ...],
     enabled: frozenset[str],
+    name_keys: tuple[str, ...] = (),
 ) -> Detector | None:
     """The field-evidence detector of one set of field hints, built once per process (its
     tables take ~20 ms to build and are immutable; its name memo is bounded and pure)."""
@@ -363,6 +365,7 @@ def _field_values(
         dict(hints),
         person_keys=person_keys,
         location_keys=location_keys,
+        name_keys=name_keys,
         enabled=enabled.__contains__,
     )
 

@@ -13,6 +13,8 @@ Two kinds of rows:
 - **Whole-value keys** (``PASSWORD``, ``SECRET``, ``PERSON``, ``LOCATION``): the policy's
   ``password_keys``, ``secret_keys``, ``person_keys`` and ``location_keys`` default to them; any
   value under such a key is masked whole.
+- **Name keys** (the policy's ``name_keys``): a value under such a key is a ``PERSON`` when the
+  name lexicons read it as a name (``NAME_KEYS``).
 - **Field hints** (the policy's ``field_hints``): a value under such a key is masked when it has
   roughly the right *shape* for its entity (a phone-ish run of digits, 12-19 card digits, an
   IBAN-ish code, a date for a birth date...), even when its checksum fails or its national
@@ -61,6 +63,22 @@ PERSON_KEYS = (
     "nombreyapellidos", "cognome", "nomecompleto", "nomeecognome", "sobrenome",
     "voornaam", "achternaam", "nazwisko", "imie", "imię", "efternamn", "fornamn", "förnamn",
     "fornavn", "efternavn", "etternavn", "etunimi", "sukunimi",
+)  # fmt: skip
+
+#: Keys that often hold a person's name but as often something else (``name`` is a tool's, a
+#: span's or a model's too; ``user`` an id): a value under them is a PERSON only when the name
+#: lexicons read it as one, two to four words, a given name first and a name last, none of them
+#: a function word and not all of them dictionary words (``maria garcia``, ``Maria_Garcia``,
+#: ``jose l lopez``; not ``get_weather``, ``rose garden``, ``ChatOpenAI``).
+NAME_KEYS = (
+    "name", "*username", "user", "author", "owner", "customer", "client", "patient",
+    "contact", "sender", "recipient", "addressee", "assignee", "reporter", "requester",
+    "requestor", "caller", "callee", "guest", "member", "employee", "passenger", "traveler",
+    "traveller", "beneficiary", "payee", "payer", "applicant", "candidate", "participant",
+    "speaker", "attendee", "signer", "signatory", "nickname", "createdby", "updatedby",
+    "modifiedby", "submittedby", "approvedby", "assignedto",
+    "nombre", "nome", "naam", "kunde", "cliente", "paciente", "autor", "auteur",
+    "destinataire", "empfanger", "empfänger", "absender", "remitente", "destinatario",
 )  # fmt: skip
 
 #: Keys whose values are (part of) a street address, masked whole as LOCATION.

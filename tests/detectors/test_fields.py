@@ -127,8 +127,10 @@ def test_a_shaped_run_inside_a_longer_value(engine: DetectionEngine) -> None:
 
 
 def test_fields_naming_nothing_give_no_evidence(engine: DetectionEngine) -> None:
-    for field in ("id", "name", "status", "model", "tokens", "hotel", "span", "phoneVerified"):
+    for field in ("id", "status", "model", "tokens", "hotel", "span", "phoneVerified"):
         assert engine.field_evidence(field) is None, field
+    # ``name`` says "maybe a person": its value is read with the name lexicons.
+    assert engine.field_evidence("name") == "PERSON/listed_name"
 
 
 def test_evidence_is_value_free_and_shared_by_styles(engine: DetectionEngine) -> None:

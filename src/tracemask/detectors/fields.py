@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracemask._finding import Finding
+from tracemask.detectors.data import GIVEN, PLACE, STOP, SURNAME, WORD, shared_lexicon
 
 #: Score of a value whose field name and shape agree (above every default threshold).
 FIELD_SCORE = 0.9
@@ -150,6 +151,61 @@ def _text_ok(value: str) -> bool:
     return value.casefold() not in _PLACEHOLDERS and any(c.isalpha() for c in value)
 
 
+_NAME_SEPARATORS = re.compile(r"[ \t_.]+")
+
+
+def _name_flags(word: str) -> int:
+    """Lexicon flags of one word of a name; a hyphenated word (``mary-jane``) is a name when
+    each part is one, a dictionary word only when each part is one."""
+    lexicon = shared_lexicon()
+    if "-" not in word:
+        return lexicon.flags(word)
+    parts = [lexicon.flags(p) for p in word.split("-") if p]
+    if not parts or not all(f & (GIVEN | SURNAME) for f in parts):
+        return 0
+    flags = 0
+    for f in parts:
+        flags |= f & (GIVEN | SURNAME | STOP)
+    return flags | (WORD if all(f & WORD for f in parts) else 0)
+
+
+def _listed_name_ok(value: str) -> bool:
+    """Whether the name lexicons read ``value`` (2-4 words, any case, ``_`` or ``.`` between
+    them) as a person's name: a given name first; a surname last (or a given name that is no
+    place: not "Austin Texas"); initials or names between; no function word; not every word a
+    dictionary word ("rose garden"); and no lower-case dictionary word after the first ("maria
+    said": in text the words after a name are often a verb)."""
+    words = [w for w in _NAME_SEPARATORS.split(value) if w]
+    if not 2 <= len(words) <= 4:
+        return False
+    flags = [_name_flags(w) for w in words]
+    if any(f & STOP for f in flags) or all(f & WORD for f in flags):
+        return False
+    last = flags[-1]
+    if not flags[0] & GIVEN or not (last & SURNAME or (last & GIVEN and not last & PLACE)):
+        return False
+    for word, f in zip(words[1:], flags[1:], strict=True):
+        if len(word.rstrip(".")) == 1:
+            continue  # an initial
+        if not f & (GIVEN | SURNAME) or (f & WORD and word[0].islower()):
+            return False
+    return True
+
+
+def _person_ok(value: str) -> bool:
+    """A value under a person's field: its first word, and each later word that is capitalised
+    or, in lower case, a listed name that is no dictionary word ("maria garcia")."""
+    if not _text_ok(value):
+        return False
+    words = value.split()
+    for word in words[1:]:
+        if word[0].islower() and (
+            not _name_flags(word) & (GIVEN | SURNAME) or _name_flags(word) & (WORD | STOP)
+        ):
+            return False
+    return True
+
+
 def _account_ok(value: str) -> bool:
     digits = [c for c in value if c.isdigit()]
     return len(set(digits)) > 1  # 000000, 11111111: placeholders
@@ -206,11 +262,18 @@ SHAPES: dict[str, Shape] = {
             ),
             _date_ok,
         ),
-        # A name: up to four words, the ones after the first capitalised ("john Smith").
+        # A name: up to four words, the ones after the first capitalised ("john Smith") or
+        # listed names ("maria garcia"; see ``_person_ok``).
+        Shape("person", re.compile(rf"{_WORD}(?:[ \t]+{_WORD}){{0,3}}"), _person_ok),
+        # A name under a key that is as often something else (``name``, ``user``): two to
+        # four words the name lexicons read as a name (see ``_listed_name_ok``).
         Shape(
-            "person",
-            re.compile(rf"{_WORD}(?:[ \t]+(?:[A-Z]|[^\x00-\x7f])[\w'\u2019.-]*){{0,3}}"),
-            _text_ok,
+            "listed_name",
+            re.compile(
+                r"[^\W\d_][^\W\d_'\u2019-]*(?:['\u2019-][^\W\d_]+)*\.?"
+                r"(?:[ \t_.]+[^\W\d_][^\W\d_'\u2019-]*(?:['\u2019-][^\W\d_]+)*\.?){1,3}"
+            ),
+            _listed_name_ok,
         ),
         Shape("location", re.compile(r"[^\n\r;|&\"<>]{2,120}"), _location_ok),
     )
@@ -266,17 +329,25 @@ class FieldTable:
     """Field names → :class:`Hint`, matched in every naming style (see ``_fieldnames``).
 
     Args:
-        entries: ``(entity, names)`` pairs; names use the ``*suffix`` / ``prefix*`` syntax.
-            The most specific (longest) matching name wins; ties go to the earlier entity.
+        entries: ``(entity, names)`` pairs, or ``(entity, names, shape)`` to check values
+            against another shape than the entity's own (``ENTITY_SHAPES``); names use the
+            ``*suffix`` / ``prefix*`` syntax. The most specific (longest) matching name wins;
+            ties go to the earlier entry.
     """
 
-    def __init__(self, entries: Iterable[tuple[str, Iterable[str]]]) -> None:
+    def __init__(
+        self, entries: Iterable[tuple[str, Iterable[str]] | tuple[str, Iterable[str], str]]
+    ) -> None:
         self.exact: dict[str, tuple[int, str]] = {}
         self.suffixes: dict[str, tuple[int, str]] = {}
         self.prefixes: dict[str, tuple[int, str]] = {}
         self.entities: list[str] = []
-        for rank, (entity, names) in enumerate(entries):
-            self.entities.append(entity)
+        #: The shape of each entry, by rank.
+        self._shapes: list[str] = []
+        for rank, (entity, names, *shape) in enumerate(entries):
+            if entity not in self.entities:
+                self.entities.append(entity)
+            self._shapes.append(shape[0] if shape else ENTITY_SHAPES[entity])
             for raw in names:
                 self._add(raw, entity, rank)
         self._cache: dict[str, Hint | None] = {}
@@ -328,17 +399,18 @@ class FieldTable:
             found = self._lookup(norm)
         hint = None
         if found is not None:
-            hint = Hint(found, SHAPES[ENTITY_SHAPES[found]])
-            if found == "US_SSN" and norm.endswith(("last4", "lastfour")):
-                hint = Hint(found, SHAPES["last4"])
-            elif found == "IBAN_CODE" and "BANK_ACCOUNT" in self.entities:
-                hint = Hint(found, hint.shape, Hint("BANK_ACCOUNT", SHAPES["account"]))
+            rank, entity = found
+            hint = Hint(entity, SHAPES[self._shapes[rank]])
+            if entity == "US_SSN" and norm.endswith(("last4", "lastfour")):
+                hint = Hint(entity, SHAPES["last4"])
+            elif entity == "IBAN_CODE" and "BANK_ACCOUNT" in self.entities:
+                hint = Hint(entity, hint.shape, Hint("BANK_ACCOUNT", SHAPES["account"]))
         if len(self._cache) >= _MAX_CACHE:
             self._cache.clear()
         self._cache[field] = hint
         return hint
 
-    def _lookup(self, norm: str) -> str | None:
+    def _lookup(self, norm: str) -> tuple[int, str] | None:
         if not norm:
             return None
         stripped = norm.rstrip("0123456789")
@@ -348,16 +420,16 @@ class FieldTable:
         for candidate in candidates:
             hit = self.exact.get(candidate)
             if hit is not None:
-                return hit[1]
+                return hit
             # Longest suffix first (smallest cut), then longest prefix: O(len) dict lookups.
             for i in range(len(candidate) - 2):
                 hit = self.suffixes.get(candidate[i:])
                 if hit is not None:
-                    return hit[1]
+                    return hit
             for i in range(len(candidate), 3, -1):
                 hit = self.prefixes.get(candidate[:i])
                 if hit is not None:
-                    return hit[1]
+                    return hit
         return None
 
     def trigger(self) -> str:
@@ -405,9 +477,20 @@ def _emit(node: dict[str, dict[str, Any]]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
-def build_table(hints: Mapping[str, Iterable[str]], enabled: Callable[[str], bool]) -> FieldTable:
-    """The table of a policy's ``field_hints`` for the entities it enables."""
-    return FieldTable((e, names) for e, names in hints.items() if enabled(e) and e in ENTITY_SHAPES)
+def build_table(
+    hints: Mapping[str, Iterable[str]],
+    enabled: Callable[[str], bool],
+    name_keys: Iterable[str] = (),
+) -> FieldTable:
+    """The table of a policy's ``field_hints`` (and ``name_keys``, lexicon-checked PERSON
+    values) for the entities it enables."""
+    entries: list[tuple[str, Iterable[str]] | tuple[str, Iterable[str], str]] = [
+        (e, names) for e, names in hints.items() if enabled(e) and e in ENTITY_SHAPES
+    ]
+    name_keys = tuple(name_keys)
+    if name_keys and enabled("PERSON"):
+        entries.append(("PERSON", name_keys, "listed_name"))
+    return FieldTable(entries)
 
 
 def field_detector(
@@ -415,22 +498,24 @@ def field_detector(
     *,
     person_keys: Iterable[str] = (),
     location_keys: Iterable[str] = (),
+    name_keys: Iterable[str] = (),
     enabled: Callable[[str], bool] = lambda _: True,
 ) -> KeyValueDetector | None:
-    """The field-evidence detector of a policy's ``field_hints`` (structure and text), or
-    ``None`` when no hinted entity is enabled.
+    """The field-evidence detector of a policy's ``field_hints`` and ``name_keys`` (structure
+    and text), or ``None`` when no hinted entity is enabled.
 
     In text, the whole-value names (``surname: …``, ``street: …``) are shape-checked too: a
     ``key:`` in prose is weaker evidence than a JSON key, which masks them whole.
     """
     hints = dict(hints)
-    structured = build_table(hints, enabled)
+    name_keys = tuple(name_keys)
+    structured = build_table(hints, enabled, name_keys)
     text_hints = {
         **hints,
         "PERSON": (*person_keys, *hints.get("PERSON", ())),
         "LOCATION": (*location_keys, *hints.get("LOCATION", ())),
     }
-    text = build_table(text_hints, enabled)
+    text = build_table(text_hints, enabled, name_keys)
     if not structured and not text:
         return None
     return KeyValueDetector(structured, text)
@@ -501,7 +586,7 @@ class KeyValueDetector:
 
     def _runs(self, text: str, start: int, end: int, hint: Hint) -> Iterator[Finding]:
         """Shaped values inside a longer value ("Tel. 020 7946 0958 (home)")."""
-        if hint.shape.name in ("person", "location", "id"):
+        if hint.shape.name in ("person", "listed_name", "location", "id"):
             return  # free text under such a field is judged by the ordinary detectors
         pos = start
         while pos < end:
@@ -521,8 +606,9 @@ class KeyValueDetector:
         table = self.text_table
         for m in _PAIR.finditer(text):
             hint = table.hint(m.group("key"))
-            if hint is None:
-                hint = _longer_key_hint(table, text, m.start())
+            if hint is None or hint.shape.name == "listed_name":
+                # "First name:" says more than "name:" (a name key, read with the lexicons).
+                hint = _longer_key_hint(table, text, m.start()) or hint
                 if hint is None:
                     continue
             pos = m.end()

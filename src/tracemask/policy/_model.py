@@ -17,6 +17,7 @@ from pydantic import (
 from tracemask._fieldnames import (
     FIELD_HINTS,
     LOCATION_KEYS,
+    NAME_KEYS,
     PASSWORD_KEYS,
     PERSON_KEYS,
     SECRET_KEYS,
@@ -39,6 +40,9 @@ DEFAULT_SECRET_KEYS = SECRET_KEYS
 DEFAULT_PERSON_KEYS = PERSON_KEYS
 #: Key names whose string values are (part of) a street address, masked whole as LOCATION.
 DEFAULT_LOCATION_KEYS = LOCATION_KEYS
+#: Key names whose string values are a PERSON when the name lexicons read them as a name
+#: (``{"name": "maria garcia"}``), and left alone otherwise (``{"name": "get_weather"}``).
+DEFAULT_NAME_KEYS = NAME_KEYS
 
 
 class _Model(BaseModel):
@@ -181,6 +185,7 @@ class Policy(_Model):
     key_operator: OperatorSpec = Replace()
     person_keys: tuple[str, ...] = DEFAULT_PERSON_KEYS
     location_keys: tuple[str, ...] = DEFAULT_LOCATION_KEYS
+    name_keys: tuple[str, ...] = DEFAULT_NAME_KEYS
     field_hints: dict[str, tuple[str, ...]] = Field(default_factory=lambda: dict(FIELD_HINTS))
     key_rules: tuple[KeyRule, ...] = ()
     path_rules: tuple[PathRule, ...] = ()
