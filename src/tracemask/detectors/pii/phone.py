@@ -16,6 +16,7 @@ import phonenumbers
 
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import DetectorSettings, PatternDetector, context_window
+from tracemask.detectors.pii import _phone_meta
 from tracemask.detectors.pii._shapes import IBAN_HEAD, not_after, not_before
 
 _DATE_LIKE = re.compile(
@@ -61,6 +62,15 @@ NATIONAL_REGIONS: tuple[str, ...] = (
 )  # fmt: skip
 
 _MAX_VERDICTS = 4096
+_POSSIBLE = (
+    phonenumbers.ValidationResult.IS_POSSIBLE,
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+)
+#: A calling code and a length its numbers never have (too short, or between two lengths).
+_WRONG_LENGTH = (
+    phonenumbers.ValidationResult.TOO_SHORT,
+    phonenumbers.ValidationResult.INVALID_LENGTH,
+)
 
 # libphonenumber compiles its metadata regexes on every call through ``re``'s cache (bounded,
 # shared with every other regex user, and a lookup of its own per call): its documented switch
@@ -181,22 +191,19 @@ class PhoneNumberDetector(PatternDetector):
         if candidate.startswith("+("):
             candidate = "+" + candidate[2:].replace(")", "", 1)  # "+(370) 612 34567"
         for region in (None,) if international else self.regions:
-            try:
-                number = phonenumbers.parse(candidate, region)
-            except phonenumbers.NumberParseException:
+            parsed = _phone_meta.parse(candidate, region)
+            if parsed is None:
                 continue
-            if phonenumbers.is_valid_number(number):
+            if _phone_meta.is_valid(*parsed):
                 if international:
                     return 0.85
                 return 0.4 if bare else self.score
-            if phonenumbers.is_possible_number(number) and not bare:
+            reason = _phone_meta.possible_reason(*parsed)
+            if reason in _POSSIBLE and not bare:
                 if international or "(" in value or _NANP_SHAPE.match(value):
                     return 0.55
                 return 0.35
-            if international and phonenumbers.is_possible_number_with_reason(number) in (
-                phonenumbers.ValidationResult.TOO_SHORT,
-                phonenumbers.ValidationResult.INVALID_LENGTH,
-            ):
+            if international and reason in _WRONG_LENGTH:
                 # "+54 9 3143 8124": a country code and a wrong length; a phone word next to
                 # it ("WhatsApp") decides. Too long ones are cut at a separator instead.
                 return 0.2
@@ -212,11 +219,8 @@ class PhoneNumberDetector(PatternDetector):
         if value.isdigit() and len(digits) > 11:
             return None  # no region's national number is a bare run of 12 digits or more
         for region in self._elsewhere:
-            try:
-                number = phonenumbers.parse(value, region)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(number):
+            parsed = _phone_meta.parse(value, region)
+            if parsed is not None and _phone_meta.is_valid(*parsed):
                 return 0.3 if value.isdigit() else 0.35
         return None
 
