@@ -444,7 +444,9 @@ class FieldTable:
         """
         tails = {name[-4:] for name, kind in self.names() if kind != "prefix"}
         prefixes = {name for name, kind in self.names() if kind == "prefix"}
-        separator = r"[0-9_\-]{0,3}[.\s\"'\]]{0,4}(?::|=)"
+        # ``key:``, ``key=``, ``<key>`` (an XML element) and a table header's cell (``key,``,
+        # ``key |``, ``key<TAB>``, ``key;``).
+        separator = r"[0-9_\-]{0,3}[.\s\"'\]]{0,4}(?::|=|>|[,|\t;])"
         parts = [_trie(tails)]
         if prefixes:
             parts.append(_trie(prefixes) + r"[^:=\n]{0,40}")
@@ -584,6 +586,22 @@ class KeyValueDetector:
             return [Finding(start, end, fitting.entity, FIELD_SCORE, self.name)]
         return list(self._runs(text, start, end, hint))
 
+    def _value(self, text: str, start: int, end: int, hint: Hint) -> Iterator[Finding]:
+        """Findings in the delimited value ``text[start:end]`` (an XML element's text, a table
+        cell) under ``hint``: the whole value when it has the shape, else shaped runs."""
+        while start < end and text[start] in " \t\"'":
+            start += 1
+        while end > start and text[end - 1] in " \t\"'":
+            end -= 1
+        value = text[start:end]
+        if not value or end - start > MAX_WHOLE_VALUE or value.casefold() in _PLACEHOLDERS:
+            return
+        fitting = hint.fitting(value)
+        if fitting is not None:
+            yield Finding(start, end, fitting.entity, FIELD_SCORE, self.name)
+        else:
+            yield from self._runs(text, start, end, hint)
+
     def _runs(self, text: str, start: int, end: int, hint: Hint) -> Iterator[Finding]:
         """Shaped values inside a longer value ("Tel. 020 7946 0958 (home)")."""
         if hint.shape.name in ("person", "listed_name", "location", "id"):
@@ -643,6 +661,104 @@ class KeyValueDetector:
                 stop = max(stop, _locality_lines(text, limit))
             if stop > pos and text[pos:stop].casefold() not in _PLACEHOLDERS:
                 yield Finding(pos, stop, shaped.entity, FIELD_SCORE, self.name)
+        if "</" in text:
+            yield from self._elements(text)
+        if "\n" in text:
+            yield from self._tables(text)
+
+    def _elements(self, text: str) -> Iterator[Finding]:
+        """The text of XML elements named like a personal field (``<ssn>…</ssn>``, prompts'
+        ``<customer_email>…</customer_email>``)."""
+        table = self.text_table
+        for m in _ELEMENT.finditer(text):
+            hint = table.hint(m.group("key"))
+            if hint is not None:
+                yield from self._value(text, m.start("value"), m.end("value"), hint)
+
+    def _tables(self, text: str) -> Iterator[Finding]:
+        """Cells of CSV, TSV and Markdown tables under a header naming a personal field
+        (``name,email,phone,ssn`` then rows): a SQL result or a spreadsheet in a tool's output."""
+        table = self.text_table
+        pos = 0
+        while True:
+            header = _HEADER.search(text, pos)
+            if header is None:
+                return
+            delimiter = header.group("delim")
+            start = header.start()
+            line_end = _line_end(text, start)
+            cells = _cells(text, start, line_end, delimiter)
+            pos = _after_line(text, line_end)
+            if any(b - a > _MAX_HEADER_CELL for a, b in cells):
+                continue  # a sentence with a comma, not a header
+            hints = [table.hint(text[a:b].strip(" \t\"'")) for a, b in cells]
+            # A hinted column other than the last: what the prefilter trigger can see.
+            if not any(hints[:-1]):
+                continue
+            while pos < len(text):
+                row_end = _line_end(text, pos)
+                row = _cells(text, pos, row_end, delimiter)
+                if len(row) != len(cells):
+                    break
+                if delimiter != "|" or not _RULE_ROW.fullmatch(text, pos, row_end):
+                    for (a, b), hint in zip(row, hints, strict=True):
+                        if hint is not None:
+                            yield from self._value(text, a, b, hint)
+                pos = _after_line(text, row_end)
+
+
+#: Longest cell of a table's header (a column name).
+_MAX_HEADER_CELL = 60
+#: An XML element holding text only: ``<key attr="…">value</key>``.
+_ELEMENT = re.compile(
+    r"<(?P<key>[^\W\d][\w.\-]{0,60})(?:[ \t][^<>]{0,200})?>(?P<value>[^<>]{1,256})</(?P=key)[ \t]*>"
+)
+#: A line that may be a table's header: a word cell, a delimiter, more (the delimiter is the
+#: first of ``|``, tab, ``,``, ``;`` after a word).
+_HEADER = re.compile(
+    r"(?m)^[ \t]*\|?[ \t]*[\"']?[^\W\d][\w .\-']{0,60}?[\"']?[ \t]*(?P<delim>[|\t,;])(?=[^\r\n]*\S)"
+)
+#: A Markdown table's rule row: ``|---|:---:|``.
+_RULE_ROW = re.compile(r"[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|?)+[ \t]*")
+
+
+def _line_end(text: str, pos: int) -> int:
+    """Where the line at ``pos`` ends (its ``\\r``/``\\n``, or the text's end)."""
+    end = text.find("\n", pos)
+    if end < 0:
+        end = len(text)
+    return end - 1 if end > pos and text[end - 1] == "\r" else end
+
+
+def _after_line(text: str, end: int) -> int:
+    """Where the line after the one ending at ``end`` starts (past ``\\n`` or ``\\r\\n``)."""
+    return end + 2 if text.startswith("\r\n", end) else end + 1
+
+
+def _cells(text: str, start: int, end: int, delimiter: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each cell of the line ``text[start:end]``; a double-quoted CSV
+    cell may hold the delimiter. A Markdown row's outer pipes open and close no cell."""
+    if delimiter == "|":
+        line = text[start:end]
+        left = len(line) - len(line.lstrip(" \t"))
+        right = len(line.rstrip(" \t"))
+        if line[left : left + 1] == "|":
+            left += 1
+        if right > left and line[right - 1] == "|":
+            right -= 1
+        start, end = start + left, start + right
+    out: list[tuple[int, int]] = []
+    cell = start
+    quoted = False
+    for i in range(start, end):
+        c = text[i]
+        if c == '"' and delimiter != "|":
+            quoted = not quoted
+        elif c == delimiter and not quoted:
+            out.append((cell, i))
+            cell = i + 1
+    out.append((cell, end))
+    return out
 
 
 #: Entities whose value may start on the line after its name ("Shipping address:\n12 Main St").

@@ -26,7 +26,7 @@ PARTICLES = frozenset(_PARTICLE_WORDS.split())
 _PARTICLE = "|".join(sorted(PARTICLES, key=len, reverse=True))
 #: Characters a run does not start after (``user@Host``, ``a/Path``, ``x.Attr``, ``_Private``).
 _NOT_BEFORE = r"[\w<@/\\.#$%&_+=-]"
-_AFTER = r"(?![\w@/\\(<>=_])"
+_AFTER = r"(?![\w@/\\(>=_]|<(?!/))"
 #: A run of capitalised tokens on one line, particles and ``Last, First`` commas allowed: a
 #: ``TOKEN`` not after ``_NOT_BEFORE``, then more. Written to start with the capital itself (the
 #: test on the character before comes after it), so that ``re`` skips from capital to capital
