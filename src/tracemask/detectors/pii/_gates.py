@@ -95,7 +95,7 @@ class Gates:
         for name, pattern in (patterns or {}).items():
             fast, loose = pattern if isinstance(pattern, tuple) else (pattern, pattern)
             python.setdefault(name, []).append("" if loose is None else loose)
-            expressions.setdefault(name, []).append(_escape(fast, literal=False))
+            expressions.setdefault(name, []).append(_escape(unbounded(fast), literal=False))
         self.names = tuple(python)
         # An empty alternative matches everywhere: that gate is always open.
         self._regexes = tuple(re.compile("|".join(ps)) for ps in python.values())
@@ -280,6 +280,52 @@ def lazy_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
     dozens of long regexes, many needed only for some inputs (non-Latin scripts, address
     blocks), and compiling them all at import cost ~40 ms of start-up."""
     return cast("re.Pattern[str]", LazyPattern(pattern, flags))
+
+
+#: A bounded repeat allowing this many or more is compiled unbounded in a gate's Hyperscan form.
+LONG_REPEAT = 40
+_REPEAT = re.compile(r"\{([0-9]+),([0-9]+)\}")
+
+
+def unbounded(pattern: str) -> str:
+    """``pattern`` with each long bounded repeat (``{m,n}``, ``n >= LONG_REPEAT``) made open
+    (``{m,}``; ``*`` for ``{0,}``), outside classes and escapes.
+
+    Hyperscan tracks a bounded repeat position by position: the street-type gate (a house
+    number, then up to 120 characters, then a street type) was a third of the whole prefilter
+    scan. The open form matches wherever the bounded one does (and more), so a gate built from
+    it opens wherever it did: a gate is a necessary condition, opening more often costs time,
+    never a finding (the ``re`` gates these stand for are looser still: always open, or the
+    words alone).
+    """
+    out: list[str] = []
+    i = 0
+    n = len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if c == "[":
+            j = i + 1
+            if pattern.startswith("^", j):
+                j += 1
+            if pattern.startswith("]", j):
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            out.append(pattern[i : j + 1])
+            i = j + 1
+            continue
+        m = _REPEAT.match(pattern, i) if c == "{" else None
+        if m is not None and int(m.group(2)) >= LONG_REPEAT:
+            out.append("*" if m.group(1) == "0" else f"{{{m.group(1)},}}")
+            i = m.end()
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 def _caseless_safe(pattern: str) -> bool:
