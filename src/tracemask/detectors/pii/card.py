@@ -6,6 +6,7 @@ import re
 
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors.pii._context_gate import gate_words
 from tracemask.detectors.pii._shapes import IBAN_HEAD, not_after, not_before
 
 #: The lookahead first lets ``re`` skip to digits (see the phone detector).
@@ -50,6 +51,12 @@ class CreditCardDetector(PatternDetector):
     negative_context = ("order", "invoice", "tracking", "shipment", "ticket", "account no")
     score = 0.9
     trim_separators = " .-"
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Every finding's rescore reads the context words: gated on ASCII windows (same answer).
+        self._context = gate_words(self._context, self.context)
+        self._negative = gate_words(self._negative, self.negative_context)
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         if _IBAN_HEAD.search(text, max(0, start - 40), start):

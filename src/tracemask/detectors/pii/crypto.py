@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors.pii._context_gate import gate_words
 
 
 class CryptoWalletDetector(PatternDetector):
@@ -34,6 +35,12 @@ class CryptoWalletDetector(PatternDetector):
     anchors = (None, ("bc1", 0), ("0x", 0))
     context = ("wallet", "bitcoin", "btc", "eth", "ethereum", "address", "crypto", "send to")
     score = 0.9
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Every finding's rescore reads the context words: gated on ASCII windows (same answer).
+        self._context = gate_words(self._context, self.context)
+        self._negative = gate_words(self._negative, self.negative_context)
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         if value.startswith("0x"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors.pii._context_gate import gate_words
 from tracemask.detectors.pii._shapes import not_after, not_before
 
 
@@ -39,6 +40,12 @@ class IbanDetector(PatternDetector):
     )  # fmt: skip
     score = 0.95
     trim_separators = " -"
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Every finding's rescore reads the context words: gated on ASCII windows (same answer).
+        self._context = gate_words(self._context, self.context)
+        self._negative = gate_words(self._negative, self.negative_context)
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         if validators.iban(value):

@@ -17,6 +17,7 @@ import phonenumbers
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import DetectorSettings, PatternDetector, context_window
 from tracemask.detectors.pii import _phone_meta
+from tracemask.detectors.pii._context_gate import gate_words
 from tracemask.detectors.pii._shapes import IBAN_HEAD, not_after, not_before
 
 _DATE_LIKE = re.compile(
@@ -136,23 +137,34 @@ class PhoneNumberDetector(PatternDetector):
 
     def __init__(self, regions: tuple[str, ...] = ("US",)) -> None:
         super().__init__()
+        # Every finding's rescore reads the context words: gated on ASCII windows (same answer).
+        self._context = gate_words(self._context, self.context)
+        self._negative = gate_words(self._negative, self.negative_context)
         self.regions = tuple(regions)
         self._elsewhere = tuple(r for r in NATIONAL_REGIONS if r not in self.regions)
         # libphonenumber costs ~25 us a call and the same candidates recur across a trace's
         # strings: remember verdicts (bounded; depends on the value only, not its context).
         self._verdicts: dict[str, float | None] = {}
         self._anywhere: dict[str, float | None] = {}
+        #: ``(text, start)``: no candidate starting at ``start`` in ``text`` can pass.
+        self._dead: tuple[str, int] | None = None
 
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         if text[end : end + 1] == ":" and text[end + 1 : end + 2].isdigit():
             return None  # "2025-08-11 18:41:38": a date and an hour, not a number
-        if _overlaps_date(text, start, end):
-            return None  # "001-58-5941 2024-08-06": a date is never part of a phone number
+        overlap = _date_overlap(text, start, end)
+        if overlap:
+            # "001-58-5941 2024-08-06": a date is never part of a phone number
+            if overlap == _FROM_START:
+                self._dead = (text, start)
+            return None
         if value[0] != "+" and _IBAN_HEAD.search(text, max(0, start - 40), start):
+            self._dead = (text, start)
             return None  # the tail of an IBAN
         if _DECIMAL.match(value):
             return None  # "05.272543": the seconds of a timestamp, a measurement
-        if _in_card_shape(text, start, end):
+        if _in_card_shape(text, start):
+            self._dead = (text, start)
             return None  # four groups of four: a card (valid or not), never a phone
         ext = _EXTENSION_AT_END.search(value)
         number = value[: ext.start()] if ext is not None else value
@@ -171,6 +183,27 @@ class PhoneNumberDetector(PatternDetector):
                 if verdict is None or elsewhere > verdict:
                     verdict = elsewhere
         return verdict
+
+    def _trim(self, text: str, start: int, end: int) -> tuple[int, float | None]:
+        """``PatternDetector._trim``, stopped once no shorter cut can pass.
+
+        The rejections ``validate`` marks in ``_dead`` hold for every candidate starting at
+        ``start`` (a date covering it, an IBAN's head before it, a card's groups from it). A
+        mark is a fact about the text and the offset alone, whichever call set it.
+        """
+        cut = end
+        while True:
+            dead = self._dead
+            if dead is not None and dead[0] is text and dead[1] == start:
+                return end, None
+            cut = max(text.rfind(sep, start, cut) for sep in self.trim_separators)
+            if cut <= start:
+                return end, None
+            while cut > start and text[cut - 1] in self.trim_separators:
+                cut -= 1
+            score = self.validate(text[start:cut], text, start, cut)
+            if score is not None:
+                return cut, score
 
     def _cued(self, text: str, start: int, end: int) -> bool:
         """Whether a phone word stands in the context window (the one ``rescore`` reads)."""
@@ -239,8 +272,9 @@ def _remember(
     return verdict
 
 
-def _in_card_shape(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` overlaps four digit groups written like a card."""
+def _in_card_shape(text: str, start: int) -> bool:
+    """Whether a candidate starting at ``start`` overlaps four digit groups written like a
+    card (whatever its end: one starting there or 1-3 groups before and running past it)."""
     # Only groupings that start at the candidate or 1-3 groups before it: in
     # "+1 (415) 555-0132 4111 1111 1111 1111" the card is not "0132 4111 1111 1111".
     for back in (0, 5, 10, 15):
@@ -253,9 +287,15 @@ def _in_card_shape(text: str, start: int, end: int) -> bool:
     return False
 
 
-def _overlaps_date(text: str, start: int, end: int) -> bool:
-    """Whether a date overlaps ``text[start:end]`` (one running past ``end`` included)."""
+#: :func:`_date_overlap`'s answer when the date covers the candidate's first character: then
+#: it overlaps every candidate starting there.
+_FROM_START = 2
+
+
+def _date_overlap(text: str, start: int, end: int) -> int:
+    """0 when no date overlaps ``text[start:end]`` (one running past ``end`` included), else
+    1, or :data:`_FROM_START` when the first overlapping date starts at or before ``start``."""
     for m in _DATE_NEAR.finditer(text, max(0, start - 10), min(len(text), end + 11)):
         if m.start() < end and start < m.end():
-            return True
-    return False
+            return _FROM_START if m.start() <= start else 1
+    return 0
