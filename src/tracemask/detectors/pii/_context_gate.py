@@ -19,22 +19,31 @@ cannot match ASCII text unless some ASCII character matches that letter, which
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import cast
 
-#: Positions in a window are also those of its lower-cased copy (ASCII only).
+#: Characters of ASCII windows (positions in a window are those of its lower-cased copy).
 _ASCII = tuple(chr(code) for code in range(128))
+#: The gate of a word list an ASCII character could match in a non-ASCII letter: none.
+_NO_GATE = re.compile("")
 
 
 class GatedWords:
-    """The ``search`` of a context-word regex, gated on ASCII windows (see module doc)."""
+    """The ``search`` of a context-word regex, gated on ASCII windows (see module doc).
 
-    __slots__ = ("_gate", "_regex")
+    The gate is worked out on the first ASCII window (as ``LazyPattern`` compiles on first
+    use): building a detector costs nothing more.
+    """
 
-    def __init__(self, regex: re.Pattern[str], gate: re.Pattern[str] | None) -> None:
+    __slots__ = ("_gate", "_ready", "_regex", "_words")
+
+    def __init__(self, regex: re.Pattern[str], words: tuple[str, ...]) -> None:
         self._regex = regex
-        self._gate = gate  # None: no word can match ASCII text
+        self._words = words
+        self._gate: re.Pattern[str] | None = None  # None: no word can match ASCII text
+        self._ready = False
 
     @property
     def pattern(self) -> str:
@@ -43,9 +52,15 @@ class GatedWords:
     def search(self, window: str, pos: int = 0) -> re.Match[str] | None:
         if not window.isascii():
             return self._regex.search(window, pos)
-        if self._gate is None:
+        if not self._ready:
+            self._gate = _gate(self._regex, self._words)
+            self._ready = True
+        gate = self._gate
+        if gate is None:
             return None
-        first = self._gate.search(window.lower(), pos)
+        if gate is _NO_GATE:
+            return self._regex.search(window, pos)
+        first = gate.search(window.lower(), pos)
         if first is None:
             return None
         return self._regex.search(window, first.start())
@@ -55,11 +70,23 @@ def gate_words(regex: re.Pattern[str] | None, words: Iterable[str]) -> re.Patter
     """``regex`` (built by ``_pattern._word_regex`` from ``words``) with an ASCII gate.
 
     Returned typed as the regex: ``PatternDetector`` calls only ``search`` on it. ``None``
-    stays ``None``; a word with a non-ASCII character that an ASCII character matches under
-    the regex's flags keeps the regex as it is.
+    stays ``None``. One per process for each regex and word list (``compile_regex`` shares
+    the regex between detectors), so a ``Masker`` built after the first pays a lookup.
     """
     if regex is None:
         return None
+    return cast("re.Pattern[str]", _gated(regex, tuple(words)))
+
+
+@functools.lru_cache(maxsize=256)
+def _gated(regex: re.Pattern[str], words: tuple[str, ...]) -> GatedWords:
+    return GatedWords(regex, words)
+
+
+def _gate(regex: re.Pattern[str], words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The case-sensitive alternation of the ASCII words, lower-cased; ``None`` when there
+    are none; :data:`_NO_GATE` when an ASCII character matches a non-ASCII letter of a word
+    under the regex's flags (then the regex answers alone)."""
     ascii_words = []
     for word in words:
         if word.isascii():
@@ -68,9 +95,8 @@ def gate_words(regex: re.Pattern[str] | None, words: Iterable[str]) -> re.Patter
         for char in {c for c in word if not c.isascii()}:
             letter = re.compile(re.escape(char), regex.flags)
             if any(letter.fullmatch(a) for a in _ASCII):
-                return regex  # pragma: no cover - no such word in the built-in lists
-    gate = None
-    if ascii_words:
-        ordered = sorted(set(ascii_words), key=len, reverse=True)
-        gate = re.compile("|".join(re.escape(w) for w in ordered))
-    return cast("re.Pattern[str]", GatedWords(regex, gate))
+                return _NO_GATE
+    if not ascii_words:
+        return None
+    ordered = sorted(set(ascii_words), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in ordered))

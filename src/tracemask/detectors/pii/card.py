@@ -58,6 +58,12 @@ class CreditCardDetector(PatternDetector):
         self._context = gate_words(self._context, self.context)
         self._negative = gate_words(self._negative, self.negative_context)
 
+    def _trim(self, text: str, start: int, end: int) -> tuple[int, float | None]:
+        if _IBAN_HEAD.search(text, max(0, start - 40), start):
+            # validate's first check, which reads only the start: no shorter cut can pass.
+            return end, None
+        return super()._trim(text, start, end)
+
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         if _IBAN_HEAD.search(text, max(0, start - 40), start):
             return None  # the digit groups of an IBAN
