@@ -165,6 +165,11 @@ FIELD_HINTS: dict[str, tuple[str, ...]] = {
         "healthinsurancenumber", "insurancenumber", "*insurancenumber", "insuranceid",
         "memberidnumber", "patientid", "patientnumber", "krankenversichertennummer",
         "versichertennummer", "*versichertennummer",
+        # a vehicle's identifiers point at its keeper (GDPR personal data)
+        "vin", "*vin", "vehicleidentificationnumber", "licenseplate", "*licenseplate",
+        "licenceplate", "*licenceplate", "numberplate", "platenumber", "registrationplate",
+        "kennzeichen", "kfzkennzeichen", "immatriculation", "plaqueimmatriculation",
+        "matricula", "targa", "kenteken",
         "driverslicensenumber", "idcardnumber", "idnumber", "personalid", "personalnumber",
         "steuerid", "steueridentifikationsnummer", "steuernummer", "sozialversicherungsnummer",
         "svnr", "personalausweis", "personalausweisnummer", "ausweisnummer", "reisepass",

@@ -3,12 +3,15 @@ Markdown), the shapes of prompts, SQL results and spreadsheets in tool outputs."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.ci_plugin import examples
 from tracemask import Masker
+from tracemask.detectors.fields import _pairs
 
 BACKENDS = ["hyperscan", "re"]
 
@@ -124,3 +127,116 @@ def test_tables_keep_their_shape(fields: list[str], rows: list[list[str]], delim
     out = Masker().mask_text(text)
     assert out.count("\n") == text.count("\n")
     assert [line.count(sep) for line in out.split("\n")] == [line.count(sep) for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("MRN 00123456", "MRN <NATIONAL_ID>"),
+        ("mrn# 00123456", "mrn# <NATIONAL_ID>"),
+        ("Patient ID 4482913", "Patient ID <NATIONAL_ID>"),
+        ("insurance number AB1234567", "insurance number <NATIONAL_ID>"),
+        ("passport no. X1234567", "passport no. <NATIONAL_ID>"),
+        ("VIN 1HGCM82633A004352", "VIN <NATIONAL_ID>"),
+        ("licence plate ABC-1234", "licence plate <NATIONAL_ID>"),
+        ("routing number 021000021", "routing number <BANK_ACCOUNT>"),
+        (
+            "pt seen today, patient id 4482913, MRN 00123456.",
+            "pt seen today, patient id <NATIONAL_ID>, MRN <NATIONAL_ID>.",
+        ),
+    ],
+)
+def test_a_value_with_digits_after_a_name_and_a_space(
+    masker: Masker, text: str, expected: str
+) -> None:
+    assert masker.mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the tin 50000 cans",  # a short lower-case word is no label without # or no.
+        "card 4 of 10",
+        "phone 2 years ago",
+        "order number 12345678",
+        "user id 12345678",
+        "version 2.31.0",
+        "address 2 issues",  # words (names, places) are never taken after a space
+    ],
+)
+def test_spaced_words_that_are_no_labels_stay(masker: Masker, text: str) -> None:
+    assert masker.mask_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "INSERT INTO users (name, email, ssn, phone) VALUES "
+            "('Maria Garcia', 'm@x.com', '123456789', '4155550132'), "
+            "('jose lopez', 'j@y.org', '987654321', 2125550199);",
+            "INSERT INTO users (name, email, ssn, phone) VALUES "
+            "('<PERSON>', '<EMAIL_ADDRESS>', '<US_SSN>', '<PHONE_NUMBER>'), "
+            "('<PERSON>', '<EMAIL_ADDRESS>', '<US_SSN>', <PHONE_NUMBER>);",
+        ),
+        (
+            "insert into t (id, ssn) values (1, '123456789')",
+            "insert into t (id, ssn) values (1, '<US_SSN>')",
+        ),
+        # Values that are calls are not parsed: the statement is left to the other detectors.
+        ("INSERT INTO t (ssn) VALUES (f('x'))", "INSERT INTO t (ssn) VALUES (f('x'))"),
+        (
+            "INSERT INTO logs (level, msg) VALUES ('info', 'ok')",
+            "INSERT INTO logs (level, msg) VALUES ('info', 'ok')",
+        ),
+    ],
+)
+def test_sql_insert_values_under_personal_columns(masker: Masker, text: str, expected: str) -> None:
+    assert masker.mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MRN 00123456",
+        "Patient ID 4482913",
+        "<ssn>123456789</ssn>",
+        "id,ssn,name\n1,123456789,x",
+        "| Name | SSN |\n|---|---|\n| a | 123456789 |",
+        "INSERT INTO t (id, ssn) VALUES (1, '123456789')",
+    ],
+)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_trigger_sees_every_structure(backend: str, text: str) -> None:
+    """The detector alone and the engine (through its prefilter trigger) find the same."""
+    engine = Masker(backend=backend).compiled.engine
+    detector = next(d for d in engine.detectors if d.name == "FieldValue")
+    alone = {(f.start, f.end) for f in detector.detect(text)}
+    assert alone
+    assert alone <= {(f.start, f.end) for f in engine.detect(text)}
+
+
+# The regex ``key: value`` pairs were found with before ``_pairs`` (which starts from the
+# separators, for speed): both must find the same pairs.
+_PAIR_REGEX = re.compile(
+    r"(?<![\w.\-])(?P<key>[^\W\d][\w.\-]{0,60})[\"'\]]?[ \t]*"
+    r"(?::=|=>|:(?!//)|=(?!=))[ \t]*(?P<quote>[\"']?)"
+)
+
+
+@settings(max_examples=examples(500))
+@given(st.text(alphabet="ab_Z9.-:=>/ \t\"']\né²٣\u0301", max_size=80))
+def test_pairs_are_the_regex_pairs(text: str) -> None:
+    expected = [
+        (m.start(), m.group("key"), m.end(), m.group("quote")) for m in _PAIR_REGEX.finditer(text)
+    ]
+    assert list(_pairs(text)) == expected
+
+
+def test_pairs_of_a_long_key_and_of_a_log_line() -> None:
+    text = "x" * 70 + ": 1 | user.phone = '020 7946 0958' | ok==yes | url=http://h/a:b"
+    expected = [
+        (m.start(), m.group("key"), m.end(), m.group("quote")) for m in _PAIR_REGEX.finditer(text)
+    ]
+    assert list(_pairs(text)) == expected
+    assert [key for _, key, _, _ in _pairs(text)] == ["user.phone", "url", "a"]

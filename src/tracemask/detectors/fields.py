@@ -355,6 +355,15 @@ class FieldTable:
         whole = (*self.exact, *self.suffixes)
         self.endings = frozenset(n[i:] for n in whole for i in range(len(n)))
         self.endings |= frozenset(n[: i + 1] for n in self.prefixes for i in range(len(n)))
+        #: Names (exact and ``*suffix`` bodies) whose values hold digits, and their endings:
+        #: the names a value may follow after a plain space ("MRN 00123456").
+        self.digit_names = frozenset(
+            n
+            for table in (self.exact, self.suffixes)
+            for n, (rank, _) in table.items()
+            if self._shapes[rank] in _SPACED_SHAPES
+        )
+        self.digit_endings = frozenset(n[i:] for n in self.digit_names for i in range(len(n)))
 
     def _add(self, raw: str, entity: str, rank: int) -> None:
         body = normalize_field(raw.strip("*"))
@@ -446,11 +455,45 @@ class FieldTable:
         prefixes = {name for name, kind in self.names() if kind == "prefix"}
         # ``key:``, ``key=``, ``<key>`` (an XML element) and a table header's cell (``key,``,
         # ``key |``, ``key<TAB>``, ``key;``).
-        separator = r"[0-9_\-]{0,3}[.\s\"'\]]{0,4}(?::|=|>|[,|\t;])"
+        separator = r"[0-9_\-]{0,3}[.\s\"'\]`]{0,4}(?::|=|>|[,|\t;)])"
         parts = [_trie(tails)]
         if prefixes:
             parts.append(_trie(prefixes) + r"[^:=\n]{0,40}")
-        return "|".join(f"(?:{p}){separator}" for p in parts if p)
+        alternatives = [f"(?:{p}){separator}" for p in parts if p]
+        if self.digit_names:
+            # ``MRN 00123456``, ``passport no. X1234567``: a value with digits after a space,
+            # only after a whole name of a digit-holding field.
+            spaced = _trie(self.digit_names)
+            alternatives.append(f"(?:{spaced}){SPACED_SEPARATOR}{_SPACED_VALUE}")
+        return "|".join(alternatives)
+
+
+#: Between a name and its value without ``:`` or ``=``: spaces, ``#``, ``no.`` / ``number``.
+SPACED_SEPARATOR = r"(?:[ \t]*#[ \t]*|[ \t]+(?:no|nr|num|number)\.?[ \t]*#?[ \t]*|[ \t]+)"
+#: Where a value with two digits or more starts after a space or ``#`` (found first: cheap).
+_SPACED_VALUE_AT = re.compile(r"[ \t#](?=[+(]?[A-Za-z]{0,3}[ \-]?[0-9][^\s]{0,4}[0-9])")
+#: Words between a name and its number: "passport no. X1", "mrn number 001", "tin# 5".
+_NUMBER_MARKS = frozenset({"no", "nr", "num", "number"})
+
+
+def _skip_back(text: str, end: int, chars: str | None) -> int:
+    """Where the run of ``chars`` (``None``: a word's letters, digits, ``_-.``) ending at
+    ``end`` starts."""
+    start = end
+    if chars is None:
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_-."):
+            start -= 1
+    else:
+        while start > 0 and text[start - 1] in chars:
+            start -= 1
+    return start
+
+
+#: The start of a value with digits: ``00123456``, ``X1234567``, ``ABC-1234``, ``+44 20``.
+_SPACED_VALUE = r"[+(]?[A-Za-z]{0,3}[ \-]?[0-9][^\s]{0,4}[0-9]"
+#: Shapes taken after a spaced name: those whose values hold digits. A word after a space is
+#: too often just the next word ("address the issue", "name the file", "contact us").
+_SPACED_SHAPES = frozenset({"phone", "card", "iban", "account", "ssn", "last4", "id", "date"})
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -527,11 +570,40 @@ def field_detector(
 
 #: ``key`` then ``:``, ``=``, ``:=`` or ``=>`` (not ``://``). The key is one word here; words
 #: before it ("Date of birth:", "Phone number:") are looked at only when it alone says nothing.
-_PAIR = re.compile(
-    r"(?<![\w.\-])(?P<key>[^\W\d][\w.\-]{0,60})[\"'\]]?[ \t]*"
-    r"(?::=|=>|:(?!//)|=(?!=))[ \t]*(?P<quote>[\"']?)"
-)
-_WORDS_BEFORE = re.compile(r"(?:[^\W\d][\w'\u2019]*[ \t]+){1,3}$")
+#: ``:``, ``=``, ``:=`` or ``=>`` (not ``://``, ``==``) after a ``key`` (see :func:`_pairs`).
+_PAIR_SEPARATOR = re.compile(r"(?::=|=>|:(?!//)|=(?!=))")
+#: Longest key of a ``key: value`` pair.
+_MAX_KEY = 61
+
+
+def _pairs(text: str) -> Iterator[tuple[int, str, int, str]]:
+    """``(key start, key, value start, quote)`` of each ``key: value`` pair in ``text``.
+
+    The key is one word (letters, digits, ``_.-``; not starting with a digit, ``.`` or ``-``)
+    then an optional closing quote or bracket, spaces, the separator, spaces and an optional
+    opening quote. Found from the separators backwards: ``:`` and ``=`` are rare in text, the
+    words before them are not."""
+    for sep in _PAIR_SEPARATOR.finditer(text):
+        i = sep.start()
+        while i > 0 and text[i - 1] in " \t":
+            i -= 1
+        if i > 0 and text[i - 1] in "\"']":
+            i -= 1
+        key_end = i
+        while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "_.-"):
+            i -= 1
+        if not 0 < key_end - i <= _MAX_KEY:
+            continue
+        first = text[i]
+        if first.isdecimal() or not (first.isalnum() or first == "_"):
+            continue
+        pos = sep.end()
+        while pos < len(text) and text[pos] in " \t":
+            pos += 1
+        quote = text[pos] if pos < len(text) and text[pos] in "\"'" else ""
+        yield i, text[i:key_end], pos + len(quote), quote
+
+
 _LINE_END = re.compile(r"[\n\r]")
 
 
@@ -553,6 +625,7 @@ class KeyValueDetector:
         #: Hints for ``key: value`` pairs in text (also whole-value keys such as ``surname``).
         self.text_table = text_table if text_table is not None else table
         self.trigger = self.text_table.trigger() if self.text_table else ""
+        self._endings_memo: dict[str, bool] = {}
         #: Every entity this detector reports.
         self.entities = tuple(dict.fromkeys([*self.table.entities, *self.text_table.entities]))
 
@@ -622,15 +695,14 @@ class KeyValueDetector:
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield the values of personal ``key: value`` pairs in ``text``."""
         table = self.text_table
-        for m in _PAIR.finditer(text):
-            hint = table.hint(m.group("key"))
+        for key_start, key, value_at, quote in _pairs(text):
+            pos = value_at
+            hint = table.hint(key)
             if hint is None or hint.shape.name == "listed_name":
                 # "First name:" says more than "name:" (a name key, read with the lexicons).
-                hint = _longer_key_hint(table, text, m.start()) or hint
+                hint = _hint_with_words_before(table, text, key_start, key) or hint
                 if hint is None:
                     continue
-            pos = m.end()
-            quote = m.group("quote")
             line = _LINE_END.search(text, pos)
             limit = line.start() if line is not None else len(text)
             if line is not None and not quote and not text[pos:limit].strip():
@@ -645,7 +717,7 @@ class KeyValueDetector:
                 if close < 0:
                     continue
                 limit = close
-            elif m.start() > 0 and text[m.start() - 1] in "?&;":
+            elif key_start > 0 and text[key_start - 1] in "?&;":
                 # A query or form field (``?email=a@b.io&phone=…``): its value ends at the next
                 # field, so that it never swallows the next field's value.
                 amp = text.find("&", pos, limit)
@@ -665,6 +737,87 @@ class KeyValueDetector:
             yield from self._elements(text)
         if "\n" in text:
             yield from self._tables(text)
+        yield from self._spaced(text)
+        if "(" in text and _INSERT_WORD.search(text) is not None:
+            yield from self._inserts(text)
+
+    def _spaced(self, text: str) -> Iterator[Finding]:
+        """Values with digits after a name and a space (``MRN 00123456``, ``Patient ID
+        4482913``, ``passport no. X1234567``, ``VIN 1HGCM82633A004352``)."""
+        for v in _SPACED_VALUE_AT.finditer(text):
+            pos = v.end()
+            end = _skip_back(text, v.start() + 1, " \t#")
+            start = _skip_back(text, end, None)
+            if start == end:
+                continue
+            word = text[start:end]
+            found = None
+            if word.rstrip(".").lower() in _NUMBER_MARKS:
+                # "passport no. X1", "mrn number 001": the name is the word before the mark...
+                key_end = _skip_back(text, start, " \t")
+                if key_end < start:
+                    found = self._spaced_at(
+                        text, pos, _skip_back(text, key_end, None), key_end, True
+                    )
+                # ...unless the mark belongs to the name ("insurance number AB1").
+            elif text[end : v.start() + 1].strip(" \t") == "#":
+                found = self._spaced_at(text, pos, start, end, True)
+            if found is None:
+                found = self._spaced_at(text, pos, start, end, False)
+            if found is not None:
+                yield found
+
+    def _spaced_at(
+        self, text: str, pos: int, start: int, key_end: int, marked: bool
+    ) -> Finding | None:
+        """The finding of a value with digits at ``pos`` after the name ``text[start:key_end]``
+        (``marked``: followed by ``#``, ``no.`` or ``number``), if any."""
+        if start == key_end or (start > 0 and text[start - 1] in "@/\\"):
+            return None  # no word before, or a path or an address: not a label
+        key = text[start:key_end]
+        if not self._may_end_name(key):
+            return None
+        table = self.text_table
+        hint = table.hint(key)
+        if len(key) <= 3 and not key.isupper() and not marked:
+            hint = None  # "the tin 50000 cans"; "TIN 50000", "tin# 50000" are labels
+        if hint is None or hint.shape.name not in _SPACED_SHAPES:
+            hint = _hint_with_words_before(table, text, start, key)
+            if hint is None:
+                return None
+        line = _LINE_END.search(text, pos)
+        matched = hint.prefix(text, pos, line.start() if line is not None else len(text))
+        if matched is None or matched[0].shape.name not in _SPACED_SHAPES:
+            return None
+        shaped, stop = matched
+        while stop > pos and text[stop - 1] in " \t,.":
+            stop -= 1
+        return Finding(pos, stop, shaped.entity, FIELD_SCORE, self.name) if stop > pos else None
+
+    def _may_end_name(self, word: str) -> bool:
+        """Whether ``word`` can be the last word of a name in the table (memoised: the words
+        before numbers repeat, "page", "tokens", "in")."""
+        known = self._endings_memo.get(word)
+        if known is None:
+            known = normalize_field(word) in self.text_table.digit_endings
+            if len(self._endings_memo) >= _MAX_CACHE:
+                self._endings_memo.clear()
+            self._endings_memo[word] = known
+        return known
+
+    def _inserts(self, text: str) -> Iterator[Finding]:
+        """Values of SQL ``INSERT INTO t (columns) VALUES (…), (…)`` under personal columns."""
+        table = self.text_table
+        for m in _INSERT.finditer(text):
+            hints = [table.hint(c.strip(" \t\r\n\"'`[]")) for c in m.group("cols").split(",")]
+            if not any(hints):
+                continue
+            for values in _sql_tuples(text, m.end()):
+                if len(values) != len(hints):
+                    break
+                for (a, b), hint in zip(values, hints, strict=True):
+                    if hint is not None:
+                        yield from self._value(text, a, b, hint)
 
     def _elements(self, text: str) -> Iterator[Finding]:
         """The text of XML elements named like a personal field (``<ssn>…</ssn>``, prompts'
@@ -705,6 +858,46 @@ class KeyValueDetector:
                         if hint is not None:
                             yield from self._value(text, a, b, hint)
                 pos = _after_line(text, row_end)
+
+
+_INSERT_WORD = re.compile(r"(?i)\binsert\b")
+#: ``INSERT INTO name (columns) VALUES`` up to the first tuple.
+_INSERT = re.compile(
+    r"(?i)\binsert[ \t\r\n]+into[ \t\r\n]+[\w.\"`\[\]]{1,200}[ \t\r\n]*"
+    r"\((?P<cols>[^()]{1,2000})\)[ \t\r\n]*values[ \t\r\n]*"
+)
+#: One SQL literal: a quoted string (``''`` for a quote), or a bare word or number.
+_SQL_VALUE = re.compile(
+    r"[ \t\r\n]*(?:'(?P<s>(?:[^']|'')*)'|\"(?P<d>[^\"]*)\"|(?P<b>[^,()'\"\s]+))[ \t\r\n]*"
+)
+
+
+def _sql_tuples(text: str, pos: int) -> Iterator[list[tuple[int, int]]]:
+    """Spans of the values of each ``(…)`` tuple from ``pos`` (commas between tuples); stops at
+    anything else (a nested call, the statement's end)."""
+    n = len(text)
+    while True:
+        while pos < n and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= n or text[pos] != "(":
+            return
+        pos += 1
+        values: list[tuple[int, int]] = []
+        while True:
+            m = _SQL_VALUE.match(text, pos)
+            if m is None:
+                return
+            group = "s" if m.group("s") is not None else "d" if m.group("d") is not None else "b"
+            values.append(m.span(group))
+            pos = m.end()
+            if pos < n and text[pos] == ",":
+                pos += 1
+                continue
+            if pos < n and text[pos] == ")":
+                pos += 1
+                break
+            return
+        yield values
 
 
 #: Longest cell of a table's header (a column name).
@@ -792,24 +985,40 @@ def _locality_lines(text: str, stop: int) -> int:
     return end
 
 
-def _longer_key_hint(table: FieldTable, text: str, start: int) -> Hint | None:
-    """The hint of a key of several words ending at ``start`` ("Date of birth", "Home phone
-    number"): the longest run of up to three words before it first."""
-    m = _PAIR.match(text, start)
-    if m is None:
-        return None
-    key = m.group("key")
+def _hint_with_words_before(table: FieldTable, text: str, start: int, key: str) -> Hint | None:
+    """The hint of ``key`` (at ``start``) with up to three words before it, longest first."""
     if normalize_field(key) not in table.endings:
         return None
-    before = _WORDS_BEFORE.search(text, max(0, start - 48), start)
-    if before is None:
+    words = _words_before(text, start)
+    if not words:
         return None
-    words = before.group().split()
     for i in range(len(words)):
         hint = table.hint(" ".join([*words[i:], key]))
         if hint is not None:
             return hint
     return None
+
+
+def _words_before(text: str, end: int, most: int = 3) -> list[str]:
+    """Up to ``most`` words right before ``end`` (each followed by spaces or tabs), in order:
+    a word starts with a letter and holds letters, digits, ``_`` and apostrophes."""
+    words: list[str] = []
+    pos = end
+    while len(words) < most:
+        gap = pos
+        while gap > 0 and text[gap - 1] in " \t":
+            gap -= 1
+        if gap == pos:
+            break
+        start = gap
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_'\u2019"):
+            start -= 1
+        if start == gap or not text[start].isalpha():
+            break
+        words.append(text[start:gap])
+        pos = start
+    words.reverse()
+    return words
 
 
 def _strip_span(text: str) -> tuple[int, int]:
