@@ -176,7 +176,7 @@ def test_validity_of_any_national_number(
 def test_valid_numbers_of_every_region_are_valid() -> None:
     """Not a vacuous agreement: the example numbers are valid, and for shared calling codes
     (+1, +7, +44…) the region found by leading digits or number types decides."""
-    assert len(_nsns()) > 1000
+    assert len(_nsns()) > 900  # 995 in phonenumbers 8.13.0, more in later releases
     assert all(_phone_meta.is_valid(code, nsn) for code, nsn in _nsns())
     assert not _phone_meta.is_valid(1, "2685550000")  # Antigua's leading digits, not a number
     assert _phone_meta.is_valid(1, "2684641234")

@@ -243,10 +243,8 @@ def _parse_plain(number: str, region: str | None) -> tuple[int, str]:
     # _build_national_number_for_parsing -> _extract_possible_number: from the first "+" or
     # digit; trailing characters that are neither letters, digits nor "#" dropped; no "x"
     # (second number), ";phone-context=" or ";isub=" in a plain number.
-    start = 0
-    while start < len(number) and number[start] not in "+0123456789":
-        start += 1
-    national = number[start:].rstrip(" ()./-+")
+    # (A plain number's first character that is no separator is its "+" or a digit.)
+    national = number.lstrip(" ()./-").rstrip(" ()./-+")
     # _is_viable_phone_number: two digits alone, or three digits or more among separators.
     if len(national) < _MIN_NSN:
         raise _Unparsable
