@@ -466,13 +466,24 @@ def test_a_string_without_spaces_is_only_looked_up_as_a_place() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["O'Main Street", "x O\u2019Brien Oak Street", "(Anderson Street", "a.Main Street Main Road"],
+    [
+        *("O'Main Street", "x O\u2019Brien Oak Street", "(Anderson Street"),
+        "a.Main Street Main Road",
+        *("Oak Roadmap Anderson Street", "Main Street-Oak Lane", "Elm Drives Oak Drive_x Elm Road"),
+    ],
 )
 def test_a_named_street_is_found_from_the_words_before_its_street_word(text: str) -> None:
     whole = [m.span() for m in address._NAMED_STREET.finditer(text)]
     assert whole
     starts = address._named_starts(text)
     assert [m.span() for m in finditer_at(address._NAMED_STREET, text, starts)] == whole
+
+
+def test_no_named_street_word_ends_another() -> None:
+    """``_named_starts`` takes the street words of one non-overlapping pass: two that can each
+    end a match (followed by no letter) would overlap only if one ended the other."""
+    words = address._NAMED_WORDS
+    assert not [(a, b) for a in words for b in words if a != b and a.endswith(b)]
 
 
 @settings(max_examples=examples(300), deadline=None)

@@ -379,7 +379,7 @@ class LocationDetector(PatternDetector):
                     yield Finding(unit.start(1), unit.end(1), self.entity, 0.9, self.name)
                 yield Finding(start, end, self.entity, score, self.name)
                 yield from self._components(text, end, taken)
-        if "named" in gates and any(word in text for word in _NAMED_WORDS):
+        if "named" in gates:
             for m in finditer_at(_NAMED_STREET, text, _named_starts(text)):
                 start, end = m.span("value")
                 if not _overlaps(taken, start, end) and self._street_ok(text, start, end):
@@ -855,25 +855,25 @@ def _named_starts(text: str) -> list[int]:
     (``O'Brien``: the regex's lookbehind allows a start there).
     """
     starts: set[int] = set()
-    for word in _NAMED_WORDS:
-        i = text.find(word)
-        while i != -1:
-            pos = i
-            for _ in range(4):
-                end = pos
-                while end and text[end - 1] in " \t":
-                    end -= 1
-                if end == pos:
-                    break  # not after a space or tab: no word of the street's name before
-                start = end
-                while start and (text[start - 1] in _NAME_CHARS or _is_letter(text[start - 1])):
-                    start -= 1
-                if start == end:
-                    break
-                starts.add(start)
-                starts.update(j + 1 for j in range(start, end) if text[j] in _APOSTROPHES)
-                pos = start
-            i = text.find(word, i + 1)
+    for street in _NAMED_END.finditer(text):
+        # One pass over the street words that end a word (the regex ends with ``(?![\w-])``:
+        # "Roadmap", "Drives" end no match); no street word is a suffix of another, so no
+        # occurrence that can end a match overlaps another.
+        pos = street.start()
+        for _ in range(4):
+            end = pos
+            while end and text[end - 1] in " \t":
+                end -= 1
+            if end == pos:
+                break  # not after a space or tab: no word of the street's name before
+            start = end
+            while start and (text[start - 1] in _NAME_CHARS or _is_letter(text[start - 1])):
+                start -= 1
+            if start == end:
+                break
+            starts.add(start)
+            starts.update(j + 1 for j in range(start, end) if text[j] in _APOSTROPHES)
+            pos = start
     return sorted(starts)
 
 
@@ -958,6 +958,10 @@ _NAMED_WORDS = (
     *("Street", "Avenue", "Road", "Lane", "Boulevard", "Drive", "Court", "Terrace", "Parkway"),
     *("Highway", "Crescent", "Alley", "Strasse", "Straße", "Straat"),
 )
+
+
+#: A street word of ``_NAMED_WORDS`` where a ``_NAMED_STREET`` match can end.
+_NAMED_END = re.compile(rf"(?:{'|'.join(_NAMED_WORDS)})(?![\w-])")
 
 
 def _prefix_literals(alternation: str) -> tuple[str, ...]:
