@@ -554,3 +554,45 @@ def test_a_street_regex_gate_opens_wherever_the_regex_matches(
         if matches and text.isascii():
             opened, _ = address_gates("hyperscan").scan(text.lower(), True)
             assert gate in opened, text
+
+
+class _NoShortcut(PersonDetector):
+    """The person detector planning every run in full (no ``_dead`` shortcut)."""
+
+    def _dead(self, run: str) -> bool:
+        del run
+        return False
+
+
+#: Run words for the dead-run shortcut: dictionary and function words, names that are also
+#: words, honorifics, cue and street words, initials, contractions, ALL CAPS, particles.
+_RUN_WORDS = (
+    *("The", "THE", "Including", "Strategize", "Granular", "Report", "Budget", "Service"),
+    *("Poor", "Will", "Mark", "Smith", "Jennifer", "Dr.", "Dr", "MRS", "Mr", "Son", "Dear"),
+    *("Street", "Hospital", "Inc", "A.", "A", "I", "J", "Can't", "It's", "O'Connell"),
+    *("MAE", "ED", "Tom", "TOM", "Plug-And-Play", "Back-End", "Élodie-Andrée", "Rua", "Rue"),
+    *("Paris", "Fields", "Items", "Running", "van", "de", "la", "del", "Quartermain", "Ok"),
+    *("Miss", "Sir", "MISS", "Dame"),
+)
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_RUN_WORDS), st.sampled_from([" ", "  ", "\t", ", ", " , "])),
+        min_size=1,
+        max_size=6,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts).rstrip(" \t,"))
+)
+@example("The")
+@example("Dr Including Budget")
+@example("Son Will")
+@example("Sir Report")
+@example("Mrs Roadmap, Can't Items")
+def test_a_run_said_to_hold_no_name_plans_no_candidate(text: str) -> None:
+    """``_dead`` only skips runs whose full plan is empty: for every run of ``text``, the plan
+    with the shortcut equals the plan without it."""
+    fast, full = PersonDetector(LEXICON), _NoShortcut(LEXICON)
+    for _, run in capital_runs(text):
+        assert fast._plan(run) == full._plan(run)
+    assert _found(fast, text) == _found(full, text)

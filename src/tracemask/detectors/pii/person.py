@@ -37,6 +37,7 @@ from tracemask.detectors.data import (
 )
 from tracemask.detectors.pii._capitals import (
     _UPPER_EXTRA,
+    PARTICLES,
     TOKEN,
     capital_runs,
 )
@@ -100,6 +101,9 @@ AMBIGUOUS = frozenset(
     """
     )
 )
+#: Words no name holds (see ``PersonDetector._capable``), whatever their lexicon flags.
+_DEAD_WORDS = (NOT_PERSON_AFTER | CUE_WORDS) - TITLES
+
 #: Clinical/ALL CAPS abbreviations that are also listed names ("MAE", "ED", "AL", "PAT").
 CAPS_STOP = frozenset(
     _words(
@@ -257,6 +261,8 @@ class PersonDetector(PatternDetector):
         and the name candidates (token offsets relative to the run). Runs repeat across strings
         ("The", "Dr. Smith", "Please"): each distinct run is planned once (bounded memo), and
         most plans are empty."""
+        if "," not in run and self._dead(run):
+            return _NO_CANDIDATE
         segments: list[list[_Tok]] = [[]]
         if " " not in run and "\t" not in run and "," not in run:
             # One token (a run holds several only with spaces, tabs or commas between them).
@@ -277,6 +283,31 @@ class PersonDetector(PatternDetector):
         if pair is None and not candidates:
             return _NO_CANDIDATE
         return pair, candidates
+
+    def _dead(self, run: str) -> bool:
+        """Whether no token of a comma-free run can be part of a name, from one lexicon lookup
+        per word (most runs: "The", "Including", "Strategize Granular Portals Roadmap").
+
+        A token that :meth:`_capable` rejects whatever came before it: two letters or more
+        (not an initial), not an honorific (none before it, so nothing is ``titled``), and a
+        function word, a dictionary word that is not also a name, a street, facility or
+        company word or a cue word. ``_shape`` would give it the same key (a trailing period
+        dropped, lower case; words with an apostrophe are left to it: the contraction is cut
+        there) and these flags or more (``Lexicon.flags`` only adds ``WORD`` to a listed
+        token, and not to names). The particles between tokens are not tokens."""
+        tokens = self.lexicon.tokens
+        for word in run.split():
+            if word in PARTICLES:
+                continue
+            key = (word[:-1] if word[-1] == "." else word).lower()
+            if len(key) < 2 or key in TITLES or "'" in key or "\u2019" in key:
+                return False
+            if key in _DEAD_WORDS:
+                continue
+            f = tokens.get(key, 0)
+            if not (f & STOP or (f & WORD and not f & (GIVEN | SURNAME))):
+                return False
+        return True
 
     def _apply(self, text: str, offset: int, plan: _Plan) -> Iterator[Finding]:
         """Score the candidates of a run found at ``offset`` in its context."""
