@@ -102,7 +102,11 @@ def test_describe_lists_every_builtin_entity_with_operator_and_threshold() -> No
     assert rows["CREDIT_CARD"]["operator"] == "mask"
     assert rows["EMAIL_ADDRESS"]["operator"] == "replace"
     assert rows["EMAIL_ADDRESS"]["threshold"] == 0.6
-    assert rows["EMAIL_ADDRESS"]["detectors"] == ["EmailDetector", "FieldValue"]
+    assert rows["EMAIL_ADDRESS"]["detectors"] == [
+        "EmailDetector",
+        "SpelledEmailDetector",
+        "FieldValue",
+    ]
     assert {o["type"] for o in doc["operators"]} >= {"replace", "hash", "encrypt", "drop"}
     assert any(kr["entity"] == "PASSWORD" and "password" in kr["keys"] for kr in doc["key_rules"])
 

@@ -9,7 +9,7 @@ from tracemask.detectors.pii.address_intl import IntlAddressDetector
 from tracemask.detectors.pii.card import CardSecurityCodeDetector, CreditCardDetector
 from tracemask.detectors.pii.crypto import CryptoWalletDetector
 from tracemask.detectors.pii.dates import AgeDetector, DateOfBirthDetector
-from tracemask.detectors.pii.email import EmailDetector
+from tracemask.detectors.pii.email import EmailDetector, SpelledEmailDetector
 from tracemask.detectors.pii.iban import IbanDetector
 from tracemask.detectors.pii.network import IPv4Detector, IPv6Detector, MacAddressDetector
 from tracemask.detectors.pii.person import PersonDetector
@@ -20,6 +20,7 @@ from tracemask.detectors.secrets import SECRET_DETECTORS
 #: Built-in structured-PII detectors, in priority order for ties.
 PII_DETECTORS: tuple[type[PatternDetector], ...] = (
     EmailDetector,
+    SpelledEmailDetector,
     CreditCardDetector,
     CardSecurityCodeDetector,
     IbanDetector,

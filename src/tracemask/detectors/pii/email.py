@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors.data import WORD, shared_lexicon
 
 
 class EmailDetector(PatternDetector):
@@ -26,3 +29,112 @@ class EmailDetector(PatternDetector):
         if local == "git" and text[end : end + 1] == ":":
             return None
         return self.score
+
+
+#: Top-level domains an address spelled out in words ends with ("… dot com"): only these, so
+#: that "meet at the cafe dot then" is no address.
+_SPELLED_TLDS = frozenset(
+    [
+        "com",
+        "org",
+        "net",
+        "edu",
+        "gov",
+        "mil",
+        "int",
+        "io",
+        "co",
+        "ai",
+        "app",
+        "dev",
+        "info",
+        "biz",
+        "me",
+        "us",
+        "uk",
+        "de",
+        "fr",
+        "es",
+        "it",
+        "nl",
+        "be",
+        "ch",
+        "at",
+        "se",
+        "no",
+        "dk",
+        "fi",
+        "pl",
+        "pt",
+        "ie",
+        "ca",
+        "au",
+        "nz",
+        "in",
+        "jp",
+        "cn",
+        "br",
+        "mx",
+        "ru",
+        "za",
+    ]
+)
+
+
+class SpelledEmailDetector(PatternDetector):
+    """Addresses written to dodge scrapers: ``jane [at] example [dot] com``,
+    ``jane(at)example.com``, ``jane at example dot com``, ``jane @ example dot com``.
+
+    With a bracketed ``at`` any dotted domain is taken. With a bare ``at`` or a spaced ``@``
+    the domain must end with a common top-level domain, hold a letter in each label and write
+    its dots as ``dot`` or unspaced, and the local part must not be a plain dictionary word
+    ("look at this dot com", "visit us at example.com" are prose; clinical notes write times as
+    "NEG @ 0600. ON").
+    """
+
+    entity = "EMAIL_ADDRESS"
+    ignore_case = True
+    trigger = (
+        r"[\[({<]\s*(?:at|@)\s*[\])}>]|\s(?:at|@)\s+[a-z0-9][a-z0-9-]*\s*"
+        r"(?:[\[({<]\s*dot\s*[\])}>]|\sdot\s|\.[a-z])"
+    )
+    # Spaces and tabs only: an address is on one line.
+    _AT = r"(?:[ \t]*[\[({<][ \t]*(?:at|@)[ \t]*[\])}>][ \t]*|[ \t]+(?:at|@)[ \t]+)"
+    _DOT = r"(?:[ \t]*[\[({<][ \t]*dot[ \t]*[\])}>][ \t]*|[ \t]+dot[ \t]+|[ \t]*\.[ \t]*)"
+    patterns = (
+        rf"(?<![\w.%+-])(?P<value>(?P<local>[a-z0-9](?:[a-z0-9._%+-]{{0,62}}[a-z0-9])?)"
+        rf"(?P<at>{_AT})(?P<domain>[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?"
+        rf"(?:{_DOT}[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?){{1,3}}))(?![\w-])",
+    )
+    score = 0.85
+
+    def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        m = self._compiled[0].fullmatch(value)
+        if m is None:
+            return None
+        at = m.group("at").strip().lower()
+        labels = _DOT_SPLIT.split(m.group("domain").lower())
+        if len(labels) < 2:
+            return None
+        if at in ("at", "@"):
+            # A bare "at" or a spaced "@": prose or a clinical note ("NEG @ 0600. ON", "HCT at
+            # 1800. No") unless the rest reads as an address: each label with a letter, a
+            # common top-level domain, dots spelled out or unspaced, a local part that is no
+            # plain dictionary word.
+            local = m.group("local")
+            domain = m.group("domain")
+            if (
+                labels[-1] not in _SPELLED_TLDS
+                or not all(any(c.isalpha() for c in label) for label in labels)
+                or _SPACED_DOT.search(domain) is not None
+                or not any(c.isalpha() for c in local)
+                or (local.isalpha() and shared_lexicon().flags(local) & WORD)
+            ):
+                return None
+        if not labels[-1].isalpha() or not 2 <= len(labels[-1]) <= 24:
+            return None
+        return self.score
+
+
+_SPACED_DOT = re.compile(r"[ \t]\.|\.[ \t]")
+_DOT_SPLIT = re.compile(r"\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\s*\.\s*", re.IGNORECASE)

@@ -1,0 +1,58 @@
+"""Addresses spelled out to dodge scrapers: ``jane [at] example [dot] com``."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracemask import Masker
+
+
+@pytest.fixture(scope="module", params=["hyperscan", "re"])
+def masker(request: pytest.FixtureRequest) -> Masker:
+    return Masker(backend=request.param)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jane [at] example [dot] com", "<EMAIL_ADDRESS>"),
+        ("mail jane(at)example.com today", "mail <EMAIL_ADDRESS> today"),
+        ("jane at example dot com", "<EMAIL_ADDRESS>"),
+        ("jane.doe @ example dot com", "<EMAIL_ADDRESS>"),
+        ("JANE (at) EXAMPLE (dot) CO (dot) UK", "<EMAIL_ADDRESS>"),
+        (
+            "write to j.doe [at] mail [dot] example [dot] org please",
+            "write to <EMAIL_ADDRESS> please",
+        ),
+        ("jane at example.com", "<EMAIL_ADDRESS>"),
+    ],
+)
+def test_spelled_addresses_are_masked(masker: Masker, text: str, expected: str) -> None:
+    assert masker.mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "look at this dot com bubble",  # the local part is a dictionary word
+        "meet at home dot com",
+        "visit us at example.com",
+        "rated 5 at amazon.com",  # no letter before "at"
+        "we met at 5 dot 30",
+        "eat at joe's",
+        "at least 3 dot products",
+        "she is at work. Then we left",
+        "x [at] y",  # no dotted domain
+        "jane [at] example.\nThen",  # an address is on one line
+        "price at 3.50 each",
+        # Clinical notes: times after "@" or "at", then a sentence.
+        "NEG @ 0600. ON",
+        "HCT at 1800. No",
+        "Dopamine @ 15mcg. Heparin",
+        "SOB @ rest. Pt",
+        "off @ present. Gave",
+        "PACING @ 60 . AIRWAY",
+    ],
+)
+def test_prose_with_at_and_dot_stays(masker: Masker, text: str) -> None:
+    assert masker.mask_text(text) == text
