@@ -16,7 +16,7 @@ from tracemask import Masker
 
 Run = Callable[..., RanText]
 
-pytest_plugins = ["tests.ci_plugin"]
+pytest_plugins = ["tests.ci_plugin", "tests.schedule_plugin"]
 
 
 #: A fixture whose return annotation names one of these starts a real server process (the
