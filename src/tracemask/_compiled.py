@@ -322,13 +322,14 @@ def build_detectors(policy: Policy) -> tuple[Detector, ...]:
             detectors.append(DenyListDetector(entity, rule.deny))
     settings = DetectorSettings(phone_regions=policy.phone_regions)
     detectors.extend(cls.create(settings) for cls in BUILTIN if policy.rule(cls.entity).enabled)
-    hinted = {*policy.field_hints, "PERSON", "LOCATION"}
+    hinted = {*policy.field_hints, "PERSON", "LOCATION", "PASSWORD"}
     field_values = _field_values(
         tuple((e, tuple(names)) for e, names in policy.field_hints.items()),
         policy.person_keys,
         policy.location_keys,
         frozenset(e for e in hinted if policy.rule(e).enabled),
-        policy.name_keys,
+        name_keys=policy.name_keys,
+        password_keys=policy.password_keys,
     )
     if field_values is not None:
         detectors.append(field_values)
@@ -357,7 +358,9 @@ def _field_values(
     person_keys: tuple[str, ...],
     location_keys: tuple[str, ...],
     enabled: frozenset[str],
+    *,
     name_keys: tuple[str, ...] = (),
+    password_keys: tuple[str, ...] = (),
 ) -> Detector | None:
     """The field-evidence detector of one set of field hints, built once per process (its
     tables take ~20 ms to build and are immutable; its name memo is bounded and pure)."""
@@ -366,6 +369,7 @@ def _field_values(
         person_keys=person_keys,
         location_keys=location_keys,
         name_keys=name_keys,
+        password_keys=password_keys,
         enabled=enabled.__contains__,
     )
 

@@ -240,3 +240,32 @@ def test_pairs_of_a_long_key_and_of_a_log_line() -> None:
     ]
     assert list(_pairs(text)) == expected
     assert [key for _, key, _, _ in _pairs(text)] == ["user.phone", "url", "a"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PIN: 4821", "PIN: <PASSWORD>"),
+        ("pin=4821", "pin=<PASSWORD>"),
+        ("passcode 4821", "passcode <PASSWORD>"),
+        ("otp: 482193", "otp: <PASSWORD>"),
+        ("atm pin: 4821", "atm pin: <PASSWORD>"),
+        ("PIN 4821", "PIN <PASSWORD>"),
+    ],
+)
+def test_a_pin_after_a_password_name(masker: Masker, text: str, expected: str) -> None:
+    assert masker.mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["GPIO pin: 17", "pin 4821 to the board", "pass: 2024-01-01", "Pinned: 1234", "pin: 3.14159"],
+)
+def test_numbers_that_are_no_pin_stay(masker: Masker, text: str) -> None:
+    assert masker.mask_text(text) == text
+
+
+def test_pins_follow_the_policy() -> None:
+    assert Masker({"password_keys": []}).mask_text("PIN: 4821") == "PIN: 4821"
+    off = Masker({"entities": {"PASSWORD": {"enabled": False}}})
+    assert off.mask_text("PIN: 4821") == "PIN: 4821"

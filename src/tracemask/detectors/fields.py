@@ -246,6 +246,8 @@ SHAPES: dict[str, Shape] = {
         Shape("account", re.compile(r"\d(?:[ \t-]?\d){5,16}(?![\w@])"), _account_ok),
         Shape("ssn", re.compile(r"\d{3}[ \t.-]?\d{2}[ \t.-]?\d{4}(?![\w@])")),
         Shape("last4", re.compile(r"\d{4}(?![\w@])")),
+        # A PIN, a one-time or verification code: 4-8 digits (a password key in text).
+        Shape("pin", re.compile(r"\d{4,8}(?![\w@./:-])")),
         Shape("email", re.compile(r"[^\s@<>()\[\]\"',;:]{1,64}@[^\s@<>()\[\]\"',;:]{1,255}")),
         Shape(
             "id",
@@ -344,7 +346,11 @@ class FieldTable:
         self.entities: list[str] = []
         #: The shape of each entry, by rank.
         self._shapes: list[str] = []
-        for rank, (entity, names, *shape) in enumerate(entries):
+        #: The entries as given (names as lists), to build a table with more.
+        self.entries: list[tuple[str, list[str], str]] = []
+        for rank, (entity, given, *shape) in enumerate(entries):
+            names = list(given)
+            self.entries.append((entity, names, shape[0] if shape else ENTITY_SHAPES[entity]))
             if entity not in self.entities:
                 self.entities.append(entity)
             self._shapes.append(shape[0] if shape else ENTITY_SHAPES[entity])
@@ -493,7 +499,9 @@ def _skip_back(text: str, end: int, chars: str | None) -> int:
 _SPACED_VALUE = r"[+(]?[A-Za-z]{0,3}[ \-]?[0-9][^\s]{0,4}[0-9]"
 #: Shapes taken after a spaced name: those whose values hold digits. A word after a space is
 #: too often just the next word ("address the issue", "name the file", "contact us").
-_SPACED_SHAPES = frozenset({"phone", "card", "iban", "account", "ssn", "last4", "id", "date"})
+_SPACED_SHAPES = frozenset(
+    {"phone", "card", "iban", "account", "ssn", "last4", "id", "date", "pin"}
+)
 
 
 def _trie(words: Iterable[str]) -> str:
@@ -538,19 +546,25 @@ def build_table(
     return FieldTable(entries)
 
 
+_CARD_CODE_KEY = re.compile(r"^(?:cvv|cvc|csc)|securitycode|cardverification")
+
+
 def field_detector(
     hints: Mapping[str, Iterable[str]],
     *,
     person_keys: Iterable[str] = (),
     location_keys: Iterable[str] = (),
     name_keys: Iterable[str] = (),
+    password_keys: Iterable[str] = (),
     enabled: Callable[[str], bool] = lambda _: True,
 ) -> KeyValueDetector | None:
     """The field-evidence detector of a policy's ``field_hints`` and ``name_keys`` (structure
     and text), or ``None`` when no hinted entity is enabled.
 
     In text, the whole-value names (``surname: …``, ``street: …``) are shape-checked too: a
-    ``key:`` in prose is weaker evidence than a JSON key, which masks them whole.
+    ``key:`` in prose is weaker evidence than a JSON key, which masks them whole. So are the
+    password names, for a PIN or code of 4-8 digits (``PIN: 4821``, ``passcode 4821``, ``otp=
+    482193``): the password detectors want more than digits from a value in prose.
     """
     hints = dict(hints)
     name_keys = tuple(name_keys)
@@ -561,6 +575,12 @@ def field_detector(
         "LOCATION": (*location_keys, *hints.get("LOCATION", ())),
     }
     text = build_table(text_hints, enabled, name_keys)
+    # A card's security code keeps its own entity (CardSecurityCodeDetector: CREDIT_CARD).
+    pin_keys = tuple(
+        k for k in password_keys if not _CARD_CODE_KEY.search(normalize_field(k.strip("*")))
+    )
+    if pin_keys and enabled("PASSWORD"):
+        text = FieldTable([*text.entries, ("PASSWORD", pin_keys, "pin")])
     if not structured and not text:
         return None
     return KeyValueDetector(structured, text)
