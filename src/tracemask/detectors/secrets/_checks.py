@@ -16,6 +16,7 @@ from collections import Counter
 BASE62_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
+_DIGIT = re.compile(r"[0-9]")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 #: W3C ``traceparent`` (version-traceid-spanid-flags), key fingerprints (``1f:51:ae:…``) and
 #: other hex ids joined by ``-``/``_``/``:``.
@@ -27,6 +28,7 @@ _CAPS_DIGITS = re.compile(r"[A-Z]{2}[0-9]|[0-9][A-Z]{2}")
 _PIECES = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _ENGLISH_VOWELS = frozenset("aeiouyAEIOUY")
 _WORD_PART = re.compile(r"[a-z]{2,}")
+_WORD_SEPARATORS = re.compile(r"[-_.]")
 #: How media and documents start once base64-encoded (PNG, JPEG, GIF, WebP/RIFF, PDF, ZIP, gzip).
 _BASE64_MEDIA_PREFIXES = ("iVBORw0KGg", "/9j/", "R0lGOD", "UklGR", "JVBERi", "UEsDB", "H4sI")
 #: Case-insensitive markers of documentation and test values.
@@ -63,7 +65,11 @@ def shannon_entropy(value: str) -> float:
     if not value:
         return 0.0
     length = len(value)
-    return -sum(n / length * math.log2(n / length) for n in Counter(value).values())
+    counts = Counter(value).values()
+    # Each distinct count's term worked out once; summed in the same order as one term per
+    # character class, so the result is the same float to the last bit.
+    terms = {n: n / length * math.log2(n / length) for n in set(counts)}
+    return -sum(map(terms.__getitem__, counts))
 
 
 def base62_encode(number: int, width: int = 0) -> str:
@@ -151,12 +157,42 @@ def _run_regex(length: int) -> re.Pattern[str]:
 _SEQUENCE = _run_regex(6)
 
 
+#: Byte tables moving each byte one up, and one down: ``raw[:-1].translate(_UP)`` equals
+#: ``raw[1:]`` at each position where the next character's code point is one higher.
+_UP = bytes((b + 1) % 256 for b in range(256))
+_DOWN = bytes((b - 1) % 256 for b in range(256))
+_FIVE_ZEROS = bytes(5)
+
+
+def _maybe_sequence(raw: bytes) -> bool:
+    """A necessary condition for :data:`_SEQUENCE` on ASCII ``raw``: five neighbouring pairs in a
+    row whose code points are equal, each one higher, or each one lower.
+
+    Pairs are compared all at once: the XOR of ``raw[1:]`` with ``raw[:-1]`` moved (or not) by
+    one has a zero byte wherever a pair fits, and six characters of a run give five zeros in a
+    row. Repeats of ``\n`` and runs across alphabets (``789:;<``) pass too: the regex decides.
+    """
+    head, tail = raw[:-1], raw[1:]
+    size = len(tail)
+    bits = int.from_bytes(tail, "big")
+    for moved in (head, head.translate(_UP), head.translate(_DOWN)):
+        if _FIVE_ZEROS in (bits ^ int.from_bytes(moved, "big")).to_bytes(size, "big"):
+            return True
+    return False
+
+
 def has_sequence(value: str) -> bool:
     """Whether ``value`` holds 6 repeated characters or a 6-long ascending/descending run.
 
     ``"aaaaaa"``, ``"123456"``, ``"abcdef"`` and ``"76543210"`` are; random tokens almost never
-    hold one (the check CredSweeper uses to tell dummy values from real ones).
+    hold one (the check CredSweeper uses to tell dummy values from real ones). An ASCII value
+    goes through :func:`_maybe_sequence` first: the regex tries its 95 branches at every
+    position, and random tokens seldom give it anything to confirm.
     """
+    if len(value) < 6:
+        return False
+    if value.isascii() and not _maybe_sequence(value.encode("ascii")):
+        return False
     return _SEQUENCE.search(value) is not None
 
 
@@ -168,17 +204,30 @@ def looks_dummy(value: str, *, sequences: bool = True) -> bool:
     (``123456``, ``abcdef``, ``000000``).
     """
     lowered = value.lower()
-    if any(marker in lowered for marker in _DUMMY_MARKERS):
-        return True
+    for marker in _DUMMY_MARKERS:
+        if marker in lowered:
+            return True
     if sequences and has_sequence(value):
         return True
-    # A chain of lower-case words (``not-the-key-you-are-looking-for``) is prose, not random data.
-    words = [p for p in re.split(r"[-_.]", value) if _WORD_PART.fullmatch(p)]
+    # A chain of lower-case words (``not-the-key-you-are-looking-for``) is prose, not random data:
+    # four words at least, so three separators.
+    if value.count("-") + value.count("_") + value.count(".") < 3:
+        return False
+    words = [p for p in _WORD_SEPARATORS.split(value) if _WORD_PART.fullmatch(p)]
     return len(words) >= 4 and sum(any(c in _ENGLISH_VOWELS for c in w) for w in words) >= 4
 
 
 def char_classes(value: str) -> int:
     """Count the character classes (lower, upper, digit, other) present in ``value``."""
+    if value.isascii():
+        # The same four tests on ASCII, each one pass in C: only a-z change with upper(), only
+        # A-Z with lower(), only 0-9 are digits, and isalnum() is false when one character is.
+        return (
+            (value.upper() != value)
+            + (value.lower() != value)
+            + (_DIGIT.search(value) is not None)
+            + (value != "" and not value.isalnum())
+        )
     return (
         any(c.islower() for c in value)
         + any(c.isupper() for c in value)
@@ -275,7 +324,26 @@ def is_placeholder(value: str) -> bool:
         return True
     if len(set(stripped)) == 1:
         return True
+    if stripped.isascii() and not _may_be_template(stripped):
+        return False
     return _TEMPLATE.search(stripped) is not None
+
+
+#: A character one of which every match of :data:`_TEMPLATE` holds, bar the ``...``, ``xxxx``,
+#: ``here`` and ``your…``/``my…`` branches (checked apart) and ``•``/``…`` (not ASCII).
+_TEMPLATE_CHARS = frozenset("${%<[@#*")
+_TEMPLATE_OPENERS = ("your", "my", "insert", "enter", "replace", "put")
+
+
+def _may_be_template(value: str) -> bool:
+    """A necessary condition for :data:`_TEMPLATE` on an ASCII ``value``, in a few C passes:
+    the regex tries its branches at every position. On ASCII, ``lower()`` is exactly the
+    regex's case folding (U+017F, U+212A and U+0131 would fold otherwise: those values take the
+    regex)."""
+    if not _TEMPLATE_CHARS.isdisjoint(value) or "..." in value:
+        return True
+    lowered = value.lower()
+    return "xxxx" in lowered or "here" in lowered or lowered.startswith(_TEMPLATE_OPENERS)
 
 
 _NAME_CHAIN = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*(?:[.:][A-Za-z_$][A-Za-z0-9_$]*)*")

@@ -1,0 +1,128 @@
+"""The fast paths of the secret detectors agree with the plain code they stand for.
+
+Each shortcut in ``_checks`` (a necessary condition tried before a regex, one C pass instead of
+a generator) is compared with the reference written the plain way, on texts built to hit the
+edges: runs and repeats at every length, template marks, case folds outside ASCII (U+017F,
+U+212A, U+0130, U+0131), non-ASCII repeats.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from tests.ci_plugin import examples
+from tracemask.detectors.secrets import _checks as checks
+
+#: Pieces that make the checks' rare branches likely in a random concatenation.
+FRAGMENTS = [
+    "a", "Z", "0", "9", "x", "X", "_", "-", ".", "/", ":", " ", "\n", "$", "{", "}", "%", "<",
+    ">", "[", "]", "@", "#", "*", "s", "d", "r", "(", ")", "abcde", "fedcb", "12345", "54321",
+    "XYZ", "zyx", "789:;", "aaaaa", "00000", "\n\n\n\n\n", "ééééé", "\u017f", "\u212a", "\u0131",
+    "\u0130",
+    "\u2022\u2022\u2022", "\u2026", "...", "xxxx", "XXXX", "here", "HERE", "your", "YOUR", "my",
+    "insert", "enter", "replace", "put", "key", "token", "secret", "pass", "password", "own",
+    "${", "{{", "{%", "<%", "%(", ")s", "%s", "%d", "example", "dummy", "REDACTED", "not", "the",
+    "api", "sk-", "AKIA", "q7Lm2Xv9", "Zp4wRt8K", "none", "null", "changeme", "ascii", "\x7f",
+]  # fmt: skip
+texts = st.one_of(
+    st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join),
+    st.text(max_size=40),
+    st.text(alphabet="abcdefghijABCDEF0123456789\n", max_size=40),
+)
+
+
+def _template_reference(value: str) -> bool:
+    stripped = value.strip().strip("\"'`")
+    if not stripped or stripped.casefold() in checks.PLACEHOLDER_WORDS:
+        return True
+    if len(set(stripped)) == 1:
+        return True
+    return checks._TEMPLATE.search(stripped) is not None
+
+
+def _dummy_reference(value: str, *, sequences: bool = True) -> bool:
+    lowered = value.lower()
+    if any(marker in lowered for marker in checks._DUMMY_MARKERS):
+        return True
+    if sequences and checks._SEQUENCE.search(value) is not None:
+        return True
+    words = [p for p in value.replace("-", ".").replace("_", ".").split(".") if p]
+    words = [w for w in words if checks._WORD_PART.fullmatch(w)]
+    return len(words) >= 4 and sum(any(c in "aeiouyAEIOUY" for c in w) for w in words) >= 4
+
+
+def _classes_reference(value: str) -> int:
+    return (
+        any(c.islower() for c in value)
+        + any(c.isupper() for c in value)
+        + any(c.isdigit() for c in value)
+        + any(not c.isalnum() for c in value)
+    )
+
+
+def _entropy_reference(value: str) -> float:
+    if not value:
+        return 0.0
+    length = len(value)
+    return -sum(n / length * math.log2(n / length) for n in Counter(value).values())
+
+
+@settings(max_examples=examples(1500), deadline=None, derandomize=True)
+@given(texts)
+@example("abcdef")
+@example("x123456y")
+@example("\n\n\n\n\n\n")
+@example("789:;<")
+@example("ééééééé")
+@example("zyxwvu")
+def test_has_sequence_agrees_with_its_regex(value: str) -> None:
+    assert checks.has_sequence(value) is (checks._SEQUENCE.search(value) is not None)
+
+
+@settings(max_examples=examples(1500), deadline=None, derandomize=True)
+@given(texts)
+@example("YOUR_API_KEY")
+@example("\u017fecret")
+@example("\u212aey")
+@example("\u0131nsert-token")
+@example("p...q")
+@example("AbXxXxcd")
+@example("value-HERE")
+@example("%s:%s")
+@example("ab\u2026")
+def test_is_placeholder_agrees_with_the_plain_regex(value: str) -> None:
+    assert checks.is_placeholder(value) is _template_reference(value)
+
+
+@settings(max_examples=examples(1500), deadline=None, derandomize=True)
+@given(texts, st.booleans())
+@example("not-the-key-you-are", True)
+@example("not.the.key", True)
+@example("abc_def-ghi.jkl", False)
+def test_looks_dummy_agrees_with_the_plain_code(value: str, sequences: bool) -> None:
+    assert checks.looks_dummy(value, sequences=sequences) is _dummy_reference(
+        value, sequences=sequences
+    )
+
+
+@settings(max_examples=examples(1500), deadline=None, derandomize=True)
+@given(texts)
+@example("")
+@example("\x7f")
+@example("aZ9_")
+@example("ǅ²")
+def test_char_classes_agrees_with_the_plain_code(value: str) -> None:
+    assert checks.char_classes(value) == _classes_reference(value)
+
+
+@settings(max_examples=examples(1000), deadline=None, derandomize=True)
+@given(texts)
+@example("")
+@example("aab")
+@example("q7Lm2Xv9Zp4wRt8Kq7Lm2Xv9")
+def test_shannon_entropy_is_the_same_float(value: str) -> None:
+    assert checks.shannon_entropy(value) == _entropy_reference(value)
