@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tests.ci_plugin import examples
 from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors.pii import phone
 from tracemask.detectors.pii.phone import PhoneNumberDetector
 
 
@@ -63,3 +64,14 @@ def test_marks_cut_the_work() -> None:
     assert list(counting("fast", PhoneNumberDetector()).detect(text)) == []
     assert list(counting("every", _EveryCut()).detect(text)) == []
     assert calls["fast"] < calls["every"] / 2, calls
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.text(alphabet="0123456789 ()./+-xXeEtT#pPdD\t", max_size=16))
+@example("555 1234 x12")
+@example("555 1234 ext. 7")
+@example("555 1234 #4")
+def test_a_plain_value_has_no_extension(value: str) -> None:
+    """``validate`` skips the extension search on plain values: it could find none there."""
+    if phone._PLAIN.fullmatch(value) is not None:
+        assert phone._EXTENSION_AT_END.search(value) is None, value

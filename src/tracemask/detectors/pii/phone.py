@@ -42,6 +42,8 @@ _EXTENSION = (
     r"[ \t]*[0-9]{1,6})"
 )
 _EXTENSION_AT_END = re.compile(_EXTENSION + r"\Z")
+#: Digits and the separators of a written number, nothing an extension could start with.
+_PLAIN = re.compile(r"[0-9 ()./+-]*")
 _IBAN_HEAD = re.compile(IBAN_HEAD)
 #: A US SSN's 3-2-4 grouping, and the 4-4-4-4 grouping of a card: no region writes phone
 #: numbers so, and a number valid in some region must not win over them.
@@ -166,7 +168,8 @@ class PhoneNumberDetector(PatternDetector):
         if _in_card_shape(text, start):
             self._dead = (text, start)
             return None  # four groups of four: a card (valid or not), never a phone
-        ext = _EXTENSION_AT_END.search(value)
+        # An extension holds a letter or "#": none in a plain number (most candidates).
+        ext = None if _PLAIN.fullmatch(value) else _EXTENSION_AT_END.search(value)
         number = value[: ext.start()] if ext is not None else value
         verdict = _remember(self._verdicts, number, self._judge)
         if verdict is not None and verdict >= 0.5:
