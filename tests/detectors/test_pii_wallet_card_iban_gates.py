@@ -1,8 +1,9 @@
-"""The crypto wallet and card detectors' shortcuts give the findings of the plain computation.
+"""The crypto wallet, card and IBAN detectors' shortcuts give the plain computation's findings.
 
 ``CryptoWalletDetector.detect`` runs no pattern on a string without a Base58 run, "bc1" or
 "0x"; ``CreditCardDetector._trim`` tries no shorter cut after an IBAN's head (``validate``'s
-first check reads only the candidate's start).
+first check reads only the candidate's start); ``IbanDetector`` searches each pattern from
+where its gate (check digits and two groups) first matches.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.ci_plugin import examples
-from tracemask.detectors._pattern import PatternDetector
-from tracemask.detectors.pii import crypto
+from tracemask.detectors._pattern import PatternDetector, compile_regex
+from tracemask.detectors.pii import crypto, iban
 from tracemask.detectors.pii.card import CreditCardDetector
 from tracemask.detectors.pii.crypto import CryptoWalletDetector
+from tracemask.detectors.pii.iban import IbanDetector
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
@@ -95,3 +97,40 @@ def test_wallets_still_found() -> None:
 @example("card 4111 1111 1111 1111 123")  # a card and a count: the cut passes
 def test_cards_trimmed_as_every_cut(text: str) -> None:
     assert list(CreditCardDetector().detect(text)) == list(_EveryCut().detect(text))
+
+
+class _Ungated(IbanDetector):
+    name = "IbanDetector"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._compiled = tuple(compile_regex(p) for p in self.patterns)
+
+
+_IBAN_PIECES = (
+    "DE89 3704 0044 0532 0130 00", "DE89370400440532013000", "GB29 NWBK 6016 1331 9268 19",
+    "de89 3704 0044 0532 0130 00", "gb29 nwbk 6016 1331 9268 19", "FR76-3000-6000-0112-3456",
+    "DE89", "de89 ", "3704", " 0044", "-0532", "NWBK", "nwbk", "AB12", "ab12", "iban ", "Konto ",
+    " ", "-", "\n", "x", "Z", "9", "é", "ORD-2024-1234",
+)  # fmt: skip
+
+
+@settings(max_examples=examples(1500), deadline=None)
+@given(st.lists(st.sampled_from(_IBAN_PIECES) | st.text(max_size=3), max_size=10).map("".join))
+@example("IBAN DE89 3704 0044 0532 0130 00 and GB29 NWBK 6016 1331 9268 19")
+@example("iban de89 3704 0044 0532 0130 00")
+@example("xDE89 3704 0044 0532 0130 00")
+def test_ibans_gated_as_ungated(text: str) -> None:
+    assert list(IbanDetector().detect(text)) == list(_Ungated().detect(text))
+
+
+@settings(max_examples=examples(1500), deadline=None)
+@given(st.lists(st.sampled_from(_IBAN_PIECES), max_size=8).map("".join))
+def test_every_iban_match_has_its_gate_two_after(text: str) -> None:
+    """The gates' premise, for each pattern: a match at ``q`` has a gate match at ``q + 2``."""
+    for pattern, gate in zip(IbanDetector.patterns, iban._AFTER_COUNTRY, strict=True):
+        regex = re.compile(pattern)
+        for start in range(len(text)):
+            found = regex.match(text, start)
+            if found is not None:
+                assert gate.match(text, found.start() + 2) is not None, text
