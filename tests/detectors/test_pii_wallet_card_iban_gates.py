@@ -2,8 +2,9 @@
 
 ``CryptoWalletDetector.detect`` runs no pattern on a string without a Base58 run, "bc1" or
 "0x"; ``CreditCardDetector._trim`` tries no shorter cut after an IBAN's head (``validate``'s
-first check reads only the candidate's start); ``IbanDetector`` searches each pattern from
-where its gate (check digits and two groups) first matches.
+first check reads only the candidate's start) and searches the Amex pattern from the next Amex
+shape; ``IbanDetector`` searches each pattern from where its gate (check digits and two
+groups) first matches.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from tests.ci_plugin import examples
 from tracemask.detectors._pattern import PatternDetector, compile_regex
-from tracemask.detectors.pii import crypto, iban
+from tracemask.detectors.pii import card, crypto, iban
 from tracemask.detectors.pii.card import CreditCardDetector
 from tracemask.detectors.pii.crypto import CryptoWalletDetector
 from tracemask.detectors.pii.iban import IbanDetector
@@ -47,8 +48,14 @@ class _EveryString(CryptoWalletDetector):
 
 
 class _EveryCut(CreditCardDetector):
+    """Every cut tried, every pattern searched at every position."""
+
     name = "CreditCardDetector"
     _trim = PatternDetector._trim
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._compiled = tuple(compile_regex(p) for p in self.patterns)
 
 
 _WALLET_PIECES = (
@@ -57,6 +64,7 @@ _WALLET_PIECES = (
 )  # fmt: skip
 _CARD_PIECES = (
     "4111 1111 1111 1111", "4111111111111111", "4302-3985-4075-5740", "3782 822463 10005",
+    "3714-496353-98431", "3782 822463", "34", "x",
     "DE89 ", "GB09 WNSM ", "ES18 9348 ", "IBAN ", "card ", "visa ", "1234", "5678", "12", "123",
     " ", "-", ".", "\n", ", ", "2024-08-06", "+1 415 555 0132",
 )  # fmt: skip
@@ -95,6 +103,7 @@ def test_wallets_still_found() -> None:
 @example("IBAN DE89 3704 0044 0532 0130 00, card 4111 1111 1111 1111")
 @example("ES18 9348 9192 1335 8170 1903")
 @example("card 4111 1111 1111 1111 123")  # a card and a count: the cut passes
+@example("amex 3782 822463 10005, 3714-496353-98431 x3782 822463 10005")
 def test_cards_trimmed_as_every_cut(text: str) -> None:
     assert list(CreditCardDetector().detect(text)) == list(_EveryCut().detect(text))
 
@@ -134,3 +143,14 @@ def test_every_iban_match_has_its_gate_two_after(text: str) -> None:
             found = regex.match(text, start)
             if found is not None:
                 assert gate.match(text, found.start() + 2) is not None, text
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.lists(st.sampled_from(_CARD_PIECES), max_size=8).map("".join))
+def test_every_amex_match_is_an_amex_shape(text: str) -> None:
+    """The Amex gate's premise: each match of the pattern starts a match of ``_AMEX``."""
+    regex = re.compile(CreditCardDetector.patterns[1])
+    for start in range(len(text)):
+        found = regex.match(text, start)
+        if found is not None:
+            assert card._AMEX.match(text, found.start()) is not None, text

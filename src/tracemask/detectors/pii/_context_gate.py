@@ -1,4 +1,4 @@
-"""Context-word search with a cheap exact gate for ASCII text.
+"""Exact gates in front of slow regex searches: context words on ASCII text, gated patterns.
 
 A detector's context regex (``PatternDetector._context``: ``(?<![A-Za-z])(?:word|…)(?![a-z])``,
 case-insensitive) cannot skip ahead in ``re``: a lookbehind comes first and case-insensitive
@@ -15,6 +15,10 @@ U+0131/``i``, all pair ASCII with non-ASCII characters), so every match of the o
 where the gate finds a word, at or after the gate's first one; a word with a non-ASCII letter
 cannot match ASCII text unless some ASCII character matches that letter, which
 :func:`gate_words` checks (then no gate). The match returned is the original regex's own.
+
+:func:`from_gate` does the same for a detector pattern whose every match holds, a fixed number
+of characters after its start, what a plain regex (a character class or literal first, so
+``re`` jumps ahead in C) matches: the pattern is searched from where the gate first matches.
 """
 
 from __future__ import annotations
@@ -100,3 +104,35 @@ def _gate(regex: re.Pattern[str], words: tuple[str, ...]) -> re.Pattern[str] | N
         return None
     ordered = sorted(set(ascii_words), key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in ordered))
+
+
+class GatedSearch:
+    """A pattern's ``search``, started where its gate first matches (``back`` characters before).
+
+    Every match at ``q`` has a gate match at ``q + back``; the gate's first match at or after
+    ``pos + back`` is at ``p <= q + back``, so the pattern searched from ``p - back`` finds the
+    same first match as from ``pos`` (its lookbehinds still see the text before).
+    """
+
+    __slots__ = ("_back", "_gate", "_regex")
+
+    def __init__(self, regex: re.Pattern[str], gate: re.Pattern[str], back: int) -> None:
+        self._regex = regex
+        self._gate = gate
+        self._back = back
+
+    @property
+    def groupindex(self) -> dict[str, int]:
+        return dict(self._regex.groupindex)
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        hit = self._gate.search(text, pos + self._back)
+        if hit is None:
+            return None
+        return self._regex.search(text, max(pos, hit.start() - self._back))
+
+
+def from_gate(regex: re.Pattern[str], gate: re.Pattern[str], back: int = 0) -> re.Pattern[str]:
+    """``regex`` searched from ``gate``'s first match (see :class:`GatedSearch`); typed as the
+    regex: ``PatternDetector.detect`` reads only ``search`` and ``groupindex``."""
+    return cast("re.Pattern[str]", GatedSearch(regex, gate, back))

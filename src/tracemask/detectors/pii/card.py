@@ -6,13 +6,16 @@ import re
 
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
-from tracemask.detectors.pii._context_gate import gate_words
+from tracemask.detectors.pii._context_gate import from_gate, gate_words
 from tracemask.detectors.pii._shapes import IBAN_HEAD, not_after, not_before
 
 #: The lookahead first lets ``re`` skip to digits (see the phone detector).
 _BEFORE = r"(?=[0-9])" + not_before(".-")
 _AFTER = not_after("-") + r"(?!\.\d)"
 _IBAN_HEAD = re.compile(IBAN_HEAD)
+#: An Amex number's whole shape without the lookarounds: a literal "3" first lets ``re`` jump
+#: between threes, where the pattern stops at every digit.
+_AMEX = re.compile(r"3[47][0-9]{2}[ -][0-9]{6}[ -][0-9]{5}")
 
 
 class CreditCardDetector(PatternDetector):
@@ -57,6 +60,8 @@ class CreditCardDetector(PatternDetector):
         # Every finding's rescore reads the context words: gated on ASCII windows (same answer).
         self._context = gate_words(self._context, self.context)
         self._negative = gate_words(self._negative, self.negative_context)
+        grouped, amex, plain = self._compiled
+        self._compiled = (grouped, from_gate(amex, _AMEX), plain)
 
     def _trim(self, text: str, start: int, end: int) -> tuple[int, float | None]:
         if _IBAN_HEAD.search(text, max(0, start - 40), start):

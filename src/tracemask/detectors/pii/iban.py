@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import cast
 
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
-from tracemask.detectors.pii._context_gate import gate_words
+from tracemask.detectors.pii._context_gate import from_gate, gate_words
 from tracemask.detectors.pii._shapes import not_after, not_before
 
 #: Per pattern, what every match holds two characters after its start (after the country
@@ -17,31 +16,6 @@ _AFTER_COUNTRY = (
     re.compile(r"[0-9]{2}(?:[ -]?[A-Z0-9]{4}){2}"),
     re.compile(r"[0-9]{2}(?: [a-z0-9]{4}){2}"),
 )
-
-
-class _FromGate:
-    """A pattern's ``search``, started where its gate first matches (two characters back).
-
-    Every match at ``q`` has a gate match at ``q + 2``; the gate's first match at or after
-    ``pos + 2`` is at ``p <= q + 2``, so the pattern searched from ``p - 2`` finds the same
-    first match as from ``pos``.
-    """
-
-    __slots__ = ("_gate", "_regex")
-
-    def __init__(self, regex: re.Pattern[str], gate: re.Pattern[str]) -> None:
-        self._regex = regex
-        self._gate = gate
-
-    @property
-    def groupindex(self) -> dict[str, int]:
-        return dict(self._regex.groupindex)
-
-    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        hit = self._gate.search(text, pos + 2)
-        if hit is None:
-            return None
-        return self._regex.search(text, max(pos, hit.start() - 2))
 
 
 class IbanDetector(PatternDetector):
@@ -83,7 +57,7 @@ class IbanDetector(PatternDetector):
         self._context = gate_words(self._context, self.context)
         self._negative = gate_words(self._negative, self.negative_context)
         self._compiled = tuple(
-            cast("re.Pattern[str]", _FromGate(regex, gate))
+            from_gate(regex, gate, back=2)
             for regex, gate in zip(self._compiled, _AFTER_COUNTRY, strict=True)
         )
 
