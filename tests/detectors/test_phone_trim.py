@@ -66,6 +66,13 @@ def test_marks_cut_the_work() -> None:
     assert calls["fast"] < calls["every"] / 2, calls
 
 
+def test_no_text_kept_after_detect() -> None:
+    """The dead-start mark (which holds the text) is dropped once the candidate is judged."""
+    detector = PhoneNumberDetector()
+    assert list(detector.detect("IBAN DE89 3704 0044 0532 0130 00 at 2025-05-08 16:54:21")) == []
+    assert detector._dead is None
+
+
 @settings(max_examples=examples(1000), deadline=None)
 @given(st.text(alphabet="0123456789 ()./+-xXeEtT#pPdD\t", max_size=16))
 @example("555 1234 x12")

@@ -192,21 +192,26 @@ class PhoneNumberDetector(PatternDetector):
 
         The rejections ``validate`` marks in ``_dead`` hold for every candidate starting at
         ``start`` (a date covering it, an IBAN's head before it, a card's groups from it). A
-        mark is a fact about the text and the offset alone, whichever call set it.
+        mark is a fact about the text and the offset alone, whichever call set it; it is
+        dropped when the candidate is done (``detect`` trims after every rejection), so the
+        detector keeps no text once a candidate is judged.
         """
-        cut = end
-        while True:
-            dead = self._dead
-            if dead is not None and dead[0] is text and dead[1] == start:
-                return end, None
-            cut = max(text.rfind(sep, start, cut) for sep in self.trim_separators)
-            if cut <= start:
-                return end, None
-            while cut > start and text[cut - 1] in self.trim_separators:
-                cut -= 1
-            score = self.validate(text[start:cut], text, start, cut)
-            if score is not None:
-                return cut, score
+        try:
+            cut = end
+            while True:
+                dead = self._dead
+                if dead is not None and dead[0] is text and dead[1] == start:
+                    return end, None
+                cut = max(text.rfind(sep, start, cut) for sep in self.trim_separators)
+                if cut <= start:
+                    return end, None
+                while cut > start and text[cut - 1] in self.trim_separators:
+                    cut -= 1
+                score = self.validate(text[start:cut], text, start, cut)
+                if score is not None:
+                    return cut, score
+        finally:
+            self._dead = None
 
     def _cued(self, text: str, start: int, end: int) -> bool:
         """Whether a phone word stands in the context window (the one ``rescore`` reads)."""
