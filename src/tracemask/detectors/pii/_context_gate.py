@@ -132,7 +132,10 @@ class GatedSearch:
         return self._regex.search(text, max(pos, hit.start() - self._back))
 
 
+@functools.lru_cache(maxsize=256)
 def from_gate(regex: re.Pattern[str], gate: re.Pattern[str], back: int = 0) -> re.Pattern[str]:
     """``regex`` searched from ``gate``'s first match (see :class:`GatedSearch`); typed as the
-    regex: ``PatternDetector.detect`` reads only ``search`` and ``groupindex``."""
+    regex: ``PatternDetector.detect`` reads only ``search`` and ``groupindex``. One per process
+    for each regex and gate, shared by every detector built (as ``compile_regex`` shares the
+    regexes)."""
     return cast("re.Pattern[str]", GatedSearch(regex, gate, back))
