@@ -130,6 +130,8 @@ FIELD_HINTS: dict[str, tuple[str, ...]] = {
         "kreditkarte", "*kreditkarte", "kartennummer", "*kartennummer",
         "*kreditkartennummer", "numerocarte", "numerodecarte", "cartebancaire", "carte",
         "numerotarjeta", "numerodetarjeta", "tarjeta", "tarjeta*", "*tarjeta",
+        "tarjetadecredito", "tarjetadecrédito", "cartedecredit", "cartaodecredito",
+        "cartãodecrédito", "cartaodecrédito", "cartãodecredito",
         "numerocarta", "cartadicredito", "numerodocartao", "numerocartao", "cartao",
         "cartão", "kaartnummer", "creditcardnummer", "numerkarty", "kortnummer",
     ),

@@ -269,3 +269,23 @@ def test_pins_follow_the_policy() -> None:
     assert Masker({"password_keys": []}).mask_text("PIN: 4821") == "PIN: 4821"
     off = Masker({"entities": {"PASSWORD": {"enabled": False}}})
     assert off.mask_text("PIN: 4821") == "PIN: 4821"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("My card number is 3527472906420866.", "My card number is <CREDIT_CARD>."),
+        ("the MRN is 00123456", "the MRN is <NATIONAL_ID>"),
+        ("his passport was X1234567", "his passport was <NATIONAL_ID>"),
+        ("Cartão de crédito: 676233991803.", "Cartão de crédito: <CREDIT_CARD>."),
+    ],
+)
+def test_a_name_then_is_then_its_value(masker: Masker, text: str, expected: str) -> None:
+    assert masker.mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["the card number is invalid", "the tin is 50000", "it was 12345678 dollars"]
+)
+def test_is_after_other_words_stays(masker: Masker, text: str) -> None:
+    assert masker.mask_text(text) == text

@@ -475,11 +475,15 @@ class FieldTable:
 
 
 #: Between a name and its value without ``:`` or ``=``: spaces, ``#``, ``no.`` / ``number``.
-SPACED_SEPARATOR = r"(?:[ \t]*#[ \t]*|[ \t]+(?:no|nr|num|number)\.?[ \t]*#?[ \t]*|[ \t]+)"
+SPACED_SEPARATOR = (
+    r"(?:[ \t]*#[ \t]*|[ \t]+(?:no|nr|num|number|is|was)\.?[ \t]*#?[ \t]*|[ \t]+)"
+)
 #: Where a value with two digits or more starts after a space or ``#`` (found first: cheap).
-_SPACED_VALUE_AT = re.compile(r"[ \t#](?=[+(]?[A-Za-z]{0,3}[ \-]?[0-9][^\s]{0,4}[0-9])")
-#: Words between a name and its number: "passport no. X1", "mrn number 001", "tin# 5".
-_NUMBER_MARKS = frozenset({"no", "nr", "num", "number"})
+_SPACED_VALUE_AT = re.compile(r"[ \t#](?=[+(]?[A-Za-z]{0,3}-?[0-9][^\s]{0,4}[0-9])")
+#: Words between a name and its number: "passport no. X1", "mrn number 001", "my card number
+#: is 3527…" ("tin# 5": a mark too).
+_NUMBER_MARKS = frozenset({"no", "nr", "num", "number", "is", "was"})
+_VERBS = frozenset({"is", "was"})
 
 
 def _skip_back(text: str, end: int, chars: str | None) -> int:
@@ -496,7 +500,7 @@ def _skip_back(text: str, end: int, chars: str | None) -> int:
 
 
 #: The start of a value with digits: ``00123456``, ``X1234567``, ``ABC-1234``, ``+44 20``.
-_SPACED_VALUE = r"[+(]?[A-Za-z]{0,3}[ \-]?[0-9][^\s]{0,4}[0-9]"
+_SPACED_VALUE = r"[+(]?[A-Za-z]{0,3}-?[0-9][^\s]{0,4}[0-9]"
 #: Shapes taken after a spaced name: those whose values hold digits. A word after a space is
 #: too often just the next word ("address the issue", "name the file", "contact us").
 _SPACED_SHAPES = frozenset(
@@ -776,8 +780,11 @@ class KeyValueDetector:
                 # "passport no. X1", "mrn number 001": the name is the word before the mark...
                 key_end = _skip_back(text, start, " \t")
                 if key_end < start:
+                    # "is"/"was" follow any word: only "#", "no.", "number" vouch for a short
+                    # lower-case name ("the tin is 50000" stays).
+                    vouches = word.rstrip(".").lower() not in _VERBS
                     found = self._spaced_at(
-                        text, pos, _skip_back(text, key_end, None), key_end, True
+                        text, pos, _skip_back(text, key_end, None), key_end, vouches
                     )
                 # ...unless the mark belongs to the name ("insurance number AB1").
             elif text[end : v.start() + 1].strip(" \t") == "#":
