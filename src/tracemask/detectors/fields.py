@@ -475,9 +475,7 @@ class FieldTable:
 
 
 #: Between a name and its value without ``:`` or ``=``: spaces, ``#``, ``no.`` / ``number``.
-SPACED_SEPARATOR = (
-    r"(?:[ \t]*#[ \t]*|[ \t]+(?:no|nr|num|number|is|was)\.?[ \t]*#?[ \t]*|[ \t]+)"
-)
+SPACED_SEPARATOR = r"(?:[ \t]*#[ \t]*|[ \t]+(?:no|nr|num|number|is|was)\.?[ \t]*#?[ \t]*|[ \t]+)"
 #: Where a value with two digits or more starts after a space or ``#`` (found first: cheap).
 _SPACED_VALUE_AT = re.compile(r"[ \t#](?=[+(]?[A-Za-z]{0,3}-?[0-9][^\s]{0,4}[0-9])")
 #: Words between a name and its number: "passport no. X1", "mrn number 001", "my card number
