@@ -169,9 +169,13 @@ def test_analyze_minimal_request(api: TestClient) -> None:
     assert text[0:10] == "John Smith"
     assert all(r["analysis_explanation"] is None for r in results)
     # A documented difference: tracemask has no US driver's licence recognizer (not among
-    # /supportedentities), so that result is not there.
+    # /supportedentities); the licence is found by its name ("drivers license is …") as a
+    # NATIONAL_ID over the span Presidio reports.
     assert "US_DRIVER_LICENSE" not in api.get("/supportedentities").json()
-    assert {r["entity_type"] for r in results} == {"PERSON"}
+    assert {r["entity_type"] for r in results} == {"PERSON", "NATIONAL_ID"}
+    licence = [(r["start"], r["end"]) for r in results if r["entity_type"] == "NATIONAL_ID"]
+    assert licence == [(30, 38)]
+    assert text[30:38] == "AC432223"
     explained = _ok(
         api.post("/analyze", json={**MINIMAL, "return_decision_process": True}), ANALYZE_RESPONSE
     )
