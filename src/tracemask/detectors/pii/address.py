@@ -610,15 +610,16 @@ class LocationDetector(PatternDetector):
         cue_gate: bool = True,
         cues: Sequence[int] | None = None,
     ) -> Iterator[Finding]:
-        cue_text = lower if len(lower) == len(text) else text
-        cued = (
-            {m.end() for m in finditer_at(_STRONG_PLACE_CUE_AT, cue_text, cues)}
-            if cue_gate
-            else set()
-        )
+        runs = capital_runs(text)
+        if not runs:
+            return  # places are found in runs only, cued or not
+        cued: set[int] = set()
+        if cue_gate and (cues is None or cues):  # ``()``: no cue's first word in the string
+            cue_text = lower if len(lower) == len(text) else text
+            cued = {m.end() for m in finditer_at(_STRONG_PLACE_CUE_AT, cue_text, cues)}
         ends = sorted(cued)  # a run holds a cue when one ends inside it: a bisect per run
         plans = self._place_plans
-        for base, run in capital_runs(text):
+        for base, run in runs:
             if cued and _any_within(ends, base, base + len(run)):
                 found = self._cued_places(text, base, run, cued)
             else:
