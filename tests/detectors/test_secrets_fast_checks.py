@@ -9,13 +9,19 @@ U+212A, U+0130, U+0131), non-ASCII repeats.
 from __future__ import annotations
 
 import math
+import random
+import re
+import sys
 from collections import Counter
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.ci_plugin import examples
+from tests.detectors.secret_samples import format_sample
 from tracemask.detectors.secrets import _checks as checks
+from tracemask.detectors.secrets import assignment, providers
+from tracemask.detectors.secrets._formats import FORMATS, Format
 
 #: Pieces that make the checks' rare branches likely in a random concatenation.
 FRAGMENTS = [
@@ -126,3 +132,69 @@ def test_char_classes_agrees_with_the_plain_code(value: str) -> None:
 @example("q7Lm2Xv9Zp4wRt8Kq7Lm2Xv9")
 def test_shannon_entropy_is_the_same_float(value: str) -> None:
     assert checks.shannon_entropy(value) == _entropy_reference(value)
+
+
+def test_glob_or_blank_is_any_blank_or_glob_character() -> None:
+    """``_machine_made``'s one-pass class equals ``c.isspace() or c in "*|[]{}<>^"`` on every
+    code point (``\\s`` is ``str.isspace``)."""
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        found = assignment._GLOB_OR_BLANK.search(c) is not None
+        assert found is (c.isspace() or c in "*|[]{}<>^"), hex(code)
+
+
+_LOOKAHEAD_ROWS = [fmt for fmt in FORMATS if providers.first_char_lookahead(fmt.regex, fmt.trigger)]
+
+
+def test_rows_opening_with_a_case_insensitive_trigger_get_a_lookahead() -> None:
+    assert len(_LOOKAHEAD_ROWS) >= 70
+    assert providers.first_char_lookahead(r"(?i:ab|cd)x", "(?i:ab|cd)") == "(?=[ACac])"
+    # not when the group could be skipped, or another branch could start the match
+    assert providers.first_char_lookahead(r"(?i:ab)?x", "(?i:ab)") == ""
+    assert providers.first_char_lookahead(r"(?i:ab)x|y", "(?i:ab)") == ""
+    assert providers.first_char_lookahead(r"(?i:ab|cd)x", "(?i:ab)") == ""
+
+
+def _sample(fmt: Format, rng: random.Random) -> str:
+    try:
+        return format_sample(fmt, rng)[0]
+    except ValueError:  # a row the sampler cannot draw from: its trigger words stay
+        return ""
+
+
+def _row_cases() -> list[tuple[re.Pattern[str], re.Pattern[str], list[str], list[str]]]:
+    """Per row with a lookahead: the plain and the fast regex, samples, the trigger's words."""
+    rng = random.Random(17)
+    cases = []
+    for fmt in _LOOKAHEAD_ROWS:
+        samples = [_sample(fmt, rng) for _ in range(3)]
+        words = re.findall(r"[A-Za-z_]{3,}", fmt.trigger)
+        lookahead = providers.first_char_lookahead(fmt.regex, fmt.trigger)
+        plain = re.compile(f"(?a){fmt.regex}")
+        cases.append((plain, re.compile(f"(?a){lookahead}{fmt.regex}"), samples, words))
+    return cases
+
+
+_ROW_CASES = _row_cases()
+
+
+@settings(max_examples=examples(600), deadline=None, derandomize=True)
+@given(
+    st.sampled_from(_ROW_CASES),
+    st.lists(st.sampled_from([*FRAGMENTS, "=", ": ", '"', "\\", "\t"]), max_size=8).map("".join),
+    st.randoms(use_true_random=False),
+)
+def test_row_lookahead_finds_what_the_plain_row_finds(
+    case: tuple[re.Pattern[str], re.Pattern[str], list[str], list[str]],
+    noise: str,
+    rng: random.Random,
+) -> None:
+    """A row with its first-character lookahead matches where the plain row does: on samples
+    of the row, on its trigger words in changed case, and on noise around them."""
+    plain, fast, samples, words = case
+    text = rng.choice(samples)
+    swapped = "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in text)
+    for candidate in (text, noise + text + noise, swapped, noise.join(words) + noise + swapped):
+        assert [m.span() for m in fast.finditer(candidate)] == [
+            m.span() for m in plain.finditer(candidate)
+        ]

@@ -368,7 +368,7 @@ def is_code_name(value: str) -> bool:
         return True
     if _CAMEL.fullmatch(value):
         return True
-    letters = sum(c.isalpha() for c in value)
+    letters = sum(map(str.isalpha, value))
     in_runs = sum(len(run) for run in _LOWER_RUN.findall(value))
     return (letters > 0 and in_runs / letters >= 0.5) or is_wordy(value)
 

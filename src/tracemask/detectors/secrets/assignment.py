@@ -483,11 +483,15 @@ class KeyAssignment(PatternDetector):
         return self.score
 
 
+#: A blank (``\s`` is ``str.isspace``) or a glob/regex character, in one C pass.
+_GLOB_OR_BLANK = re.compile(r"[\s*|\[\]{}<>^]")
+
+
 def _machine_made(value: str, text: str, start: int, *, strict: bool) -> bool:
     """Whether a value assigned to a secret-ish name looks generated rather than written."""
     if len(value) < (12 if strict else 8) or _common_rejects(value) or not _comma_ok(text, start):
         return False
-    if any(c.isspace() or c in "*|[]{}<>^" for c in value):
+    if _GLOB_OR_BLANK.search(value):
         return False  # globs (``secret:prod/*``), regexes and phrases are not tokens
     has_digit = any(c.isdigit() for c in value)
     if (not has_digit or "." in value) and is_code_name(value):

@@ -13,6 +13,7 @@ made-up example) 0.85: still masked. Documentation dummies of a distinctive form
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sys
@@ -48,12 +49,16 @@ _MARKERS = {
 }
 
 
+_LOWER_HEX = frozenset("0123456789abcdef")
+_UPPER_HEX = frozenset("0123456789ABCDEF")
+
+
 def _alphabet_bits(value: str) -> float:
     """log2 of the size of the smallest usual alphabet holding ``value`` (hex, base36, base62…)."""
-    if all(c in "0123456789abcdef" for c in value) or all(c in "0123456789ABCDEF" for c in value):
+    if _LOWER_HEX.issuperset(value) or _UPPER_HEX.issuperset(value):
         return 4.0
     classes = char_classes(value)
-    if classes <= 2 and not any(not c.isalnum() for c in value):
+    if classes <= 2 and value.isalnum():  # not empty: "" is hex above
         return math.log2(36)
     return math.log2(62)
 
@@ -86,12 +91,33 @@ class _Row:
 
     def __init__(self, fmt: Format) -> None:
         self.fmt = fmt
-        self.regex = compile_regex(f"(?a){fmt.regex}")
+        self.regex = compile_regex(f"(?a){first_char_lookahead(fmt.regex, fmt.trigger)}{fmt.regex}")
         # From the text, not ``groupindex``: that would compile every row's regex up front.
         self.group: str | int = "value" if "(?P<value>" in fmt.regex else 0
         self.marker = _MARKERS.get(fmt.marker) if fmt.marker else None
         literal = _LITERAL_PREFIX.match(fmt.regex)
         self.prefix = len(literal.group(0).replace("\\", "")) if literal else 0
+
+
+@functools.cache
+def first_char_lookahead(regex: str, trigger: str) -> str:
+    """``(?=[…])`` with the characters a match of ``regex`` can start with, when ``regex``
+    opens with its case-insensitive trigger group (``(?i:cohere|mistral|together)…``), else "".
+
+    ``re`` finds no literal prefix in a case-insensitive group and tries its branches at every
+    position; the lookahead turns most positions down with one class test. Exact: the group is
+    the whole of the regex's start (not optional, no top-level ``|``), and its first
+    characters, both cases, come from :func:`_first_literal` (the rows are ASCII-only).
+    """
+    if not (regex.startswith("(?i:") and regex.startswith(trigger)):
+        return ""
+    end = _group_end(regex, 0)
+    if regex[: end + 1] != trigger or regex[end + 1 : end + 2] in ("?", "*", "{"):
+        return ""
+    if len(alternatives(regex)) != 1:
+        return ""
+    firsts = sorted({first for first, _ in _first_literal(trigger)})
+    return f"(?=[{''.join(firsts)}])"
 
 
 def _context_near(words: tuple[str, ...], text: str, start: int, end: int) -> bool:
@@ -323,7 +349,14 @@ class ProviderKeyedSecret(PatternDetector):
         self._lengths = tuple(sorted({len(n) for n in PROVIDER_NAMES}))
 
     def _names_provider(self, parts: list[str]) -> bool:
-        return any(part[:n] in self._names for part in parts for n in self._lengths)
+        names = self._names
+        for part in parts:
+            for n in self._lengths:  # ascending: a longer cut is the part itself, tried already
+                if n > len(part):
+                    break
+                if part[:n] in names:
+                    return True
+        return False
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Yield values whose key names a provider and that look generated."""
