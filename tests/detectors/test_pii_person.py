@@ -124,3 +124,41 @@ def test_the_trigger_lets_a_capital_i_cue_through(text: str, backend: str) -> No
     # The prefilter trigger must match wherever the detector finds a name: it once knew the
     # cue only in lower case, and "I am jose" never reached the detector.
     assert Masker(backend=backend).mask_text(text).endswith("<PERSON>")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi maria, thanks for reaching out", "Hi <PERSON>, thanks for reaching out"),
+        ("hello maria garcia,", "hello <PERSON>,"),
+        ("thanks jose!", "thanks <PERSON>!"),
+        ("this is maria garcia from billing", "this is <PERSON> from billing"),
+        ("thank you maria", "thank you <PERSON>"),
+        ("Regards,\nmaria", "Regards,\n<PERSON>"),
+    ],
+)
+@pytest.mark.parametrize("backend", ["hyperscan", "re"])
+def test_a_lower_case_name_after_a_greeting(backend: str, text: str, expected: str) -> None:
+    assert Masker(backend=backend).mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello world",
+        "hi there",
+        "hey all",
+        "thanks again",
+        "this is great",
+        "dear sir",
+        "hi team, quick update",
+        "Thanks,\nthe team",
+        "thanks bill",  # a dictionary word
+        "hi claude",  # an assistant's name
+        "hey siri",
+        "this is my account",
+    ],
+)
+@pytest.mark.parametrize("backend", ["hyperscan", "re"])
+def test_words_after_a_greeting_stay(backend: str, text: str) -> None:
+    assert Masker(backend=backend).mask_text(text) == text

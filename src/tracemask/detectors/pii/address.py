@@ -1017,7 +1017,8 @@ _ANCHORS: dict[str, tuple[Anchor, ...]] = {
 LOWER_CUE_HINT = (
     r"\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|sister|brother|"
     r"niece|nephew|grandson|granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
-    r"name is|named|i'?m|i am)\b\.?[ \t]*[,:-]?[ \t]*[a-z]"
+    r"name is|named|i'?m|i am|hi|hello|hey|dear|thanks|thank you|regards|cheers|this is)\b"
+    r"\.?[ \t]*[,:-]?[ \t]*(?:\r?\n[ \t]*)?[a-z]"
 )
 #: Where the person detector's ``_LOWER`` can start: (?<![\w<]) then a cue, then \b.
 LOWER_ANCHORS = tuple(
@@ -1026,7 +1027,8 @@ LOWER_ANCHORS = tuple(
         *("dr", "mr", "mrs", "ms", "prof", "son", "daughter", "wife", "husband", "mother"),
         *("father", "sister", "brother", "niece", "nephew", "grandson", "granddaughter"),
         *("grandaughter", "girlfriend", "boyfriend", "friend", "proxy", "my name is"),
-        *("name is", "named", "i'm", "im", "i am"),
+        *("name is", "named", "i'm", "im", "i am", "hi", "hello", "hey", "dear", "thanks"),
+        *("thank you", "regards", "cheers", "this is"),
     )
 )
 

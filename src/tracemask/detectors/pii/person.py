@@ -138,13 +138,16 @@ _AFTER_CUE = re.compile(
     r"|(?i:aware|notified|paged|informed|said|says|wrote|replied|stated|asked|"
     r"lives|lived|works|worked|explained|told|joined|was born|called|emailed|phoned|texted)\b)"
 )
-#: A title or cue word, then lower-case names: ``dr green aware``, ``husband jim``.
+#: A title or cue word, then lower-case names: ``dr green aware``, ``husband jim``, ``hi
+#: maria``, ``this is jose lopez``, ``Regards,\nmaria`` (a greeting's or sign-off's name may
+#: be on the next line).
 _LOWER = lazy_regex(
     r"(?<![\w<])(?P<cue>(?i:dr|mr|mrs|ms|prof|"
     r"son|daughter|wife|husband|mother|father|sister|brother|niece|nephew|grandson|"
     r"granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
-    r"my name is|name is|named|i'?m|i am))\b\.?[ \t]*[,:-]?[ \t]*"
-    r"(?P<a>[a-z][a-z'-]+)(?:[ \t]+(?P<b>[a-z][a-z'-]+))?(?![\w<>@/])"
+    r"my name is|name is|named|i'?m|i am|"
+    r"hi|hello|hey|dear|thanks|thank you|regards|cheers|this is))\b\.?[ \t]*[,:-]?[ \t]*"
+    r"(?:\r?\n[ \t]*)?(?P<a>[a-z][a-z'-]+)(?:[ \t]+(?P<b>[a-z][a-z'-]+))?(?![\w<>@/])"
 )
 _TITLE_CUES = frozenset({"dr", "mr", "mrs", "ms", "prof"})
 #: Titles taken in ALL CAPS ("MS" is multiple sclerosis or mental status there).
@@ -219,7 +222,8 @@ class PersonDetector(PatternDetector):
     trigger = (
         r"\b[A-Z][A-Za-z]|[^\x00-\x7f]|\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|"
         r"sister|brother|niece|nephew|grandson|granddaughter|grandaughter|girlfriend|"
-        r"boyfriend|friend|proxy|name is|named|i'?m|i am)\b"
+        r"boyfriend|friend|proxy|name is|named|i'?m|i am|hi|hello|hey|dear|thanks|thank you|"
+        r"regards|cheers|this is)\b"
         # The pronoun is written upper case ("I am jose", "I'm maria"): no Title case word then.
         r"|\bI(?:'?m| am)\b"
     )
@@ -538,6 +542,8 @@ class PersonDetector(PatternDetector):
             fa = lex.get(a, 0)
             if fa & STOP or a in CUE_WORDS or a in TITLES:
                 continue
+            if a in AMBIGUOUS and cue not in _TITLE_CUES:
+                continue  # "hi claude", "thanks alexa": an assistant, as in Title case
             if cue in _TITLE_CUES:
                 ok = bool(fa & (GIVEN | SURNAME)) or not fa & WORD
             elif cue in ("my name is", "name is", "named", "i'm", "im", "i am"):
