@@ -198,3 +198,53 @@ def test_row_lookahead_finds_what_the_plain_row_finds(
         assert [m.span() for m in fast.finditer(candidate)] == [
             m.span() for m in plain.finditer(candidate)
         ]
+
+
+def _word_before_reference(text: str, start: int) -> str | None:
+    i = start - 1
+    while i >= 0 and text[i] in "\"'`\\":
+        i -= 1
+    if i < 0 or not text[i].isspace():
+        return None
+    found = checks._WORD_BEFORE.search(text, max(0, i - 96), i + 1)
+    return found.group(1) if found else None
+
+
+#: Word characters, blanks (Unicode ones too), quotes and others, for ``word_before_blank``.
+_BEFORE_PIECES = [
+    "a", "Z", "9", "_", ".", "-", "--password", "is", " ", "  ", "\t", "\n", "\u3000", "\x85",
+    '"', "'", "`", "\\", "=", ":", "é", "x" * 30, "y" * 79, "-" * 81, "(", "$",
+]  # fmt: skip
+_BEFORE_TEXTS = st.lists(st.sampled_from(_BEFORE_PIECES), max_size=24).map("".join)
+
+
+@settings(max_examples=examples(2000), deadline=None, derandomize=True)
+@given(_BEFORE_TEXTS, st.integers(min_value=0, max_value=400))
+@example("--password hunter2", 11)
+@example("x" * 120 + " v", 121)
+@example("a" * 100 + ' "\\ v', 105)
+def test_word_before_blank_agrees_with_the_forward_regex(text: str, start: int) -> None:
+    start = min(start, len(text))
+    assert checks.word_before_blank(text, start) == _word_before_reference(text, start)
+
+
+_PLAIN_PASSWORD_FLAG = re.compile(
+    f"{assignment._PASSWORD_WORD}|{assignment._PASSWORD_INTL}|{assignment._PASSWORD_UNICODE}",
+    re.IGNORECASE,
+)
+_PASSWORD_PIECES = [
+    "pass", "PASS", "word", "wd", "phrase", "code", "passwort", "Kennwort", "wachtwoord", "senha",
+    "haslo", "salasana", "heslo", "parol", "losenord", "adgangskode", "passord", "contrasena",
+    "비밀번호", "パスワード", "密码", "пароль", "ПАРОЛЬ", "contraseña", "hasło", "HASŁO",
+    "lösenord", "jelszó", "şifre", "ŞİFRE", "κωδικός", "ΚΩΔΙΚΌΣ", "mot de passe", "MOT DE PASSE",
+    "\u017f", "\u212a", "\u0131", "\u0130", "x", " ", "_", "-",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(1500), deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_PASSWORD_PIECES), max_size=8).map("".join))
+@example("\u212aennwort")
+@example("pa\u017f\u017fword")
+def test_password_word_lookahead_agrees_with_the_plain_alternation(text: str) -> None:
+    fast, plain = assignment._PASSWORD_FLAG.search(text), _PLAIN_PASSWORD_FLAG.search(text)
+    assert (fast and fast.span()) == (plain and plain.span())

@@ -402,6 +402,8 @@ def is_name_like(value: str) -> bool:
 
 
 _WORD_BEFORE = re.compile(r"([A-Za-z0-9_.-]{1,80})[\s\"'`\\]*\Z")
+#: :data:`_WORD_BEFORE` read backwards, for :func:`word_before_blank`.
+_WORD_BEFORE_REVERSED = re.compile(r"[\s\"'`\\]*([A-Za-z0-9_.-]{1,80})")
 
 
 def word_before_blank(text: str, start: int) -> str | None:
@@ -414,5 +416,9 @@ def word_before_blank(text: str, start: int) -> str | None:
         i -= 1
     if i < 0 or not text[i].isspace():
         return None
-    found = _WORD_BEFORE.search(text, max(0, i - 96), i + 1)
-    return found.group(1) if found else None
+    # _WORD_BEFORE searched forward from i - 96 tried every start, each running through its
+    # word and back. Its match ends where the blanks and quotes ending at i begin (none of them
+    # is a word character) and starts as far back as the word goes, 80 characters at most, not
+    # before i - 96: one match of the mirror pattern on the window reversed.
+    found = _WORD_BEFORE_REVERSED.match(text[max(0, i - 96) : i + 1][::-1])
+    return found.group(1)[::-1] if found else None

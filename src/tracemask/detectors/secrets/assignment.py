@@ -262,7 +262,7 @@ def _variable(value: str, text: str, start: int) -> bool:
     line = text.rfind("\n", 0, start) + 1
     head = text[line:start]
     in_call = head.count("(") > head.count(")")
-    return in_call and not any(c.isdigit() for c in value)
+    return in_call and not any(map(str.isdigit, value))
 
 
 def _name_before(text: str, start: int) -> str:
@@ -314,7 +314,7 @@ def _sentence_follows(text: str, end: int) -> bool:
 def _label(value: str) -> bool:
     """Whether a quoted value is a UI label or an identifier rather than a literal password:
     ``"Password"``, ``"New password"``, ``"PassStateEntered"``."""
-    if any(c.isdigit() for c in value):
+    if any(map(str.isdigit, value)):
         return False
     return bool(_CAMEL_OR_SNAKE.fullmatch(value)) or value.lower().startswith(("enter ", "new "))
 
@@ -322,7 +322,7 @@ def _label(value: str) -> bool:
 def _word(value: str) -> bool:
     """Whether a quoted value is one word or name (``bandpass``, ``PassStateEntered``), with no
     digit or symbol a password would have; passphrases of several words are kept."""
-    if " " in value or any(c.isdigit() for c in value):
+    if " " in value or any(map(str.isdigit, value)):
         return False
     return all(c.isalpha() or c in "_-" for c in value) and (is_wordy(value) or value.islower())
 
@@ -342,7 +342,15 @@ def _common_rejects(value: str) -> bool:
     )
 
 
-_PASSWORD_FLAG = re.compile(f"{_PASSWORD_WORD}|{_PASSWORD_INTL}|{_PASSWORD_UNICODE}", re.IGNORECASE)
+#: The first letters of every password word (``pass…`` and the two lists), for a lookahead:
+#: ``re`` tried the words' branches at every position of a name, a value or a window.
+_PASSWORD_FIRSTS = "".join(
+    sorted({"p"} | {w[0] for w in f"{_PASSWORD_INTL}|{_PASSWORD_UNICODE}".split("|")})
+)
+_PASSWORD_FLAG = re.compile(
+    f"(?=[{_PASSWORD_FIRSTS}])(?:{_PASSWORD_WORD}|{_PASSWORD_INTL}|{_PASSWORD_UNICODE})",
+    re.IGNORECASE,
+)
 #: ``"literal" == password``: the value is compared with a password variable.
 _COMPARED = re.compile(r"[\"'`]\s{0,4}(?:===?|!==?)\s{0,4}[A-Za-z_$]")
 _SECRET_NAME = re.compile(r"secret|key|pass|pwd|credential|auth|access|session|refresh", re.I)
@@ -401,7 +409,7 @@ class PasswordAssignment(PatternDetector):
             return None
         if not _comma_ok(text, start) or value.strip() != value or value.endswith(":"):
             return None  # prompts and labels: 'Password: ', "Pass :meth:"
-        has_digit = any(c.isdigit() for c in value)
+        has_digit = any(map(str.isdigit, value))
         if _PASSWORD_FLAG.search(value) and not has_digit:
             return None  # "Password", "Mot de passe": a label, not a value
         if (
@@ -415,7 +423,7 @@ class PasswordAssignment(PatternDetector):
             return None if _prose(value) or _label(value) else self.score
         if value.isdigit():
             return 0.7 if len(value) >= 4 else None
-        if not any(c.isalnum() for c in value) and len(value) < 6:
+        if not any(map(str.isalnum, value)) and len(value) < 6:
             return None
         if is_path_like(value):
             return None
@@ -493,7 +501,7 @@ def _machine_made(value: str, text: str, start: int, *, strict: bool) -> bool:
         return False
     if _GLOB_OR_BLANK.search(value):
         return False  # globs (``secret:prod/*``), regexes and phrases are not tokens
-    has_digit = any(c.isdigit() for c in value)
+    has_digit = any(map(str.isdigit, value))
     if (not has_digit or "." in value) and is_code_name(value):
         return False  # names and dotted config keys (``fs.s3.cse.kms.keyId``), not tokens
     if is_name_like(value) and (strict or not has_digit):
@@ -512,7 +520,7 @@ def _machine_made(value: str, text: str, start: int, *, strict: bool) -> bool:
         return False
     if char_classes(value) < 2:
         return False
-    if not strict and has_digit and any(c.isalpha() for c in value):
+    if not strict and has_digit and any(map(str.isalpha, value)):
         return True  # a named secret holding letters and digits: masked whatever its entropy
     entropy = shannon_entropy(value)
     if strict and not has_digit:
@@ -547,7 +555,7 @@ class PasswordInProse(PatternDetector):
         core = value.rstrip(".,;!?)")
         if len(core) < 6 or _common_rejects(value) or is_path_like(value):
             return None
-        has_alpha = any(c.isalpha() for c in core)
+        has_alpha = any(map(str.isalpha, core))
         has_other = any(not c.isalpha() for c in core)
         if not (has_alpha and has_other) or _PASSWORD_FLAG.search(value):
             return None

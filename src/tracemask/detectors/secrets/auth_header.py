@@ -35,7 +35,7 @@ def credential_like(value: str) -> bool:
     """Whether a header value looks like a machine-issued credential, not prose or a stand-in."""
     if len(value) < 8 or is_placeholder(value) or is_wordy(value):
         return False
-    if char_classes(value) >= 2 and any(c.isdigit() for c in value):
+    if char_classes(value) >= 2 and any(map(str.isdigit, value)):
         return True
     return len(value) >= 20 and shannon_entropy(value) >= 3.0
 

@@ -92,7 +92,7 @@ class HighEntropySecret(PatternDetector):
         if flag is not None and flag.startswith("-") and not _secret_flag(flag):
             return None  # the value of another CLI flag: forgot-password --client-id 3n4b…
         entropy = shannon_entropy(core)
-        if not any(c.isdigit() for c in core) and (len(core) < 30 or entropy < 4.3):
+        if not any(map(str.isdigit, core)) and (len(core) < 30 or entropy < 4.3):
             return None  # digit-free runs are mostly names (``PythonTokenTypes.STRING``)
         if entropy < (MIN_HEX_ENTROPY if is_hex(core) else MIN_ENTROPY):
             return None

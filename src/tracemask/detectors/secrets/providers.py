@@ -147,7 +147,7 @@ def score_token(row: _Row, value: str, text: str, start: int, end: int) -> float
         if not fmt.distinctive:
             return None  # the shape alone is common: it must look random to count
         score -= 0.1
-    elif not fmt.distinctive and is_wordy(value) and not any(c.isdigit() for c in value):
+    elif not fmt.distinctive and is_wordy(value) and not any(map(str.isdigit, value)):
         return None  # a name or a word in the shape of a token
     if fmt.context and _context_near(fmt.context, text, start, end):
         score += CONTEXT_BOOST
@@ -378,7 +378,7 @@ def _keyed_value_ok(value: str) -> bool:
     a placeholder or a dummy."""
     if is_placeholder(value) or looks_dummy(value) or not random_enough(value):
         return False
-    has_digit = any(c.isdigit() for c in value)
+    has_digit = any(map(str.isdigit, value))
     if value.isdigit():
         return len(value) >= 10
     if not has_digit and (value.isalpha() or is_wordy(value)):
