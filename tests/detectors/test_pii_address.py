@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.detectors._tables import spans
+from tracemask import Masker
 from tracemask.detectors.data import Lexicon
 from tracemask.detectors.pii.address import LocationDetector
 
@@ -142,3 +143,26 @@ def test_gates_give_the_same_findings_on_both_backends() -> None:
     for text in texts:
         assert list(fast.detect(text)) == list(pure.detect(text))
         assert list(people.detect(text)) == list(pure_people.detect(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i live at 12 main street springfield", "i live at <LOCATION>"),
+        ("my address is 42 elm st, apt 3", "my address is <LOCATION>"),
+        ("deliver to 1600 amphitheatre pkwy please", "deliver to <LOCATION> please"),
+        ("ship to 12 oak ave unit 4b, boston", "ship to <LOCATION>"),
+        ("i live at 12 main street and i like it", "i live at <LOCATION> and i like it"),
+    ],
+)
+@pytest.mark.parametrize("backend", ["hyperscan", "re"])
+def test_a_lower_case_street_after_an_address_cue(backend: str, text: str, expected: str) -> None:
+    assert Masker(backend=backend).mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["i moved to 3 different places", "it is 5 st", "the mail is at 4 pm", "12 main st"]
+)
+@pytest.mark.parametrize("backend", ["hyperscan", "re"])
+def test_lower_case_numbers_without_a_cued_street_stay(backend: str, text: str) -> None:
+    assert Masker(backend=backend).mask_text(text) == text

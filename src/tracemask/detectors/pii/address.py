@@ -35,6 +35,7 @@ from tracemask.detectors._pattern import PatternDetector
 from tracemask.detectors.data import (
     COUNTRY,
     GIVEN,
+    PLACE,
     STOP,
     SURNAME,
     WORD,
@@ -254,11 +255,29 @@ _TRANSFER_GATE = (
 )
 _FACILITY_GATE = ("hosp", "clinic", "medical", "med cent", "rehab", "infirmary", "nursing")
 #: Capitalised words and a house number after an address cue ("lives at Maneeži 37").
-_CUED_STREET = lazy_regex(
+_CUE_HEAD = (
     r"(?i:\b(?:lives?|living|lived|located|reside|resides|resided|moved|ship|deliver|send|mail"
     r"|taxi|address(?:[ \t]is)?|it'?s)[ \t]+(?:at|to|in|is|:)?[ \t]*"
     r"(?:the[ \t]+corner[ \t]+of[ \t]+)?)"
-    rf"(?P<value>(?:{_NUM}{_SP})?(?:{_NAME_WORD}{_SP}){{0,4}}{_CAP}{_SP}\d{{1,5}}[A-Za-z]?)(?![\w.:/-])"
+)
+_CUED_STREET = lazy_regex(
+    _CUE_HEAD + rf"(?P<value>(?:{_NUM}{_SP})?(?:{_NAME_WORD}{_SP}){{0,4}}{_CAP}{_SP}"
+    r"\d{1,5}[A-Za-z]?)(?![\w.:/-])"
+)
+#: Street types that end a street written in lower case after an address cue.
+_LOWER_TYPES = (
+    "street|st|avenue|ave|road|rd|lane|ln|drive|boulevard|blvd|court|ct|place|pl|way|parkway"
+    "|pkwy|highway|hwy|circle|cir|terrace|ter|trail|trl|crescent|close|square|sq"
+)
+#: An address cue, then a house number, up to three words and a street type, in lower case
+#: ("i live at 12 main street", "ship to 1600 amphitheatre pkwy").
+_CUED_LOWER_STREET = lazy_regex(
+    _CUE_HEAD + r"(?P<value>\d{1,6}[a-z]?[ \t]+(?:[a-z][a-z'-]*\.?[ \t]+){0,3}"
+    rf"(?:{_LOWER_TYPES})\.?(?![\w-])"
+    # a unit: ", apt 3", " unit 4b", " #12"
+    r"(?:,?[ \t]*(?:apt|apartment|unit|suite|ste|flat|#)\.?[ \t]*#?[a-z0-9-]{1,6}(?![\w-]))?)"
+    # a town after it, in lower case too: kept only when it is a listed place
+    r"(?:,?[ \t]+(?P<town>[a-z][a-z'-]+))?"
 )
 _STREET_TYPE_WORD = lazy_regex(rf"(?:{STREET_TYPES})\Z", re.IGNORECASE)
 
@@ -454,6 +473,10 @@ class LocationDetector(PatternDetector):
         for m in finditer_at(_CUED_STREET, text, anchored(at, "cue")):
             if self._street_ok(text, m.start("value"), m.end("value")):
                 yield m.start("value"), m.end("value"), 0.7
+        for m in finditer_at(_CUED_LOWER_STREET, text, anchored(at, "cue")):
+            town = m.group("town")
+            listed = town is not None and self.lexicon.flags(town) & PLACE
+            yield m.start("value"), m.end("town") if listed else m.end("value"), 0.7
 
     def _plain(self, word: str) -> bool:
         """A dictionary word that is not a name: "string", "during", "delegate"."""
