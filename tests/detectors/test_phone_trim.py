@@ -11,13 +11,16 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.ci_plugin import examples
-from tracemask.detectors._pattern import PatternDetector
 from tracemask.detectors.pii import phone
 from tracemask.detectors.pii.phone import PhoneNumberDetector
 
 
 class _EveryCut(PhoneNumberDetector):
-    _trim = PatternDetector._trim
+    """Every shorter cut tried: the marks ``validate`` leaves are never read."""
+
+    def _trim_stops(self, text: str, start: int) -> bool:
+        del text, start
+        return False
 
 
 #: Pieces of the texts phone candidates come from: dates and times, IBAN heads, card groups,

@@ -162,6 +162,8 @@ class PatternDetector:
         """Try the candidate cut at each separator, longest first; return the first that fits."""
         cut = end
         while True:
+            if self._trim_stops(text, start):
+                return end, None
             cut = max(text.rfind(sep, start, cut) for sep in self.trim_separators)
             if cut <= start:
                 return end, None
@@ -170,6 +172,12 @@ class PatternDetector:
             score = self.validate(text[start:cut], text, start, cut)
             if score is not None:
                 return cut, score
+
+    def _trim_stops(self, text: str, start: int) -> bool:
+        """Whether no shorter cut of the candidate at ``start`` can pass (``validate`` may
+        know it: a subclass's hook); ``False`` here."""
+        del text, start
+        return False
 
     def rescore(self, score: float, text: str, start: int, end: int) -> float:
         """Adjust ``score`` by the context words around ``text[start:end]``."""

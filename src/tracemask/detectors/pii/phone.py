@@ -188,7 +188,8 @@ class PhoneNumberDetector(PatternDetector):
         return verdict
 
     def _trim(self, text: str, start: int, end: int) -> tuple[int, float | None]:
-        """``PatternDetector._trim``, stopped once no shorter cut can pass.
+        """``PatternDetector._trim``, stopped once no shorter cut can pass (see
+        :meth:`_trim_stops`).
 
         The rejections ``validate`` marks in ``_dead`` hold for every candidate starting at
         ``start`` (a date covering it, an IBAN's head before it, a card's groups from it). A
@@ -197,21 +198,13 @@ class PhoneNumberDetector(PatternDetector):
         detector keeps no text once a candidate is judged.
         """
         try:
-            cut = end
-            while True:
-                dead = self._dead
-                if dead is not None and dead[0] is text and dead[1] == start:
-                    return end, None
-                cut = max(text.rfind(sep, start, cut) for sep in self.trim_separators)
-                if cut <= start:
-                    return end, None
-                while cut > start and text[cut - 1] in self.trim_separators:
-                    cut -= 1
-                score = self.validate(text[start:cut], text, start, cut)
-                if score is not None:
-                    return cut, score
+            return super()._trim(text, start, end)
         finally:
             self._dead = None
+
+    def _trim_stops(self, text: str, start: int) -> bool:
+        dead = self._dead
+        return dead is not None and dead[0] is text and dead[1] == start
 
     def _cued(self, text: str, start: int, end: int) -> bool:
         """Whether a phone word stands in the context window (the one ``rescore`` reads)."""
