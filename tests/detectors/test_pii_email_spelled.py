@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.ci_plugin import examples
 from tracemask import Masker
+from tracemask.detectors._pattern import PatternDetector
+from tracemask.detectors.pii.email import SpelledEmailDetector
 
 
 @pytest.fixture(scope="module", params=["hyperscan", "re"])
@@ -56,3 +61,21 @@ def test_spelled_addresses_are_masked(masker: Masker, text: str, expected: str) 
 )
 def test_prose_with_at_and_dot_stays(masker: Masker, text: str) -> None:
     assert masker.mask_text(text) == text
+
+
+_PIECES = (
+    "jane", "j.doe", "x1", "look", " at ", " AT ", " @ ", "[at]", "(at)", " (at) ", "{@}",
+    " dot ", "[dot]", " (dot) ", ".", ". ", "example", "mail", "com", "org", "uk", "no",
+    " ", "\t", "\n", "0600", "5", ",", "é",
+)  # fmt: skip
+
+
+@settings(max_examples=examples(400))
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_found_from_the_at_at_least_as_the_pattern_search(pieces: list[str]) -> None:
+    """The detector reads each address from its ``at``: it finds every address the plain
+    pattern search (what ``PatternDetector.detect`` does) finds, and more where that search
+    resumed past a rejected candidate overlapping a good one."""
+    text = "".join(pieces)
+    detector = SpelledEmailDetector()
+    assert set(PatternDetector.detect(detector, text)) <= set(detector.detect(text))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+from tracemask._finding import Finding
 from tracemask.detectors._pattern import PatternDetector
 from tracemask.detectors.data import WORD, shared_lexicon
 
@@ -33,52 +35,11 @@ class EmailDetector(PatternDetector):
 
 #: Top-level domains an address spelled out in words ends with ("… dot com"): only these, so
 #: that "meet at the cafe dot then" is no address.
-_SPELLED_TLDS = frozenset(
-    [
-        "com",
-        "org",
-        "net",
-        "edu",
-        "gov",
-        "mil",
-        "int",
-        "io",
-        "co",
-        "ai",
-        "app",
-        "dev",
-        "info",
-        "biz",
-        "me",
-        "us",
-        "uk",
-        "de",
-        "fr",
-        "es",
-        "it",
-        "nl",
-        "be",
-        "ch",
-        "at",
-        "se",
-        "no",
-        "dk",
-        "fi",
-        "pl",
-        "pt",
-        "ie",
-        "ca",
-        "au",
-        "nz",
-        "in",
-        "jp",
-        "cn",
-        "br",
-        "mx",
-        "ru",
-        "za",
-    ]
-)
+_SPELLED_TLDS = frozenset((
+    "com", "org", "net", "edu", "gov", "mil", "int", "io", "co", "ai", "app", "dev", "info",
+    "biz", "me", "us", "uk", "de", "fr", "es", "it", "nl", "be", "ch", "at", "se", "no", "dk",
+    "fi", "pl", "pt", "ie", "ca", "au", "nz", "in", "jp", "cn", "br", "mx", "ru", "za",
+))  # fmt: skip
 
 
 class SpelledEmailDetector(PatternDetector):
@@ -108,6 +69,31 @@ class SpelledEmailDetector(PatternDetector):
     )
     score = 0.85
 
+    def detect(self, text: str) -> Iterator[Finding]:
+        """Yield the spelled addresses in ``text``, found from their ``at`` outwards.
+
+        The pattern, searched, would try a local part at every word; the ``at`` forms are
+        rare, so each is found first and the local part read back from it (at most 64
+        characters, as the pattern allows)."""
+        pattern = self._compiled[0]
+        for at in _AT_FORM.finditer(text):
+            local_end = at.start()
+            while local_end > 0 and text[local_end - 1] in " \t":
+                local_end -= 1
+            start = local_end
+            while start > 0 and local_end - start < 64 and text[start - 1] in _LOCAL_CHARS:
+                start -= 1
+            m = pattern.match(text, start)
+            while m is None and start < local_end - 1:
+                start += 1  # the local part must start with a letter or digit
+                m = pattern.match(text, start)
+            if m is None or not m.start("at") <= at.start() < m.end("at"):
+                continue
+            begin, end = m.span("value")
+            score = self.validate(text[begin:end], text, begin, end)
+            if score is not None:
+                yield Finding(begin, end, self.entity, score, self.name)
+
     def validate(self, value: str, text: str, start: int, end: int) -> float | None:
         m = self._compiled[0].fullmatch(value)
         if m is None:
@@ -136,5 +122,10 @@ class SpelledEmailDetector(PatternDetector):
         return self.score
 
 
+#: Where a spelled address's ``at`` can be: what ``_AT`` matches, found alone.
+_AT_FORM = re.compile(
+    r"[\[({<][ \t]*(?:at|@)[ \t]*[\])}>]|(?<=[ \t])(?:at|@)(?=[ \t])", re.IGNORECASE
+)
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 _SPACED_DOT = re.compile(r"[ \t]\.|\.[ \t]")
 _DOT_SPLIT = re.compile(r"\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\s*\.\s*", re.IGNORECASE)
