@@ -248,3 +248,38 @@ _PASSWORD_PIECES = [
 def test_password_word_lookahead_agrees_with_the_plain_alternation(text: str) -> None:
     fast, plain = assignment._PASSWORD_FLAG.search(text), _PLAIN_PASSWORD_FLAG.search(text)
     assert (fast and fast.span()) == (plain and plain.span())
+
+
+_WORD_ROWS = [
+    providers._Row(fmt) for fmt in FORMATS if providers.opening_words(fmt.regex, fmt.trigger)
+]
+
+
+def test_rows_opening_with_plain_words_are_found_from_the_words() -> None:
+    assert len(_WORD_ROWS) >= 60
+    assert providers.opening_words(r"(?i:ab|Cd)x", "(?i:ab|Cd)") == ("ab", "cd")
+    assert providers.opening_words(r"(?i:a[b-]c)x", "(?i:a[b-]c)") is None
+    assert providers.opening_words(r"(?i:ab)?x", "(?i:ab)") is None
+
+
+@settings(max_examples=examples(800), deadline=None, derandomize=True)
+@given(
+    st.sampled_from(range(len(_WORD_ROWS))),
+    st.lists(st.sampled_from([*FRAGMENTS, "=", ": ", '"', "\\", "\t"]), max_size=8).map("".join),
+    st.integers(min_value=0, max_value=2**32),
+)
+def test_row_matches_from_the_words_are_finditer(index: int, noise: str, seed: int) -> None:
+    """Matches tried only where a word starts are the matches ``finditer`` gives: samples of
+    the row, its words in changed case, repeated and overlapping, with noise around them."""
+    row, rng = _WORD_ROWS[index], random.Random(seed)
+    assert row.words is not None
+    text = _sample(row.fmt, rng)
+    words = list(row.words) + [w[: len(w) // 2] for w in row.words]
+    swapped = "".join(c.upper() if rng.random() < 0.5 else c.lower() for c in text)
+    pieces = [noise, text, swapped, rng.choice(words), rng.choice(words) + swapped, text + text]
+    rng.shuffle(pieces)
+    for candidate in (text, swapped + text, "".join(pieces), noise.join(pieces)):
+        lowered = candidate.lower() if candidate.isascii() else None
+        assert [m.span() for m in providers.row_matches(row, candidate, lowered)] == [
+            m.span() for m in row.regex.finditer(candidate)
+        ]

@@ -87,11 +87,12 @@ def _escaped_edge(text: str, start: int) -> bool:
 class _Row:
     """One compiled format."""
 
-    __slots__ = ("fmt", "group", "marker", "prefix", "regex")
+    __slots__ = ("fmt", "group", "marker", "prefix", "regex", "words")
 
     def __init__(self, fmt: Format) -> None:
         self.fmt = fmt
         self.regex = compile_regex(f"(?a){first_char_lookahead(fmt.regex, fmt.trigger)}{fmt.regex}")
+        self.words = opening_words(fmt.regex, fmt.trigger)
         # From the text, not ``groupindex``: that would compile every row's regex up front.
         self.group: str | int = "value" if "(?P<value>" in fmt.regex else 0
         self.marker = _MARKERS.get(fmt.marker) if fmt.marker else None
@@ -118,6 +119,45 @@ def first_char_lookahead(regex: str, trigger: str) -> str:
         return ""
     firsts = sorted({first for first, _ in _first_literal(trigger)})
     return f"(?=[{''.join(firsts)}])"
+
+
+_WORD_TRIGGER = re.compile(r"\(\?i:([A-Za-z0-9_]+(?:\|[A-Za-z0-9_]+)*)\)")
+
+
+@functools.cache
+def opening_words(regex: str, trigger: str) -> tuple[str, ...] | None:
+    """The lower-cased words of a row whose regex opens with its trigger, a case-insensitive
+    list of plain words (``(?i:cohere|co_api_key|mistral|together)``), else ``None``: every
+    match of the row starts where one of them does."""
+    found = _WORD_TRIGGER.fullmatch(trigger)
+    if found is None or not first_char_lookahead(regex, trigger):
+        return None
+    return tuple(word.lower() for word in found.group(1).split("|"))
+
+
+def row_matches(row: _Row, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
+    """``row.regex.finditer(text)``; for a row opening with plain words and an ASCII ``text``
+    (``lowered`` is its lower case, the same length), the regex is only tried where a word
+    starts instead of being searched for from every position: a match begins with one of the
+    words, ``match`` at a position is ``search``'s attempt there, and after a match the next
+    is looked for from its end, as ``finditer`` does (the rows match nothing empty)."""
+    if row.words is None or lowered is None:
+        yield from row.regex.finditer(text)
+        return
+    starts: set[int] = set()
+    for word in row.words:
+        at = lowered.find(word)
+        while at >= 0:
+            starts.add(at)
+            at = lowered.find(word, at + 1)
+    pos = 0
+    for at in sorted(starts):
+        if at < pos:
+            continue
+        match = row.regex.match(text, at)
+        if match is not None:
+            yield match
+            pos = match.end()
 
 
 def _context_near(words: tuple[str, ...], text: str, start: int, end: int) -> bool:
@@ -294,9 +334,10 @@ class ProviderToken(PatternDetector):
 
     def detect(self, text: str) -> Iterator[Finding]:
         """Run the rows whose trigger fires in ``text``; yield their scored findings."""
+        lowered = text.lower() if text.isascii() else None
         for idx in self._row_filter().hits(text):
             row = self._rows[idx]
-            for match in row.regex.finditer(text):
+            for match in row_matches(row, text, lowered):
                 start, end = match.span(row.group)
                 if start < 0 or start == end:
                     continue
