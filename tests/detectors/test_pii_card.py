@@ -105,3 +105,29 @@ def test_a_security_code_after_its_name(text: str, masked: str, backend: str) ->
 def test_a_security_code_under_its_key() -> None:
     out = Masker().mask({"card": {"cvv": "123", "cvc2": 4567, "expiry": "12/27"}})
     assert out == {"card": {"cvv": "<PASSWORD>", "cvc2": 0, "expiry": "12/27"}}
+
+
+@pytest.mark.parametrize(
+    "value", ["377266331674731", "342694305250422", "30583689766425", "4111114707798"]
+)
+@pytest.mark.parametrize("backend", ["hyperscan", "re"])
+def test_a_bare_short_card_of_a_narrow_issuer(backend: str, value: str) -> None:
+    # Amex 15, Diners 14 and Visa 13 digits: the prefix fixes the length, Luhn holds.
+    assert Masker(backend=backend).mask_text(f"Refund it to {value} please") == (
+        "Refund it to <CREDIT_CARD> please"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order 377266331674731",  # a negative word
+        "ticket 30583689766425",
+        "timestamp 1733600000000",  # epoch milliseconds: no issuer starts with 1 at 13 digits
+        "ref 501804312301",  # Maestro's ranges are wide: a bare 12-15 digit run stays an id
+        "id 377266331674732",  # Luhn fails
+    ],
+)
+@pytest.mark.parametrize("backend", ["hyperscan", "re"])
+def test_bare_short_runs_that_stay(backend: str, text: str) -> None:
+    assert Masker(backend=backend).mask_text(text) == text
