@@ -4,6 +4,7 @@ import phonenumbers
 import pytest
 
 from tests.detectors._tables import spans
+from tracemask import Masker
 from tracemask.detectors.pii.phone import PhoneNumberDetector
 
 POSITIVES = [
@@ -128,3 +129,19 @@ def test_libphonenumber_keeps_its_metadata_regexes_compiled() -> None:
     # compiled patterns are then kept (this test alone must see it: no earlier test's call).
     phonenumbers.is_valid_number(phonenumbers.parse("+44 20 7946 0958", None))
     assert re_util._COMPILED_PATTERNS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A country code and a wrong length: a messaging word next to it decides.
+        ("call or text +54 9 3819 5158", "call or text <PHONE_NUMBER>"),
+        ("texted me from +44 7700 900123", "texted me from <PHONE_NUMBER>"),
+    ],
+)
+def test_messaging_words_are_phone_cues(text: str, expected: str) -> None:
+    assert Masker().mask_text(text) == expected
+
+
+def test_the_word_text_alone_is_no_cue() -> None:
+    assert Masker().mask_text("the text has 12345678 chars") == "the text has 12345678 chars"

@@ -116,6 +116,7 @@ class PhoneNumberDetector(PatternDetector):
         "phone", "phones", "telephone", "tel", "mobile", "cell", "cellphone", "call", "calls",
         "called", "calling", "fax", "contact", "reach", "reached", "whatsapp", "sms", "text me",
         "dial", "ph", "number", "pager", "beeper", "landline", "hotline", "helpline", "ring me",
+        "or text", "text us", "texted", "texting", "viber", "telegram", "wechat", "imessage",
         # German, Dutch, Scandinavian, Polish
         "telefon", "telefonnummer", "rufnummer", "handy", "handynummer", "mobil", "mobilnummer",
         "festnetz", "anrufen", "erreichbar", "nummer", "telefoon", "telefoonnummer", "mobiel",
