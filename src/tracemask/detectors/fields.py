@@ -453,9 +453,10 @@ class FieldTable:
 
         The names' last four letters (any name ending: a suffix entry), or a prefix entry and
         the rest of its key, then the separator; written as a trie, so that Python ``re`` (the
-        portable backend) branches on one character at a time. The two kinds are top-level
-        alternatives, each with the separator: the Hyperscan prefilter compiles them apart
-        (the bounded run after a prefix made the whole 4x slower to scan).
+        portable backend) branches on one character at a time. The kinds are top-level
+        alternatives, each with its separator: the Hyperscan prefilter compiles them apart
+        (the bounded run after a prefix made the whole 4x slower to scan). The third is a
+        whole name of a digit-holding field, a space (or ``#``, ``no.``, ``is``) and digits.
         """
         tails = {name[-4:] for name, kind in self.names() if kind != "prefix"}
         prefixes = {name for name, kind in self.names() if kind == "prefix"}
@@ -590,9 +591,9 @@ def field_detector(
 
 # -- the detector ------------------------------------------------------------------------------
 
-#: ``key`` then ``:``, ``=``, ``:=`` or ``=>`` (not ``://``). The key is one word here; words
-#: before it ("Date of birth:", "Phone number:") are looked at only when it alone says nothing.
 #: ``:``, ``=``, ``:=`` or ``=>`` (not ``://``, ``==``) after a ``key`` (see :func:`_pairs`).
+#: The key is one word; words before it ("Date of birth:", "Phone number:") are looked at only
+#: when it alone says nothing.
 _PAIR_SEPARATOR = re.compile(r"(?::=|=>|:(?!//)|=(?!=))")
 #: Longest key of a ``key: value`` pair.
 _MAX_KEY = 61
