@@ -283,3 +283,29 @@ def test_row_matches_from_the_words_are_finditer(index: int, noise: str, seed: i
         assert [m.span() for m in providers.row_matches(row, candidate, lowered)] == [
             m.span() for m in row.regex.finditer(candidate)
         ]
+
+
+def _name_like_reference(value: str) -> bool:
+    if value.startswith("arn:") or checks._RESOURCE_ID.fullmatch(value):
+        return True
+    if checks._FILE_EXTENSION.fullmatch(value):
+        return True
+    parts = [p for p in checks._PART_SEPARATORS.split(value) if p]
+    if len(parts) < 2:
+        return False
+    if len(parts) <= 5 and any(len(p) >= 8 and p.isalpha() and checks.is_wordy(p) for p in parts):
+        return True
+    if all(p.isalpha() and p.islower() and len(p) >= 3 for p in parts):
+        return True
+    lower_words = sum(len(p) for p in parts if p.isalpha() and p.islower())
+    return len(parts) >= 3 and lower_words >= 0.7 * sum(len(p) for p in parts)
+
+
+@settings(max_examples=examples(1500), deadline=None, derandomize=True)
+@given(texts)
+@example("arn:aws:iam::1:role/x")
+@example("vpc-0a1b2c3d4e5f60718")
+@example("export-i-fh8sjjsq.ova")
+@example("x-goog-api-key")
+def test_is_name_like_agrees_with_the_plain_code(value: str) -> None:
+    assert checks.is_name_like(value) is _name_like_reference(value)

@@ -376,6 +376,7 @@ def is_code_name(value: str) -> bool:
 _RESOURCE_ID = re.compile(r"[a-z][a-z0-9]*(?:-[a-z][a-z0-9]*)*-[0-9a-f]{8,32}")
 _FILE_EXTENSION = re.compile(r"[^.]+(?:\.[^.]+)*\.[a-z]{2,4}")
 _PART_SEPARATORS = re.compile(r"[-_./:]+")
+_PART_CHARS = frozenset("-_./:")
 
 
 def is_name_like(value: str) -> bool:
@@ -386,9 +387,11 @@ def is_name_like(value: str) -> bool:
     ``failed-to-connect-to-db``) and composites holding a long word
     (``867139942017-EntitiesDetection-ab98…``).
     """
-    if value.startswith("arn:") or _RESOURCE_ID.fullmatch(value):
+    if _PART_CHARS.isdisjoint(value):
+        return False  # one part: no resource id, file name or chain (all hold a separator)
+    if value.startswith("arn:") or ("-" in value and _RESOURCE_ID.fullmatch(value)):
         return True
-    if _FILE_EXTENSION.fullmatch(value):
+    if "." in value and _FILE_EXTENSION.fullmatch(value):
         return True
     parts = [p for p in _PART_SEPARATORS.split(value) if p]
     if len(parts) < 2:
