@@ -200,11 +200,18 @@ def context_window(text: str, start: int, end: int) -> str:
     """
     before = text[max(0, start - CONTEXT_WINDOW) : start]
     after = text[end : end + CONTEXT_WINDOW // 3]
-    if "<" in text[max(0, start - _TOKEN_REACH) : end + _TOKEN_REACH]:
-        # A token counts as one short word, wherever it starts.
-        before = TOKEN.sub("<>", text[max(0, start - _TOKEN_REACH) : start])[-CONTEXT_WINDOW:]
-        after = TOKEN.sub("<>", text[end : end + _TOKEN_REACH])[: CONTEXT_WINDOW // 3]
+    near = text[max(0, start - _TOKEN_REACH) : end + _TOKEN_REACH]
+    if "<" in near or "@" in near:
+        # A token counts as one short word, wherever it starts; so does an address, which a
+        # token replaces once masked ("(206) 555-0197 jane.doe@example.com call" and "(206)
+        # 555-0197 <EMAIL_ADDRESS> call" must see the same words).
+        before = _COMPACT.sub("<>", text[max(0, start - _TOKEN_REACH) : start])[-CONTEXT_WINDOW:]
+        after = _COMPACT.sub("<>", text[end : end + _TOKEN_REACH])[: CONTEXT_WINDOW // 3]
     return f"{before} {after}"
+
+
+#: What counts as one short word in a context window: a token, or an address (``local@host``).
+_COMPACT = re.compile(rf"{TOKEN.pattern}|[^\s<>@]+@[^\s<>@]+")
 
 
 def _word_regex(words: tuple[str, ...]) -> re.Pattern[str] | None:
