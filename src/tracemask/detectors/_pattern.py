@@ -22,6 +22,8 @@ from tracemask.detectors._lazyre import LazyPattern
 CONTEXT_WINDOW = 48
 #: How far around a candidate masked tokens are looked for when they are in its window.
 _TOKEN_REACH = 1024
+#: How far an address can reach into a context window (the window and a 320-character address).
+_ADDRESS_REACH = CONTEXT_WINDOW + 320
 #: How much a context word adds to (or a negative one removes from) a candidate's score.
 CONTEXT_BOOST = 0.35
 
@@ -200,13 +202,21 @@ def context_window(text: str, start: int, end: int) -> str:
     """
     before = text[max(0, start - CONTEXT_WINDOW) : start]
     after = text[end : end + CONTEXT_WINDOW // 3]
-    near = text[max(0, start - _TOKEN_REACH) : end + _TOKEN_REACH]
-    if "<" in near or "@" in near:
-        # A token counts as one short word, wherever it starts; so does an address, which a
-        # token replaces once masked ("(206) 555-0197 jane.doe@example.com call" and "(206)
-        # 555-0197 <EMAIL_ADDRESS> call" must see the same words).
-        before = _COMPACT.sub("<>", text[max(0, start - _TOKEN_REACH) : start])[-CONTEXT_WINDOW:]
-        after = _COMPACT.sub("<>", text[end : end + _TOKEN_REACH])[: CONTEXT_WINDOW // 3]
+    # A token counts as one short word, wherever it starts; so does an address, which a token
+    # replaces once masked ("(206) 555-0197 jane.doe@example.com call" and "(206) 555-0197
+    # <EMAIL_ADDRESS> call" must see the same words). Addresses are short (at most 254
+    # characters): a shorter reach gives the same window; each side is compacted only when it
+    # holds one or the other.
+    if "<" in text[max(0, start - _TOKEN_REACH) : end + _TOKEN_REACH]:
+        reach = _TOKEN_REACH
+    else:
+        reach = _ADDRESS_REACH
+    head = text[max(0, start - reach) : start]
+    if "<" in head or "@" in head:
+        before = _COMPACT.sub("<>", head)[-CONTEXT_WINDOW:]
+    tail = text[end : end + reach]
+    if "<" in tail or "@" in tail:
+        after = _COMPACT.sub("<>", tail)[: CONTEXT_WINDOW // 3]
     return f"{before} {after}"
 
 
