@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.detectors._tables import spans
+from tracemask import Masker
 from tracemask.detectors.secrets.assignment import PasswordInProse
 
 POSITIVES = [
@@ -29,3 +30,29 @@ def test_passwords_told_in_sentences(text: str, value: str, backend: str) -> Non
 @pytest.mark.parametrize("text", NEGATIVES)
 def test_prose_without_a_password_value(text: str, backend: str) -> None:
     assert spans(PasswordInProse(), text, backend) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("password is 'football'", "password is '<PASSWORD>'"),
+        ('my password was "sunshine"', 'my password was "<PASSWORD>"'),
+        ("set the password to 'dragonfly' please", "set the password to '<PASSWORD>' please"),
+    ],
+)
+def test_a_quoted_word_after_the_password_word(text: str, expected: str) -> None:
+    # Passwords people choose are often one dictionary word; quoted, it is a value.
+    assert Masker().mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the password is 'required'",  # a state, not a password
+        "the password field is 'hidden'",
+        "password is football",  # unquoted: as likely the next word of a sentence
+        "the password is 'Password'",
+    ],
+)
+def test_quoted_states_and_bare_words_stay(text: str) -> None:
+    assert Masker().mask_text(text) == text

@@ -331,6 +331,27 @@ def _word(value: str) -> bool:
 _YAML_TAG = re.compile(r"!{1,2}[A-Za-z]{2,12}")
 
 
+#: Words that say what a password is like, not what it is ("the password is 'required'").
+_PASSWORD_STATES = frozenset((
+    "required", "invalid", "incorrect", "wrong", "expired", "missing", "correct", "changed",
+    "updated", "accepted", "rejected", "optional", "disabled", "enabled", "blocked", "locked",
+    "protected", "encrypted", "hashed", "hidden", "masked", "redacted", "strong", "secure",
+    "insecure", "compromised", "unknown", "forgotten", "mandatory", "needed", "pending",
+))  # fmt: skip
+
+
+def _quoted_word(core: str, text: str, start: int) -> bool:
+    """Whether ``core`` (letters only) is quoted right after the password word: ``password is
+    'football'`` tells a password people choose; ``password is 'required'`` a state."""
+    quote = text[start - 1 : start]
+    return (
+        core.isalpha()
+        and quote in ("'", '"', "`")
+        and text[start + len(core) : start + len(core) + 1] == quote
+        and core.lower() not in _PASSWORD_STATES
+    )
+
+
 def _common_rejects(value: str) -> bool:
     return (
         is_placeholder(value)
@@ -557,7 +578,9 @@ class PasswordInProse(PatternDetector):
             return None
         has_alpha = any(map(str.isalpha, core))
         has_other = any(not c.isalpha() for c in core)
-        if not (has_alpha and has_other) or _PASSWORD_FLAG.search(value):
+        if _PASSWORD_FLAG.search(value):
+            return None
+        if not (has_alpha and has_other) and not _quoted_word(core, text, start):
             return None
         # The second form ("reset it to X") needs the word password nearby to mean one.
         window = text[max(0, start - 80) : end + 80]
