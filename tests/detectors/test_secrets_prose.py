@@ -56,3 +56,31 @@ def test_a_quoted_word_after_the_password_word(text: str, expected: str) -> None
 )
 def test_quoted_states_and_bare_words_stay(text: str) -> None:
     assert Masker().mask_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("creds: admin:hunter2", "creds: admin:<PASSWORD>"),
+        ("login: admin / hunter2", "login: admin / <PASSWORD>"),
+        ("wifi: MyNetwork / sunshine99", "wifi: MyNetwork / <PASSWORD>"),
+        ("login: jane@example.com:S3cret!", "login: <EMAIL_ADDRESS>:<PASSWORD>"),
+    ],
+)
+@pytest.mark.parametrize("backend", ["hyperscan", "re"])
+def test_a_credential_pair_after_its_label(backend: str, text: str, expected: str) -> None:
+    assert Masker(backend=backend).mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "login: https://example.com/login",
+        "login: admin / <password>",
+        "creds: user:${DB_PASS}",
+        "login: 2024-01-01 12:00",
+        "credentials: see vault",
+    ],
+)
+def test_labels_without_a_credential_pair_stay(text: str) -> None:
+    assert Masker().mask_text(text) == text

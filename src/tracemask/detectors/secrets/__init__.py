@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from tracemask.detectors._pattern import PatternDetector
 from tracemask.detectors.secrets.assignment import (
+    CredentialPair,
     KeyAssignment,
     PasswordAssignment,
     PasswordInProse,
@@ -37,6 +38,7 @@ SECRET_DETECTORS: tuple[type[PatternDetector], ...] = (
     SecretAssignment,
     KeyAssignment,
     PasswordInProse,
+    CredentialPair,
     ProviderKeyedSecret,
     HighEntropySecret,
 )
@@ -45,6 +47,7 @@ __all__ = [
     "SECRET_DETECTORS",
     "AuthorizationHeader",
     "Base64PemPrivateKey",
+    "CredentialPair",
     "CurlUserPassword",
     "HighEntropySecret",
     "JsonWebKey",

@@ -585,3 +585,27 @@ class PasswordInProse(PatternDetector):
         # The second form ("reset it to X") needs the word password nearby to mean one.
         window = text[max(0, start - 80) : end + 80]
         return self.score if _PASSWORD_FLAG.search(window) else None
+
+
+class CredentialPair(PatternDetector):
+    """A user name and its password after a credentials label: ``creds: admin:hunter2``,
+    ``login: admin / hunter2``, ``wifi: MyNetwork / sunshine99``. The password is the value; the
+    user name is left to the other detectors (an email is masked as one)."""
+
+    entity = "PASSWORD"
+    ignore_case = True
+    score = 0.75
+    trigger = r"\b(?:creds?|credentials|login|logins|wifi|wi-fi)\b[ \t]*[:=]"
+    patterns = (
+        r"\b(?:creds?|credentials|login|logins|wifi|wi-fi)\b[ \t]*[:=][ \t]*[\"'`]?"
+        r"[^\s:/\"'`]{1,64}(?:[ \t]*[:/][ \t]*|[ \t]+/[ \t]+)[\"'`]?"
+        r"(?P<value>[^\s\"'`,;]{4,128})",
+    )
+
+    def validate(self, value: str, text: str, start: int, end: int) -> float | None:
+        core = value.rstrip(".,;!?)")
+        if len(core) < 4:
+            return None
+        if _common_rejects(core) or is_path_like(core) or core.startswith("/"):
+            return None  # "login: https://…", "login: admin / <password>"
+        return self.score
