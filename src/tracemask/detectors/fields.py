@@ -607,14 +607,11 @@ def _pairs(text: str) -> Iterator[tuple[int, str, int, str]]:
     opening quote. Found from the separators backwards: ``:`` and ``=`` are rare in text, the
     words before them are not."""
     for sep in _PAIR_SEPARATOR.finditer(text):
-        i = sep.start()
-        while i > 0 and text[i - 1] in " \t":
-            i -= 1
+        i = _skip_back(text, sep.start(), " \t")
         if i > 0 and text[i - 1] in "\"']":
             i -= 1
         key_end = i
-        while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "_.-"):
-            i -= 1
+        i = _skip_back(text, key_end, None)
         if not 0 < key_end - i <= _MAX_KEY:
             continue
         first = text[i]
@@ -672,23 +669,20 @@ class KeyValueDetector:
         if hint is None:
             return None
         start, end = _strip_span(text)
-        if end - start > MAX_WHOLE_VALUE:
-            return []
-        value = text[start:end]
-        if not value or value.casefold() in _PLACEHOLDERS:
-            return []
-        fitting = hint.fitting(value)
-        if fitting is not None:
-            return [Finding(start, end, fitting.entity, FIELD_SCORE, self.name)]
-        return list(self._runs(text, start, end, hint))
+        return list(self._whole_or_runs(text, start, end, hint))
 
     def _value(self, text: str, start: int, end: int, hint: Hint) -> Iterator[Finding]:
         """Findings in the delimited value ``text[start:end]`` (an XML element's text, a table
-        cell) under ``hint``: the whole value when it has the shape, else shaped runs."""
+        cell) under ``hint``, quotes and blanks around it left out."""
         while start < end and text[start] in " \t\"'":
             start += 1
         while end > start and text[end - 1] in " \t\"'":
             end -= 1
+        return self._whole_or_runs(text, start, end, hint)
+
+    def _whole_or_runs(self, text: str, start: int, end: int, hint: Hint) -> Iterator[Finding]:
+        """The value ``text[start:end]`` whole when it has ``hint``'s shape, else the shaped
+        runs inside it; nothing for an empty or over-long value or a placeholder."""
         value = text[start:end]
         if not value or end - start > MAX_WHOLE_VALUE or value.casefold() in _PLACEHOLDERS:
             return
