@@ -128,4 +128,5 @@ _AT_FORM = re.compile(
 )
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 _SPACED_DOT = re.compile(r"[ \t]\.|\.[ \t]")
-_DOT_SPLIT = re.compile(r"\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\s*\.\s*", re.IGNORECASE)
+#: The dots of a matched domain, to split it into labels (the pattern's own dot forms).
+_DOT_SPLIT = re.compile(SpelledEmailDetector._DOT, re.IGNORECASE)
