@@ -42,7 +42,7 @@ from tracemask.detectors.pii._capitals import (
     capital_runs,
 )
 from tracemask.detectors.pii._gates import Gates, anchored, finditer_at, lazy_regex
-from tracemask.detectors.pii.address import address_gates
+from tracemask.detectors.pii.address import LOWER_CUE_ALTERNATION, address_gates
 
 
 def _words(text: str) -> list[str]:
@@ -142,11 +142,7 @@ _AFTER_CUE = re.compile(
 #: maria``, ``this is jose lopez``, ``Regards,\nmaria`` (a greeting's or sign-off's name may
 #: be on the next line).
 _LOWER = lazy_regex(
-    r"(?<![\w<])(?P<cue>(?i:dr|mr|mrs|ms|prof|"
-    r"son|daughter|wife|husband|mother|father|sister|brother|niece|nephew|grandson|"
-    r"granddaughter|grandaughter|girlfriend|boyfriend|friend|proxy|"
-    r"my name is|name is|named|i'?m|i am|"
-    r"hi|hello|hey|dear|thanks|thank you|regards|cheers|this is))\b\.?[ \t]*[,:-]?[ \t]*"
+    rf"(?<![\w<])(?P<cue>(?i:{LOWER_CUE_ALTERNATION}))\b\.?[ \t]*[,:-]?[ \t]*"
     r"(?:\r?\n[ \t]*)?(?P<a>[a-z][a-z'-]+)(?:[ \t]+(?P<b>[a-z][a-z'-]+))?(?![\w<>@/])"
 )
 _TITLE_CUES = frozenset({"dr", "mr", "mrs", "ms", "prof"})
@@ -220,10 +216,7 @@ class PersonDetector(PatternDetector):
     # A capitalised word at a word start, any non-ASCII letter (``Ángel``, ``Aß``: the same
     # test on text and on UTF-8 bytes), or a lower-case cue that can introduce a name.
     trigger = (
-        r"\b[A-Z][A-Za-z]|[^\x00-\x7f]|\b(?:dr|mr|mrs|ms|prof|son|daughter|wife|husband|mother|father|"
-        r"sister|brother|niece|nephew|grandson|granddaughter|grandaughter|girlfriend|"
-        r"boyfriend|friend|proxy|name is|named|i'?m|i am|hi|hello|hey|dear|thanks|thank you|"
-        r"regards|cheers|this is)\b"
+        rf"\b[A-Z][A-Za-z]|[^\x00-\x7f]|\b(?:{LOWER_CUE_ALTERNATION})\b"
         # The pronoun is written upper case ("I am jose", "I'm maria"): no Title case word then.
         r"|\bI(?:'?m| am)\b"
     )
