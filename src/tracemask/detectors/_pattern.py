@@ -17,6 +17,7 @@ from typing import ClassVar, Protocol, cast
 from tracemask._finding import Finding
 from tracemask._tokens import TOKEN
 from tracemask.detectors._lazyre import LazyPattern
+from tracemask.detectors.pii._context_gate import gate_words
 
 #: Characters inspected on each side of a candidate when looking for context words.
 CONTEXT_WINDOW = 48
@@ -109,8 +110,9 @@ class PatternDetector:
         if len(self.anchors) not in (0, len(self.patterns)):
             raise ValueError(f"{type(self).__name__}: one anchor (or None) per pattern")
         self._anchors = self.anchors or (None,) * len(self.patterns)
-        self._context = _word_regex(self.context)
-        self._negative = _word_regex(self.negative_context)
+        # Every finding's rescore reads the context words: gated on ASCII windows (same answer).
+        self._context = gate_words(_word_regex(self.context), self.context)
+        self._negative = gate_words(_word_regex(self.negative_context), self.negative_context)
 
     @classmethod
     def create(cls, settings: DetectorSettings) -> PatternDetector:

@@ -6,7 +6,7 @@ import re
 
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
-from tracemask.detectors.pii._context_gate import from_gate, gate_words
+from tracemask.detectors.pii._context_gate import from_gate
 from tracemask.detectors.pii._shapes import IBAN_HEAD, not_after, not_before
 
 #: The lookahead first lets ``re`` skip to digits (see the phone detector).
@@ -61,9 +61,6 @@ class CreditCardDetector(PatternDetector):
 
     def __init__(self) -> None:
         super().__init__()
-        # Every finding's rescore reads the context words: gated on ASCII windows (same answer).
-        self._context = gate_words(self._context, self.context)
-        self._negative = gate_words(self._negative, self.negative_context)
         grouped, amex, plain = self._compiled
         self._compiled = (grouped, from_gate(amex, _AMEX), plain)
 

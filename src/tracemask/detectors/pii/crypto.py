@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from tracemask._finding import Finding
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
-from tracemask.detectors.pii._context_gate import gate_words
 
 #: What every Base58 match holds from its start: a "1" or "3" and 25 more Base58 characters.
 #: A plain character class first: ``re`` skips to the next "1" or "3" in C, where the
@@ -44,12 +43,6 @@ class CryptoWalletDetector(PatternDetector):
     anchors = (None, ("bc1", 0), ("0x", 0))
     context = ("wallet", "bitcoin", "btc", "eth", "ethereum", "address", "crypto", "send to")
     score = 0.9
-
-    def __init__(self) -> None:
-        super().__init__()
-        # Every finding's rescore reads the context words: gated on ASCII windows (same answer).
-        self._context = gate_words(self._context, self.context)
-        self._negative = gate_words(self._negative, self.negative_context)
 
     def detect(self, text: str) -> Iterator[Finding]:
         # Most strings the trigger sends ("1st", "10am", a hex id with "3f") hold no run of 26

@@ -6,7 +6,7 @@ import re
 
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import PatternDetector
-from tracemask.detectors.pii._context_gate import from_gate, gate_words
+from tracemask.detectors.pii._context_gate import from_gate
 from tracemask.detectors.pii._shapes import not_after, not_before
 
 #: Per pattern, what every match holds two characters after its start (after the country
@@ -53,9 +53,6 @@ class IbanDetector(PatternDetector):
 
     def __init__(self) -> None:
         super().__init__()
-        # Every finding's rescore reads the context words: gated on ASCII windows (same answer).
-        self._context = gate_words(self._context, self.context)
-        self._negative = gate_words(self._negative, self.negative_context)
         self._compiled = tuple(
             from_gate(regex, gate, back=2)
             for regex, gate in zip(self._compiled, _AFTER_COUNTRY, strict=True)

@@ -17,7 +17,6 @@ import phonenumbers
 from tracemask.detectors import validators
 from tracemask.detectors._pattern import DetectorSettings, PatternDetector, context_window
 from tracemask.detectors.pii import _phone_meta
-from tracemask.detectors.pii._context_gate import gate_words
 from tracemask.detectors.pii._shapes import IBAN_HEAD, not_after, not_before
 
 _DATE_LIKE = re.compile(
@@ -140,9 +139,6 @@ class PhoneNumberDetector(PatternDetector):
 
     def __init__(self, regions: tuple[str, ...] = ("US",)) -> None:
         super().__init__()
-        # Every finding's rescore reads the context words: gated on ASCII windows (same answer).
-        self._context = gate_words(self._context, self.context)
-        self._negative = gate_words(self._negative, self.negative_context)
         self.regions = tuple(regions)
         self._elsewhere = tuple(r for r in NATIONAL_REGIONS if r not in self.regions)
         # libphonenumber costs ~25 us a call and the same candidates recur across a trace's
